@@ -1,0 +1,147 @@
+/**
+ * Typed errors of rfm.js. Every error carries a stable `code` so that callers (and the CLI) can
+ * branch on it, and a message that names the offending value and the fix.
+ *
+ * @packageDocumentation
+ */
+
+/** Stable error codes used across the rfm.js packages. */
+export type RfmErrorCode =
+  | 'RFM_INVALID_OPTION'
+  | 'RFM_UNKNOWN_BACKBONE'
+  | 'RFM_UNKNOWN_AUGMENTATION'
+  | 'RFM_DUPLICATE_AUGMENTATION'
+  | 'RFM_BAD_IMAGE'
+  | 'RFM_BAD_DATASET'
+  | 'RFM_BACKEND_UNAVAILABLE'
+  | 'RFM_CHECKPOINT'
+  | 'RFM_SHAPE_MISMATCH'
+  | 'RFM_AUGMENTATION_FAILED';
+
+/** Base class of every error thrown on purpose by rfm.js. */
+export class RfmError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: RfmErrorCode;
+
+  /**
+   * @param code - stable error code
+   * @param message - what went wrong, with the bad value and the fix
+   * @param options - standard `cause` for wrapped errors
+   */
+  constructor(code: RfmErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An option is out of range or of the wrong type. */
+export class InvalidOptionError extends RfmError {
+  /** Name of the offending option, for example `blocks` or `maxHeight`. */
+  readonly option: string;
+  /** The value that was rejected. */
+  readonly value: unknown;
+
+  /**
+   * @param option - option name (dotted for nested options)
+   * @param value - rejected value
+   * @param expected - what would have been accepted, e.g. `an integer >= 1`
+   */
+  constructor(option: string, value: unknown, expected: string) {
+    super('RFM_INVALID_OPTION', `Invalid option ${option}=${formatValue(value)}: expected ${expected}.`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A backbone name is not registered. */
+export class UnknownBackboneError extends RfmError {
+  /**
+   * @param name - requested name
+   * @param known - the names that are registered
+   */
+  constructor(readonly backbone: string, readonly known: readonly string[]) {
+    super(
+      'RFM_UNKNOWN_BACKBONE',
+      `Unknown backbone "${backbone}". Known backbones: ${known.join(', ') || '(none registered)'}.`,
+    );
+  }
+}
+
+/** An augmentation name is not known to the caller's registry. */
+export class UnknownAugmentationError extends RfmError {
+  /**
+   * @param name - requested name
+   * @param known - the names that are available
+   */
+  constructor(readonly augmentation: string, readonly known: readonly string[]) {
+    super(
+      'RFM_UNKNOWN_AUGMENTATION',
+      `Unknown augmentation "${augmentation}". Known augmentations: ${known.join(', ')}.`,
+    );
+  }
+}
+
+/** Two different augmentations were registered under one name. */
+export class DuplicateAugmentationError extends RfmError {
+  /** @param name - the contested name */
+  constructor(readonly augmentation: string) {
+    super(
+      'RFM_DUPLICATE_AUGMENTATION',
+      `An augmentation named "${augmentation}" is already registered in this container; give the new one another name.`,
+    );
+  }
+}
+
+/** Tensor shapes do not fit together. */
+export class ShapeMismatchError extends RfmError {
+  /** @param message - which shapes and why */
+  constructor(message: string) {
+    super('RFM_SHAPE_MISMATCH', message);
+  }
+}
+
+/** An augmentation plugin threw; wraps the original error with the plugin's name. */
+export class AugmentationFailedError extends RfmError {
+  /**
+   * @param plugin - the plugin's `name`
+   * @param cause - the original error
+   */
+  constructor(readonly plugin: string, cause: unknown) {
+    super('RFM_AUGMENTATION_FAILED', `Augmentation "${plugin}" failed: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/** A checkpoint or saved model cannot be written or read. */
+export class CheckpointError extends RfmError {
+  /** @param message - what and where */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RFM_CHECKPOINT', message, options);
+  }
+}
+
+/**
+ * Throws an {@link InvalidOptionError} unless `cond` holds. The message is only built on failure.
+ *
+ * @param cond - the condition that must hold
+ * @param option - option name
+ * @param value - its value
+ * @param expected - description of accepted values
+ */
+export function requireOption(cond: boolean, option: string, value: unknown, expected: string): asserts cond {
+  if (!cond) throw new InvalidOptionError(option, value, expected);
+}
+
+/** The message of any thrown value. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `@rfm/core`: the augmentation contract and DI tokens, the backbone contract, the trainer, the
+ * seeded RNG and the attention maps of Representative Forgery Mining.
+ *
+ * @packageDocumentation
+ */
+import 'reflect-metadata';
+
+export * from './errors.js';
+export * from './rng.js';
+export * from './logger.js';
+export * from './normalization.js';
+export * from './backbone.js';
+export * from './layers-backbone.js';
+export * from './small-backbone.js';
+export * from './backbone-registry.js';
+export * from './augmentation.js';
+export * from './batches.js';
+export * from './erasing.js';
+export * from './tokens.js';
+export * from './trainer-options.js';
+export * from './run-log.js';

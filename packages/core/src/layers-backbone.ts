@@ -1,0 +1,63 @@
+/**
+ * A {@link Backbone} over a tfjs-layers model whose outputs are `[featureMap, logits]`.
+ * Every built-in backbone (small, Xception, Patch) is one of these.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Backbone, BackboneConfig, BackboneOutput, ClassifierWeights, ParamCounts } from './backbone.js';
+import { ShapeMismatchError } from './errors.js';
+
+/** Wraps a two-output layers model as a {@link Backbone}. */
+export class LayersBackbone implements Backbone {
+  /**
+   * @param model - model with outputs `[featureMap, logits]`
+   * @param config - how to rebuild it
+   * @param classifierLayer - name of the dense (or 1x1 conv) layer producing the logits
+   */
+  constructor(
+    readonly model: LayersModel,
+    readonly config: BackboneConfig,
+    private readonly classifierLayer: string,
+  ) {
+    if (model.outputs.length !== 2) {
+      throw new ShapeMismatchError(
+        `LayersBackbone "${config.name}" needs a model with outputs [featureMap, logits], got ${model.outputs.length} output(s).`,
+      );
+    }
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): BackboneOutput {
+    if (x.shape[1] !== this.config.inputSize || x.shape[2] !== this.config.inputSize || x.shape[3] !== 3) {
+      throw new ShapeMismatchError(
+        `Backbone "${this.config.name}" expects [B, ${this.config.inputSize}, ${this.config.inputSize}, 3] inputs, got [${x.shape.join(', ')}]; resize or crop the images to the backbone's inputSize.`,
+      );
+    }
+    const [featureMap, logits] = this.model.apply(x, { training }) as tf.Tensor[];
+    return { featureMap: featureMap as tf.Tensor4D, logits: logits! };
+  }
+
+  classifier(): ClassifierWeights {
+    const layer = this.model.getLayer(this.classifierLayer);
+    const [kernel, bias] = layer.getWeights(false) as tf.Tensor[];
+    const k = kernel!.shape[kernel!.rank - 1]!;
+    const kernel2d = kernel!.rank === 2 ? (kernel as tf.Tensor2D) : (tf.reshape(kernel!, [-1, k]) as tf.Tensor2D);
+    return { kernel: kernel2d, bias: (bias as tf.Tensor1D | undefined) ?? null };
+  }
+
+  trainableWeights(): tf.Variable[] {
+    return this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  countParams(): ParamCounts {
+    const size = (shape: readonly (number | null)[]): number => shape.reduce<number>((a, d) => a * (d ?? 1), 1);
+    const trainable = this.model.trainableWeights.reduce((s, w) => s + size(w.shape), 0);
+    const total = this.model.weights.reduce((s, w) => s + size(w.shape), 0);
+    return { trainable, total };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

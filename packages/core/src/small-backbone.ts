@@ -1,0 +1,69 @@
+/**
+ * `small`: a four-layer convolutional detector for tests, examples and quick CPU runs. It has the
+ * same ingredients as Xception (strided conv, separable convs, batch norm, global pooling, dense
+ * head) at a tiny fraction of the cost.
+ *
+ * @packageDocumentation
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Backbone } from './backbone.js';
+import { requireOption } from './errors.js';
+import { LayersBackbone } from './layers-backbone.js';
+import type { Rng } from './rng.js';
+
+/** Options of {@link createSmallBackbone}. */
+export interface SmallBackboneOptions {
+  /** Square input side. @default 64 */
+  readonly inputSize?: number;
+  /** Channels of the first convolution; later layers use 2x and 4x. @default 16 */
+  readonly width?: number;
+  /** Number of classes. @default 2 */
+  readonly numClasses?: number;
+}
+
+/** Defaults of {@link createSmallBackbone}. */
+export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, numClasses: 2 };
+
+/**
+ * Builds the `small` backbone: conv3x3/2 → BN → ReLU → sep3x3 (2w) → BN → ReLU → maxpool/2 →
+ * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense.
+ *
+ * @param options - sizes
+ * @param rng - seeds every weight initialiser
+ * @example
+ * ```ts
+ * const backbone = createSmallBackbone({ inputSize: 64 }, createRng(1));
+ * ```
+ */
+export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Backbone {
+  const o = { ...SMALL_BACKBONE_DEFAULTS, ...options };
+  requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
+  requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
+  requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
+  const init = () => tfl.initializers.heNormal({ seed: rng.uint32() });
+  const bn = (name: string) => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+  const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
+  let x = tfl.layers
+    .conv2d({ filters: o.width, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: 'conv1' })
+    .apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.activation({ activation: 'relu', name: 'relu1' }).apply(bn('bn1').apply(x)) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .separableConv2d({ filters: 2 * o.width, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(), pointwiseInitializer: init(), name: 'sep2' })
+    .apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.activation({ activation: 'relu', name: 'relu2' }).apply(bn('bn2').apply(x)) as tfl.SymbolicTensor;
+  x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .separableConv2d({ filters: 4 * o.width, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(), pointwiseInitializer: init(), name: 'sep3' })
+    .apply(x) as tfl.SymbolicTensor;
+  const features = tfl.layers.activation({ activation: 'relu', name: 'features' }).apply(bn('bn3').apply(x)) as tfl.SymbolicTensor;
+  const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(features) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({ units: o.numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.uint32() }), name: 'classifier' })
+    .apply(pooled) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: [features, logits], name: 'small' });
+  return new LayersBackbone(
+    model,
+    { name: 'small', inputSize: o.inputSize, numClasses: o.numClasses, outputKind: 'image', options: { width: o.width } },
+    'classifier',
+  );
+}
