@@ -20,3 +20,5 @@ export * from './erasing.js';
 export * from './tokens.js';
 export * from './trainer-options.js';
 export * from './run-log.js';
+export * from './register-augmentation.js';
+export * from './train-step.js';

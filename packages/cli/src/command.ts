@@ -1,0 +1,45 @@
+/**
+ * The shape of a CLI command and the errors the CLI turns into exit codes.
+ *
+ * @packageDocumentation
+ */
+
+/** Where a command writes. Injected so tests can capture output. */
+export interface CliIO {
+  /** Writes to standard output (results: tables, JSON). */
+  out(text: string): void;
+  /** Writes to standard error (progress, warnings). */
+  err(text: string): void;
+  /** True when standard error is a terminal (progress bars redraw in place). */
+  readonly interactive: boolean;
+}
+
+/** One `rfm` sub-command. */
+export interface CliCommand {
+  /** Name typed after `rfm`. */
+  readonly name: string;
+  /** One-line description for `rfm --help`. */
+  readonly summary: string;
+  /** Full help text printed by `rfm <name> --help`. */
+  readonly help: string;
+  /** Runs the command; throws {@link CliUsageError} on bad arguments. */
+  run(args: string[], io: CliIO): Promise<void>;
+}
+
+/** Bad command-line arguments: exit code 2 and a one-line reason. */
+export class CliUsageError extends Error {
+  /** Stable code. */
+  readonly code = 'RFM_CLI_USAGE';
+  /** @param message - what is wrong and how to fix it */
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** Standard streams as a {@link CliIO}. */
+export const processIO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY),
+};

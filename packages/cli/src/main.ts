@@ -1,0 +1,64 @@
+/**
+ * The `rfm` command line: dispatches to sub-commands and maps errors to exit codes
+ * (0 success, 1 failure with a one-line reason, 2 bad arguments).
+ *
+ * @packageDocumentation
+ */
+import { RfmError } from '@rfm/core';
+import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Top-level help text. */
+export function topLevelHelp(commands: readonly CliCommand[] = COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'rfm: train and audit fake-face detectors with Representative Forgery Mining (Wang & Deng, CVPR 2021).',
+    '',
+    'Usage: rfm <command> [options]     (from the repository: pnpm rfm <command> [options])',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `rfm <command> --help` for the options of a command.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ *
+ * @param argv - arguments, e.g. `['train', '--data', 'data/ffhq-stylegan2', '--out', 'runs/a']`
+ * @param io - output streams
+ * @param commands - the command table (tests may pass their own)
+ */
+export async function runCli(argv: string[], io: CliIO = processIO, commands: readonly CliCommand[] = COMMANDS): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(topLevelHelp(commands));
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`rfm: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return 0;
+  }
+  try {
+    await command.run(rest, io);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliUsageError) {
+      io.err(`rfm ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof RfmError || (e instanceof Error && typeof (e as { code?: unknown }).code === 'string')) {
+      io.err(`rfm ${name}: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`rfm ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
