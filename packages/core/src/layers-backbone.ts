@@ -14,12 +14,12 @@ export class LayersBackbone implements Backbone {
   /**
    * @param model - model with outputs `[featureMap, logits]`
    * @param config - how to rebuild it
-   * @param classifierLayer - name of the dense (or 1x1 conv) layer producing the logits
+   * @param classifierLayer - name of the dense (or 1x1 conv) layer producing the logits (kept for saving)
    */
   constructor(
     readonly model: LayersModel,
     readonly config: BackboneConfig,
-    private readonly classifierLayer: string,
+    readonly classifierLayer: string,
   ) {
     if (model.outputs.length !== 2) {
       throw new ShapeMismatchError(

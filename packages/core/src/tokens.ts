@@ -29,3 +29,5 @@ export const TRAIN_BATCHES: InjectionToken<BatchSource> = Symbol.for('rfm:train-
 export const VALIDATION_DATA: InjectionToken<EvalSource> = Symbol.for('rfm:validation-data');
 /** The JSON-lines run log. */
 export const RUN_LOG: InjectionToken<RunLog> = Symbol.for('rfm:run-log');
+/** Folder of the run (`model/`, `checkpoint/`); optional. */
+export const RUN_DIR: InjectionToken<string> = Symbol.for('rfm:run-dir');

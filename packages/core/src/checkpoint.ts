@@ -1,0 +1,133 @@
+/**
+ * Training checkpoints: model weights (including batch-norm moving statistics), optimizer state,
+ * RNG and data-stream state, step and best score, written atomically so `resume` continues the
+ * very same run.
+ *
+ * @packageDocumentation
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
+import type { Backbone } from './backbone.js';
+import { CheckpointError, errorMessage } from './errors.js';
+import type { RngState } from './rng.js';
+
+/** The best validation score seen so far. */
+export interface BestScore {
+  /** Metric name, e.g. `auc`. */
+  readonly metric: string;
+  /** Its value (higher is better). */
+  readonly value: number;
+  /** Iteration at which it was reached. */
+  readonly step: number;
+}
+
+/** Everything besides tensors that a checkpoint restores. */
+export interface TrainingState {
+  /** Completed iterations. */
+  readonly step: number;
+  /** State of the run's RNG (used by augmentations). */
+  readonly rng: RngState;
+  /** State of the training batch stream. */
+  readonly batches: unknown;
+  /** Best validation score so far. */
+  readonly best: BestScore | null;
+  /** Trainer options the run was started with (checked on resume). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Backbone description (checked on resume). */
+  readonly backbone: Readonly<Record<string, unknown>>;
+}
+
+async function encode(named: { name: string; tensor: tf.Tensor }[]): Promise<{ bytes: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const parts = Array.isArray(data) ? data : [data];
+  const total = parts.reduce((s, p) => s + p.byteLength, 0);
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p), o);
+    o += p.byteLength;
+  }
+  return { bytes, specs };
+}
+
+function decode(dir: string, name: string): tf.NamedTensorMap {
+  const specs = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const buf = readFileSync(join(dir, `${name}.bin`));
+  return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
+}
+
+/**
+ * Writes a checkpoint folder (`weights.*`, `optimizer.*`, `state.json`), replacing the previous
+ * one atomically.
+ *
+ * @param dir - checkpoint folder, e.g. `RUN_DIR/checkpoint`
+ * @param backbone - the network
+ * @param optimizer - the optimizer (its moments and iteration count are saved)
+ * @param state - step, RNG and data state
+ */
+export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
+  const weights = await encode(backbone.model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })));
+  const optimizerWeights = await optimizer.getWeights();
+  const opt = await encode(optimizerWeights);
+  replaceDirAtomic(dir, (tmp) => {
+    writeFileAtomic(join(tmp, 'weights.bin'), weights.bytes);
+    writeFileAtomic(join(tmp, 'weights.json'), JSON.stringify(weights.specs));
+    writeFileAtomic(join(tmp, 'optimizer.bin'), opt.bytes);
+    writeFileAtomic(join(tmp, 'optimizer.json'), JSON.stringify(opt.specs));
+    writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  });
+  // getWeights() returns the iteration count as a new scalar; the moments are the optimizer's own variables.
+  const iterations = optimizerWeights.find((w) => w.name === 'iter');
+  iterations?.tensor.dispose();
+}
+
+/**
+ * Reads only the non-tensor state of a checkpoint.
+ *
+ * @throws {@link CheckpointError} when the folder is missing or unreadable
+ */
+export function readTrainingState(dir: string): TrainingState {
+  const src = readableDir(dir);
+  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without --resume first.`);
+  try {
+    return JSON.parse(readFileSync(join(src, 'state.json'), 'utf8')) as TrainingState;
+  } catch (e) {
+    throw new CheckpointError(`Cannot read ${join(src, 'state.json')}: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/**
+ * Restores weights and optimizer state from a checkpoint into an already built backbone of the
+ * same architecture and a fresh optimizer of the same kind; returns the non-tensor state.
+ *
+ * @throws {@link CheckpointError} when the checkpoint does not fit the backbone
+ */
+export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer: tf.Optimizer): Promise<TrainingState> {
+  const state = readTrainingState(dir);
+  const src = readableDir(dir)!;
+  const weights = decode(src, 'weights');
+  const variables = backbone.model.weights;
+  const values = variables.map((_, i) => weights[`w${i}`]);
+  if (values.some((v) => v === undefined) || Object.keys(weights).length !== variables.length) {
+    tf.dispose(Object.values(weights));
+    throw new CheckpointError(
+      `Checkpoint ${src} holds ${Object.keys(weights).length} weights, the backbone has ${variables.length}: it was written for another architecture.`,
+    );
+  }
+  try {
+    variables.forEach((v, i) => v.write(values[i]!));
+  } catch (e) {
+    throw new CheckpointError(`Checkpoint ${src} does not fit the backbone: ${errorMessage(e)}`, { cause: e });
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+  const opt = decode(src, 'optimizer');
+  const named = Object.entries(opt).map(([name, tensor]) => ({ name, tensor }));
+  // The iteration count must come first (tfjs optimizers read it from position 0).
+  named.sort((a, b) => (a.name === 'iter' ? -1 : b.name === 'iter' ? 1 : 0));
+  await optimizer.setWeights(named);
+  tf.dispose(named.map((n) => n.tensor));
+  return state;
+}

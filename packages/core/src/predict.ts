@@ -1,0 +1,54 @@
+/**
+ * Scoring a finite dataset with a backbone in inference mode.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fakeProbability, logitGap, type Backbone } from './backbone.js';
+import type { EvalSource } from './batches.js';
+
+/** Per-image predictions over a dataset, in the source's order. */
+export interface Predictions {
+  /** Ground truth, 0 = real, 1 = fake. */
+  readonly labels: number[];
+  /** P(fake) (softmax; patch models aggregate with the backbone's `patchScore`). */
+  readonly scores: number[];
+  /** `O_fake - O_real` (mean over patches): monotone in P(fake) but never saturates (spec §2.11). */
+  readonly logitGaps: number[];
+  /** Technique per image (`real` for reals) when the source provides it. */
+  readonly techniques: string[];
+  /** Identifier per image when the source provides it. */
+  readonly ids: string[];
+}
+
+/**
+ * Runs the backbone in inference mode over every batch of `source`.
+ *
+ * @param backbone - the detector
+ * @param source - evaluation data
+ * @param batchSize - images per forward pass
+ * @param onBatch - called after each batch with the number of images done
+ */
+export async function predict(
+  backbone: Backbone,
+  source: EvalSource,
+  batchSize: number,
+  onBatch?: (done: number, total: number) => void,
+): Promise<Predictions> {
+  const out: Predictions = { labels: [], scores: [], logitGaps: [], techniques: [], ids: [] };
+  for await (const batch of source.batches(batchSize)) {
+    const [scores, gaps] = tf.tidy(() => {
+      const { logits } = backbone.apply(batch.images, false);
+      return [fakeProbability(logits, backbone.config.patchScore), logitGap(logits)];
+    });
+    out.scores.push(...(await scores.data()));
+    out.logitGaps.push(...(await gaps.data()));
+    out.labels.push(...(await batch.labels.data()));
+    const n = batch.images.shape[0];
+    out.techniques.push(...(batch.techniques ?? Array.from({ length: n }, (_, i) => (out.labels[out.labels.length - n + i] === 1 ? 'fake' : 'real'))));
+    out.ids.push(...(batch.ids ?? Array.from({ length: n }, () => '')));
+    tf.dispose([scores, gaps, batch.images, batch.labels]);
+    onBatch?.(out.labels.length, source.size);
+  }
+  return out;
+}
