@@ -7,3 +7,5 @@ export { runCli, topLevelHelp } from './main.js';
 export { CliUsageError, processIO } from './command.js';
 export type { CliCommand, CliIO } from './command.js';
 export { COMMANDS } from './commands/index.js';
+export { captureIO } from './capture-io.js';
+export type { CapturedIO } from './capture-io.js';

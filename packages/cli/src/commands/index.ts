@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 import type { CliCommand } from '../command.js';
+import { infoCommand } from './info.js';
+import { metricsCommand } from './metrics.js';
 
 /** Every sub-command. */
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [metricsCommand, infoCommand];

@@ -1,0 +1,60 @@
+/**
+ * `rfm info`: parameter counts and shapes of a backbone.
+ *
+ * @packageDocumentation
+ */
+import { createRng } from '@rfm/core';
+import { createBackbone, describeBackbone } from '@rfm/models';
+import { parseCommandArgs } from '../args.js';
+import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
+import { startBackend } from '../backend-flag.js';
+import type { CliCommand } from '../command.js';
+
+const HELP = `Usage: rfm info --backbone NAME [--size N] [--width W] [--cut K] [--json]
+
+Builds the backbone (random weights, nothing is trained or downloaded) and prints its trainable and
+total parameter counts (total includes batch-norm moving statistics) and the per-image shapes of its
+logits and of the feature map its classifier reads.
+
+${BACKBONE_FLAG_HELP}
+  --json            print JSON
+
+Examples:
+  rfm info --backbone xception --size 224          # 20,811,050 trainable parameters
+  rfm info --backbone patch --cut 2 --size 224 --json
+`;
+
+/** The `info` command. */
+export const infoCommand: CliCommand = {
+  name: 'info',
+  summary: 'parameter counts and output/feature shapes of a backbone',
+  help: HELP,
+  async run(args, io) {
+    const p = parseCommandArgs('info', args, { ...BACKBONE_FLAG_SPECS, json: { type: 'boolean' } });
+    const choice = readBackboneFlags(p, 'info', { backbone: 'xception', size: 224 });
+    // Building weights needs a backend; the cpu backend starts instantly and is enough here.
+    await startBackend(p, 'info', { ...io, err: () => {} }, 'cpu');
+    const backbone = createBackbone(choice.name, choice.options, createRng(0));
+    try {
+      const d = describeBackbone(backbone);
+      if (p.values.json) {
+        io.out(`${JSON.stringify({ ...d, options: backbone.config.options }, null, 2)}\n`);
+        return;
+      }
+      const n = (x: number) => x.toLocaleString('en-US');
+      io.out(
+        [
+          `backbone         ${d.name} ${JSON.stringify(backbone.config.options)}`,
+          `input            ${d.inputSize}x${d.inputSize}x3`,
+          `output           ${d.outputKind} logits [${d.outputShape.join(', ')}]`,
+          `feature map      [${d.featureShape.join(', ')}]`,
+          `trainable params ${n(d.trainableParams)}`,
+          `total params     ${n(d.totalParams)} (with batch-norm moving statistics)`,
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      backbone.dispose();
+    }
+  },
+};
