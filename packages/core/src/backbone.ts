@@ -45,9 +45,9 @@ export interface BackboneOutput {
 
 /** The classifier that reads the feature map: `logits = featureMap · kernel + bias` per position. */
 export interface ClassifierWeights {
-  /** `[K, C]`; owned by the model, do not dispose. */
+  /** `[K, C]`; a new tensor handle owned by the caller (it shares storage with the weights). */
   readonly kernel: tf.Tensor2D;
-  /** `[C]` or null; owned by the model, do not dispose. */
+  /** `[C]` or null; a new tensor handle owned by the caller. */
   readonly bias: tf.Tensor1D | null;
 }
 
@@ -101,7 +101,7 @@ export interface ModelHandle {
    * in inference mode. The objective returns one value per image, `[B]`.
    */
   inputGradient(x: tf.Tensor4D, objective: (out: BackboneOutput) => tf.Tensor): tf.Tensor4D;
-  /** The classifier weights (for CAM). */
+  /** The classifier weights (for CAM); new tensors owned by the caller (use inside `tf.tidy`). */
   classifier(): ClassifierWeights;
 }
 

@@ -42,8 +42,12 @@ export class LayersBackbone implements Backbone {
     const layer = this.model.getLayer(this.classifierLayer);
     const [kernel, bias] = layer.getWeights(false) as tf.Tensor[];
     const k = kernel!.shape[kernel!.rank - 1]!;
-    const kernel2d = kernel!.rank === 2 ? (kernel as tf.Tensor2D) : (tf.reshape(kernel!, [-1, k]) as tf.Tensor2D);
-    return { kernel: kernel2d, bias: (bias as tf.Tensor1D | undefined) ?? null };
+    // Reshape (a 1x1 conv kernel) and clone share storage with the weights; both are new tensor
+    // handles, so the caller owns every returned tensor whatever the head.
+    return {
+      kernel: tf.reshape(kernel!, [-1, k]) as tf.Tensor2D,
+      bias: bias ? (tf.clone(bias) as tf.Tensor1D) : null,
+    };
   }
 
   trainableWeights(): tf.Variable[] {

@@ -41,20 +41,24 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
   requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
   requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
   const init = () => tfl.initializers.heNormal({ seed: rng.uint32() });
+  const separable = (filters: number, name: string) => {
+    const pointwise = init();
+    const layer = tfl.layers.separableConv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(), pointwiseInitializer: pointwise, name });
+    // tfjs-layers 4.22.0 builds the pointwise initializer from the depthwise one (and its seed);
+    // set it before the layer builds its weights.
+    (layer as unknown as { pointwiseInitializer: unknown }).pointwiseInitializer = pointwise;
+    return layer;
+  };
   const bn = (name: string) => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
   let x = tfl.layers
     .conv2d({ filters: o.width, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: 'conv1' })
     .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu', name: 'relu1' }).apply(bn('bn1').apply(x)) as tfl.SymbolicTensor;
-  x = tfl.layers
-    .separableConv2d({ filters: 2 * o.width, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(), pointwiseInitializer: init(), name: 'sep2' })
-    .apply(x) as tfl.SymbolicTensor;
+  x = separable(2 * o.width, 'sep2').apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu', name: 'relu2' }).apply(bn('bn2').apply(x)) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers
-    .separableConv2d({ filters: 4 * o.width, kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(), pointwiseInitializer: init(), name: 'sep3' })
-    .apply(x) as tfl.SymbolicTensor;
+  x = separable(4 * o.width, 'sep3').apply(x) as tfl.SymbolicTensor;
   const features = tfl.layers.activation({ activation: 'relu', name: 'features' }).apply(bn('bn3').apply(x)) as tfl.SymbolicTensor;
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(features) as tfl.SymbolicTensor;
   const logits = tfl.layers

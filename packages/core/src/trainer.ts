@@ -63,13 +63,15 @@ export interface RunControl {
   readonly onProgress?: (p: TrainProgress) => void;
   /** Called after every validation. */
   readonly onEvaluation?: (e: EvaluationRecord) => void;
+  /** When aborted (e.g. on Ctrl-C), the run finishes the current iteration, writes a checkpoint and stops. */
+  readonly signal?: AbortSignal;
 }
 
 /** What a run returns. */
 export interface TrainResult {
   /** Completed iterations. */
   readonly steps: number;
-  /** True when the run stopped at `stopAfter` before `iterations`. */
+  /** True when the run stopped (at `stopAfter` or by the abort signal) before `iterations`. */
   readonly interrupted: boolean;
   /** Loss of the last iteration. */
   readonly lastLoss: number;
@@ -157,7 +159,7 @@ export class Trainer {
       const started = performance.now();
       const firstStep = step;
       const stopAt = Math.min(o.iterations, control.stopAfter ?? o.iterations);
-      while (step < stopAt) {
+      while (step < stopAt && !control.signal?.aborted) {
         const batch = await this.batches.next();
         let images = batch.images;
         const params: AugmentParams[] = [];
@@ -193,12 +195,13 @@ export class Trainer {
           control.onEvaluation?.(record);
           if (record.best) await this.saveBest();
         }
-        const checkpointDue = (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === stopAt;
+        const checkpointDue =
+          (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === stopAt || control.signal?.aborted === true;
         if (checkpointDue && this.runDir) {
           await saveCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer, this.state(step, best));
           this.runLog.write({ type: 'checkpoint', step });
         }
-        if (step % 10 === 0 || step === stopAt) this.runLog.write({ type: 'step', step, loss: lastLoss, augment: summarize(params) });
+        if (step % 10 === 0 || step === stopAt || control.signal?.aborted) this.runLog.write({ type: 'step', step, loss: lastLoss, augment: summarize(params) });
       }
       const interrupted = step < o.iterations;
       this.runLog.write({ type: interrupted ? 'interrupted' : 'end', step, best });

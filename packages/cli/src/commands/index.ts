@@ -4,8 +4,11 @@
  * @packageDocumentation
  */
 import type { CliCommand } from '../command.js';
+import { eraseCommand } from './erase.js';
+import { famCommand } from './fam.js';
 import { infoCommand } from './info.js';
 import { metricsCommand } from './metrics.js';
+import { trainCommand } from './train.js';
 
 /** Every sub-command. */
-export const COMMANDS: readonly CliCommand[] = [metricsCommand, infoCommand];
+export const COMMANDS: readonly CliCommand[] = [trainCommand, metricsCommand, infoCommand, eraseCommand, famCommand];

@@ -4,9 +4,8 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import pngjs from 'pngjs';
+import { writeFileAtomic } from '../atomic-write.js';
 import { ShapeMismatchError } from '../errors.js';
 import { denormalizePixel, RFM_NORMALIZATION, type Normalization } from '../normalization.js';
 import type { AttentionMapData } from './average-map.js';
@@ -45,8 +44,6 @@ export interface AttentionPngOptions {
   readonly normalization?: Normalization;
 }
 
-let tempCounter = 0;
-
 /**
  * Writes 8-bit pixels as a PNG, atomically (temporary file + rename). Creates the directory.
  *
@@ -64,15 +61,7 @@ export function writePng(path: string, image: PixelImage): void {
     { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as pngjs.PNG,
     { colorType, inputColorType: colorType, inputHasAlpha: false },
   );
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}-${++tempCounter}.tmp`;
-  try {
-    writeFileSync(temp, buffer);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, buffer);
 }
 
 /**

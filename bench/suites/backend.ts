@@ -1,0 +1,190 @@
+/**
+ * `pnpm bench backend [--quick] [--models small,xception] [--backends tensorflow,wasm,cpu] [--reps N]
+ * [--batch N] [--no-profile] [--top N]`
+ *
+ * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
+ * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
+ * and backend, their cpu/wasm ratios, and the wasm step broken down by kernel (exclusive times).
+ * One JSON line per case on stdout. Every figure of one invocation comes from the same run; cases
+ * that take minutes (Xception on cpu) run one repetition.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import {
+  classificationLoss,
+  createRng,
+  createSmallBackbone,
+  floodLoss,
+  inferenceHandle,
+  logitGap,
+  type Backbone,
+} from '../../packages/core/src/index.js';
+import { createBackbone } from '../../packages/models/src/index.js';
+import { errorMessage } from '../../packages/core/src/errors.js';
+import { initBackend, profileKernels } from '../../packages/backend/src/index.js';
+
+interface ModelCase {
+  readonly key: string;
+  readonly inputSize: number;
+  readonly build: () => Backbone;
+  /** Repetitions on cpu (the pure-JS backend is very slow for Xception). */
+  readonly cpuReps: number;
+}
+
+const MODELS: Record<string, ModelCase> = {
+  small: { key: 'small', inputSize: 64, build: () => createSmallBackbone({ inputSize: 64 }, createRng(1)), cpuReps: 3 },
+  xception: {
+    key: 'xception-w0.25-s128',
+    inputSize: 128,
+    build: () => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128 }, createRng(1)),
+    cpuReps: 1,
+  },
+};
+
+interface Args {
+  readonly models: string[];
+  readonly backends: string[];
+  readonly reps: number;
+  readonly batch: number;
+  readonly profile: boolean;
+  readonly top: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  return {
+    models: (value('--models') ?? 'small,xception').split(','),
+    backends: (value('--backends') ?? 'tensorflow,wasm,cpu').split(','),
+    reps: Number(value('--reps') ?? (quick ? 2 : 5)),
+    batch: Number(value('--batch') ?? 16),
+    profile: !argv.includes('--no-profile'),
+    top: Number(value('--top') ?? 15),
+  };
+}
+
+const emit = (line: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const round = (x: number): number => Math.round(x * 10) / 10;
+
+/** Times `fn` (which must finish its work synchronously or by awaiting data). */
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+function makeBatch(batch: number, size: number): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+  const rng = createRng(11);
+  const data = new Float32Array(batch * size * size * 3);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  const x = tf.tensor4d(data, [batch, size, size, 3]);
+  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 2), 'int32');
+  return { x, labels };
+}
+
+async function benchModel(model: ModelCase, backend: string, a: Args): Promise<Record<string, number>> {
+  await tf.setBackend(backend);
+  const backbone = model.build();
+  const { x, labels } = makeBatch(a.batch, model.inputSize);
+  const optimizer = tf.train.adam(2e-4, 0.9, 0.999, 1e-8);
+  const vars = backbone.trainableWeights();
+  const step = async (): Promise<void> => {
+    const cost = optimizer.minimize(() => floodLoss(classificationLoss(backbone.apply(x, true).logits, labels), 0.04), true, vars);
+    await cost!.data();
+    cost!.dispose();
+  };
+  const handle = inferenceHandle(backbone);
+  const fam = async (): Promise<void> => {
+    const g = handle.inputGradient(x, (o) => logitGap(o.logits));
+    await g.data();
+    g.dispose();
+  };
+  const slow = backend === 'cpu';
+  const reps = slow ? Math.min(a.reps, model.cpuReps) : a.reps;
+  const base = { model: model.key, batch: a.batch, backend };
+
+  // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
+  const firstMs = await time(step);
+  const steps: number[] = [];
+  if (slow && reps === 1) steps.push(firstMs);
+  else for (let i = 0; i < reps; i++) steps.push(await time(step));
+  const stepMs = median(steps);
+  emit({ bench: 'train-step', ...base, medianMs: round(stepMs), reps: steps.length, firstMs: round(firstMs), minMs: round(Math.min(...steps)), maxMs: round(Math.max(...steps)) });
+
+  const fams: number[] = [];
+  const famFirst = await time(fam);
+  if (slow && reps === 1) fams.push(famFirst);
+  else for (let i = 0; i < reps; i++) fams.push(await time(fam));
+  const famMs = median(fams);
+  emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), reps: fams.length, firstMs: round(famFirst) });
+
+  if (a.profile && backend !== 'cpu') {
+    const p = await profileKernels(step);
+    emit({
+      bench: 'step-kernels',
+      ...base,
+      kernelMs: round(p.kernelMs),
+      profiledWallMs: round(p.wallMs),
+      calls: p.calls,
+      top: p.kernels.slice(0, a.top).map((k) => ({ kernel: k.name, calls: k.calls, ms: round(k.exclusiveMs), inclusiveMs: round(k.inclusiveMs) })),
+    });
+  }
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  backbone.dispose();
+  return { step: stepMs, fam: famMs };
+}
+
+/** Runs the suite; see the file comment for the arguments. */
+export async function run(argv: string[]): Promise<void> {
+  const a = parseArgs(argv);
+  const available: string[] = [];
+  for (const backend of a.backends) {
+    try {
+      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
+      available.push(backend);
+      emit({ bench: 'backend', backend, module: report.module, summary: report.summary });
+    } catch (e) {
+      emit({ bench: 'backend-skipped', backend, reason: errorMessage(e) });
+    }
+  }
+  emit({ bench: 'load', loadavg: (await import('node:os')).loadavg().map(round), note: 'machine shared with other jobs; timings are noisy' });
+  for (const name of a.models) {
+    const model = MODELS[name];
+    if (model === undefined) throw new Error(`unknown model "${name}"; known: ${Object.keys(MODELS).join(', ')}`);
+    const results: Record<string, Record<string, number>> = {};
+    for (const backend of ['tensorflow', 'wasm', 'cpu'].filter((b) => available.includes(b))) {
+      results[backend] = await benchModel(model, backend, a);
+    }
+    for (const [num, den] of [
+      ['cpu', 'wasm'],
+      ['wasm', 'tensorflow'],
+    ] as const) {
+      if (results[num] && results[den]) {
+        for (const what of ['step', 'fam'] as const) {
+          emit({
+            bench: 'ratio',
+            of: what === 'step' ? 'train-step' : 'fam-pass',
+            model: model.key,
+            batch: a.batch,
+            numerator: num,
+            denominator: den,
+            ratio: round(results[num]![what]! / results[den]![what]!),
+          });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * `pnpm bench rfm [--models small,xception] [--reps N] [--batch N] [--backend wasm|cpu|tensorflow]`
+ *
+ * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
+ * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
+ * the `small` backbone and Xception width 0.25, both at 128 px, batch 16 (8 real + 8 fake labels).
+ * Also the time SFE spends building its masks on the CPU (the anchor search and block placement
+ * for the 16 images, timed on the same attention maps outside the iteration) and its share of an
+ * SFE iteration. The three methods are interleaved repetition by repetition so that load from
+ * other processes hits them alike. One JSON line per case on stdout, then one ratio line per model.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { initBackend } from '../../packages/backend/src/index.js';
+import {
+  createAdam,
+  createRng,
+  createSmallBackbone,
+  errorMessage,
+  forgeryAttentionMap,
+  inferenceHandle,
+  RFM_NORMALIZATION,
+  silentLogger,
+  trainingStep,
+  type AugmentContext,
+  type Augmentation,
+  type Backbone,
+} from '../../packages/core/src/index.js';
+import { createBackbone } from '../../packages/models/src/index.js';
+import { placeSfeBlocks, resolveSfeOptions, SuspiciousForgeriesErasing } from '../../packages/augment-sfe/src/index.js';
+import { ProgressiveSfe } from '../../packages/augment-psfe/src/index.js';
+
+interface ModelCase {
+  readonly key: string;
+  readonly inputSize: number;
+  readonly build: () => Backbone;
+}
+
+const MODELS: Record<string, ModelCase> = {
+  small: { key: 'small', inputSize: 128, build: () => createSmallBackbone({ inputSize: 128 }, createRng(1)) },
+  xception: {
+    key: 'xception-w0.25-s128',
+    inputSize: 128,
+    build: () => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128 }, createRng(1)),
+  },
+};
+
+/** The paper's blocks (120 px at 224) scaled to the input size, as the CLI does. */
+const SFE_OPTIONS = { maxHeight: 120 / 224, maxWidth: 120 / 224 };
+
+interface Args {
+  readonly models: string[];
+  readonly reps: number;
+  readonly batch: number;
+  readonly backend: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    models: (value('--models') ?? 'small,xception').split(','),
+    reps: Number(value('--reps') ?? 5),
+    batch: Number(value('--batch') ?? 16),
+    backend: value('--backend') ?? 'wasm',
+  };
+}
+
+const emit = (line: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function makeBatch(batch: number, size: number): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+  const values = createRng(11).fill(new Float32Array(batch * size * size * 3), -2, 2);
+  const labels = Array.from({ length: batch }, (_, i) => (i < batch / 2 ? 0 : 1));
+  return { images: tf.tensor4d(values, [batch, size, size, 3]), labels: tf.tensor1d(labels, 'int32') };
+}
+
+/** CPU time of SFE's mask building for one batch, on the given attention maps. */
+function timeMasks(fam: Float32Array, batch: number, size: number, seed: number): number {
+  const options = resolveSfeOptions(SFE_OPTIONS);
+  const rng = createRng(seed);
+  const n = size * size;
+  const t = performance.now();
+  const keep = new Float32Array(batch * n).fill(1);
+  for (let i = 0; i < batch; i++) {
+    placeSfeBlocks({ height: size, width: size, keep: keep.subarray(i * n, (i + 1) * n), used: new Uint8Array(n) }, fam.subarray(i * n, (i + 1) * n), options.blocks, options, rng);
+  }
+  return performance.now() - t;
+}
+
+async function benchModel(model: ModelCase, a: Args, backend: string): Promise<void> {
+  const backbone = model.build();
+  const { images, labels } = makeBatch(a.batch, model.inputSize);
+  const labelValues = Array.from(labels.dataSync());
+  const optimizer = createAdam();
+  const handle = inferenceHandle(backbone);
+  const plugins: Record<string, Augmentation | null> = {
+    plain: null,
+    sfe: new SuspiciousForgeriesErasing(SFE_OPTIONS),
+    psfe: new ProgressiveSfe(SFE_OPTIONS),
+  };
+  const rng = createRng(5);
+  const iteration = async (plugin: Augmentation | null, step: number): Promise<{ total: number; augment: number }> => {
+    const t0 = performance.now();
+    let x = images;
+    let dispose: tf.Tensor[] = [];
+    if (plugin) {
+      const ctx: AugmentContext = { images, labels, labelValues, model: handle, rng, normalization: RFM_NORMALIZATION, step, totalSteps: a.reps + 1, logger: silentLogger };
+      const r = await plugin.apply(ctx);
+      x = r.images;
+      dispose = [r.images, ...(r.mask ? [r.mask] : [])];
+    }
+    const t1 = performance.now();
+    trainingStep(backbone, optimizer, x, labels, 0.04);
+    tf.dispose(dispose);
+    return { total: performance.now() - t0, augment: t1 - t0 };
+  };
+  const names = Object.keys(plugins);
+  const times: Record<string, { total: number[]; augment: number[]; first: number }> = {};
+  // Warm-up: optimizer slots, kernels and (on wasm) XNNPACK operators are created on first use.
+  for (const name of names) times[name] = { total: [], augment: [], first: (await iteration(plugins[name]!, 0)).total };
+  const masks: number[] = [];
+  for (let rep = 0; rep < a.reps; rep++) {
+    for (const name of names) {
+      const t = await iteration(plugins[name]!, rep + 1);
+      times[name]!.total.push(t.total);
+      times[name]!.augment.push(t.augment);
+    }
+    const fam = forgeryAttentionMap(handle, images);
+    const values = (await fam.data()) as Float32Array;
+    fam.dispose();
+    masks.push(timeMasks(values, a.batch, model.inputSize, rep));
+  }
+  const maskMs = median(masks);
+  const med = (name: string) => median(times[name]!.total);
+  for (const name of names) {
+    const t = times[name]!;
+    emit({
+      bench: 'rfm-iteration',
+      model: model.key,
+      inputSize: model.inputSize,
+      batch: a.batch,
+      backend,
+      method: name,
+      medianMs: round(med(name)),
+      maskMs: name === 'sfe' ? round(maskMs, 2) : name === 'plain' ? 0 : null,
+      augmentMs: round(median(t.augment)),
+      minMs: round(Math.min(...t.total)),
+      maxMs: round(Math.max(...t.total)),
+      firstMs: round(t.first),
+      reps: t.total.length,
+    });
+  }
+  emit({
+    bench: 'rfm-ratio',
+    model: model.key,
+    backend,
+    sfeOverPlain: round(med('sfe') / med('plain'), 3),
+    psfeOverPlain: round(med('psfe') / med('plain'), 3),
+    maskShareOfSfeIteration: round(maskMs / med('sfe'), 5),
+    targets: { sfeOverPlain: 1.6, maskShare: 0.01 },
+  });
+  tf.dispose([images, labels]);
+  optimizer.dispose();
+  backbone.dispose();
+}
+
+/** Runs the suite; see the file comment for the arguments. */
+export async function run(argv: string[]): Promise<void> {
+  const a = parseArgs(argv);
+  let backend = a.backend;
+  try {
+    const report = await initBackend(backend as 'wasm');
+    emit({ bench: 'backend', backend: report.backend, summary: report.summary });
+    backend = report.backend;
+  } catch (e) {
+    emit({ bench: 'backend', backend, error: errorMessage(e), note: 'falling back to cpu: timings are not comparable with wasm' });
+    await initBackend('cpu');
+    backend = 'cpu';
+  }
+  for (const key of a.models) {
+    const model = MODELS[key];
+    if (!model) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
+    await benchModel(model, a, backend);
+  }
+}

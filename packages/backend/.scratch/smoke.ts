@@ -1,0 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../src/index.js';
+const t0 = performance.now();
+const r = await initBackend('auto');
+console.log(r.summary, (performance.now() - t0).toFixed(0), 'ms', tf.getBackend());
+const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same')));
+const gw = tf.grads(f)([x, w]);
+const wasmVals = gw.map((g) => g.arraySync());
+await tf.setBackend('cpu');
+const gc = tf.grads(f)([x, w]);
+gc.forEach((g, i) => { const d = tf.max(tf.abs(tf.sub(g, tf.tensor(wasmVals[i] as number[])))).dataSync()[0]; console.log('maxdiff', d, tf.max(tf.abs(g)).dataSync()[0]); });
+process.exit(0);

@@ -1,0 +1,83 @@
+/**
+ * Options of {@link initBackend}.
+ *
+ * @packageDocumentation
+ */
+import { requireOption, silentLogger, type Logger } from '@rfm/core';
+import type { BackendName } from './errors.js';
+
+/** What to start: a named backend, or `auto` (tensorflow, then wasm, then cpu). */
+export type BackendChoice = 'auto' | BackendName;
+
+/** The accepted {@link BackendChoice} values. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** Loads a module by specifier, like `import()`. Tests inject a fake one. */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * Modules tried in order for the `tensorflow` backend; the first that loads and registers a
+   * `tensorflow` backend wins.
+   * @default ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']
+   */
+  readonly nativeModules?: readonly string[];
+  /**
+   * Loads the native modules. The specifier is never a literal in the source, so neither tsc nor a
+   * bundler needs the optional packages.
+   * @default (specifier) => import(specifier)
+   */
+  readonly importer?: ModuleImporter;
+  /**
+   * Register the wasm training kernels ({@link registerWasmTrainingKernels}) when wasm starts.
+   * @default true
+   */
+  readonly trainingKernels?: boolean;
+  /**
+   * Directory holding `tfjs-backend-wasm*.wasm`.
+   * @default the `dist/` folder of the installed `@tensorflow/tfjs-backend-wasm`
+   */
+  readonly wasmDir?: string;
+  /**
+   * Receives one line for the chosen backend and one per skipped backend.
+   * @default silentLogger
+   */
+  readonly logger?: Logger;
+}
+
+/** Resolved {@link InitBackendOptions}; `wasmDir` stays optional (found at run time). */
+export interface ResolvedInitBackendOptions {
+  readonly nativeModules: readonly string[];
+  readonly importer: ModuleImporter;
+  readonly trainingKernels: boolean;
+  readonly wasmDir: string | undefined;
+  readonly logger: Logger;
+}
+
+/** Defaults of {@link InitBackendOptions}. */
+export const INIT_BACKEND_DEFAULTS: ResolvedInitBackendOptions = {
+  nativeModules: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
+  importer: (specifier) => import(specifier),
+  trainingKernels: true,
+  wasmDir: undefined,
+  logger: silentLogger,
+};
+
+/**
+ * Validates a backend choice and fills in option defaults.
+ *
+ * @param choice - the requested backend
+ * @param options - user options
+ * @throws InvalidOptionError for an unknown choice or an empty module list
+ */
+export function resolveInitBackendOptions(choice: string, options: InitBackendOptions = {}): ResolvedInitBackendOptions {
+  requireOption((BACKEND_CHOICES as readonly string[]).includes(choice), 'backend', choice, `one of ${BACKEND_CHOICES.join(', ')}`);
+  const resolved = { ...INIT_BACKEND_DEFAULTS, ...stripUndefined(options) };
+  requireOption(resolved.nativeModules.length > 0, 'nativeModules', resolved.nativeModules, 'at least one module name');
+  return resolved;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,193 @@
+/**
+ * `rfm fam`: average attention maps per forgery technique and their cosine similarities (paper
+ * §4.5, Figs. 7 and 8), computed with a trained run's detector.
+ *
+ * @packageDocumentation
+ */
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  AttentionAverager,
+  attentionSimilarity,
+  createRng,
+  inferenceHandle,
+  jetColor,
+  writeAttentionPng,
+  writeFileAtomic,
+  writeImagePng,
+  writePng,
+  type AttentionMapData,
+  type NormalizedImage,
+  type Rng,
+} from '@rfm/core';
+import { createEvalSource, loadDataset, REAL_TECHNIQUE, type DatasetItem } from '@rfm/data';
+import { choiceFlag, intFlag, parseCommandArgs, requiredString } from '../args.js';
+import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js';
+import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import type { CliCommand } from '../command.js';
+import { ProgressBar } from '../progress.js';
+import { loadRunModel } from '../run-model.js';
+import { resizeForCrop } from '../train-config.js';
+
+const HELP = `Usage: rfm fam --model RUN_DIR --data DIR --out DIR [--method NAME] [--max-images N] [--flip]
+               [--seed S] [--batch N] [--backend B]
+
+Averages the attention maps of a trained detector over the images of each technique (real, and
+every fake technique: fake/<technique>/ folders, or "fake"), as the official AvgFAM.py does:
+each map is blurred (bilinear to half size and back), min-max normalised, optionally flipped,
+averaged, and min-max normalised again. Images go through the evaluation transforms (resize,
+centre crop to the model's input size). Writes to --out:
+  TECHNIQUE.fam.png        the average map in jet, blended over the technique's mean face
+  TECHNIQUE.fam-plain.png  the average map in jet
+  TECHNIQUE.face.png       the mean face
+  similarity.json          cosine similarity between the average maps of every pair (Fig. 8)
+  similarity.png           the same matrix as a jet heat map (one 32 px cell per pair, row/column
+                           order as in similarity.json)
+
+  --model RUN_DIR   run folder written by rfm train (required)
+  --data DIR        dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)
+  --out DIR         output folder (required)
+  --method NAME     ${Object.keys(ATTENTION_METHODS).join(' | ')} (default fam)
+  --max-images N    images per technique, picked at random with --seed (default 256, as the
+                    official code; the paper says 512)
+  --flip            flip each map (and each face of the mean) left-right with probability 0.5, as
+                    the official figures do; this symmetrises the averages (default off)
+  --seed S          seed of the image choice and flips (default 0)
+  --batch N         images per forward pass (default 16)
+${BACKEND_FLAG_HELP}
+
+Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam
+`;
+
+/** Side of one cell of similarity.png in pixels. */
+const CELL = 32;
+
+/** The `fam` command. */
+export const famCommand: CliCommand = {
+  name: 'fam',
+  summary: 'average attention map per technique and their similarity matrix (paper Figs. 7-8)',
+  help: HELP,
+  async run(args, io) {
+    const p = parseCommandArgs('fam', args, {
+      model: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      method: { type: 'string' },
+      'max-images': { type: 'string' },
+      flip: { type: 'boolean' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      ...BACKEND_FLAG_SPEC,
+    });
+    const modelDir = requiredString(p, 'model', 'fam');
+    const dataPath = requiredString(p, 'data', 'fam');
+    const outDir = resolve(requiredString(p, 'out', 'fam'));
+    const methodName = choiceFlag(p, 'method', 'fam', attentionMethodNames()) ?? 'fam';
+    const maxImages = intFlag(p, 'max-images', 'fam', 1) ?? 256;
+    const flip = p.values.flip === true;
+    const seed = intFlag(p, 'seed', 'fam', 0) ?? 0;
+    const batchSize = intFlag(p, 'batch', 'fam', 1, 1024) ?? 16;
+    const dataset = await loadDataset(dataPath);
+    await startBackend(p, 'fam', io);
+    const run = await loadRunModel(modelDir);
+    const backbone = run.backbone;
+    try {
+      const size = backbone.config.inputSize;
+      const resize = run.config?.resize ?? resizeForCrop(size);
+      const handle = inferenceHandle(backbone);
+      const method = ATTENTION_METHODS[methodName]!;
+      const pick = createRng(seed);
+      const flips = pick.fork();
+      const groups = groupByTechnique(dataset.items).map(([technique, items]) => [technique, pick.shuffle([...items]).slice(0, maxImages)] as const);
+      const total = groups.reduce((s, [, items]) => s + items.length, 0);
+      const progress = new ProgressBar(io, 'fam', total);
+      let done = 0;
+      progress.update(0);
+      const averages: { technique: string; images: number; map: AttentionMapData }[] = [];
+      for (const [technique, items] of groups) {
+        const source = await createEvalSource(items, { transform: { resize, crop: size } });
+        const averager = new AttentionAverager({ flip, rng: flips });
+        const face = new Float64Array(size * size * 3);
+        for await (const batch of source.batches(batchSize)) {
+          const maps = method.compute(handle, batch.images);
+          await averager.add(maps);
+          addFaces(face, (await batch.images.data()) as Float32Array, batch.ids!.length, size, flip ? flips : null);
+          tf.dispose([maps, batch.images, batch.labels]);
+          done += batch.ids!.length;
+          progress.update(done, technique);
+        }
+        const map = averager.result();
+        const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
+        const base = join(outDir, safeName(technique));
+        writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
+        writeAttentionPng(`${base}.fam-plain.png`, map);
+        writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
+        averages.push({ technique, images: averager.count, map });
+      }
+      const matrix = attentionSimilarity(averages.map((a) => a.map));
+      const techniques = averages.map((a) => a.technique);
+      writeFileAtomic(
+        join(outDir, 'similarity.json'),
+        `${JSON.stringify(
+          { method: methodName, model: run.runDir, data: dataset.source, flip, seed, images: Object.fromEntries(averages.map((a) => [a.technique, a.images])), techniques, matrix },
+          null,
+          2,
+        )}\n`,
+      );
+      writePng(join(outDir, 'similarity.png'), matrixImage(matrix));
+      io.out(formatMatrix(techniques, matrix));
+      io.err(`average maps of ${techniques.length} techniques written to ${outDir}\n`);
+    } finally {
+      backbone.dispose();
+    }
+  },
+};
+
+/** Items by technique: `real` first, then fake techniques in name order. */
+function groupByTechnique(items: readonly DatasetItem[]): [string, DatasetItem[]][] {
+  const groups = new Map<string, DatasetItem[]>();
+  for (const it of items) groups.set(it.technique, [...(groups.get(it.technique) ?? []), it]);
+  return [...groups.entries()].sort(([a], [b]) => (a === REAL_TECHNIQUE ? -1 : b === REAL_TECHNIQUE ? 1 : a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Adds `count` normalised HWC images to `sum`, each flipped left-right with probability 0.5 when `rng` is given. */
+function addFaces(sum: Float64Array, images: Float32Array, count: number, size: number, rng: Rng | null): void {
+  const n = size * size * 3;
+  for (let i = 0; i < count; i++) {
+    const mirrored = rng ? rng.next() < 0.5 : false;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const src = i * n + (y * size + (mirrored ? size - 1 - x : x)) * 3;
+        const dst = (y * size + x) * 3;
+        sum[dst]! += images[src]!;
+        sum[dst + 1]! += images[src + 1]!;
+        sum[dst + 2]! += images[src + 2]!;
+      }
+    }
+  }
+}
+
+/** The similarity matrix as a jet heat map, one CELL x CELL square per entry (values clamped to [0, 1]). */
+function matrixImage(matrix: number[][]): { data: Uint8Array; height: number; width: number; channels: 3 } {
+  const n = matrix.length;
+  const side = n * CELL;
+  const data = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      data.set(jetColor(matrix[Math.floor(y / CELL)]![Math.floor(x / CELL)]!), (y * side + x) * 3);
+    }
+  }
+  return { data, height: side, width: side, channels: 3 };
+}
+
+function formatMatrix(names: readonly string[], matrix: number[][]): string {
+  const w = Math.max(6, ...names.map((s) => s.length));
+  const head = `${''.padEnd(w)}  ${names.map((s) => s.padStart(w)).join('  ')}`;
+  const rows = names.map((s, i) => `${s.padEnd(w)}  ${matrix[i]!.map((v) => v.toFixed(4).padStart(w)).join('  ')}`);
+  return `cosine similarity of average attention maps\n${head}\n${rows.join('\n')}\n`;
+}
+
+/** A technique name as a file name (path separators and odd characters replaced). */
+function safeName(technique: string): string {
+  return technique.replace(/[^A-Za-z0-9._-]/g, '_');
+}

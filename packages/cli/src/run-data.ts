@@ -1,0 +1,85 @@
+/**
+ * Loading and splitting a dataset for a run, with the sources the trainer and evaluation read.
+ *
+ * @packageDocumentation
+ */
+import { resolve } from 'node:path';
+import type { Logger, Rng } from '@rfm/core';
+import {
+  countItems,
+  createBalancedSource,
+  createEvalSource,
+  datasetHash,
+  ImageStore,
+  loadDataset,
+  splitDataset,
+  type BalancedBatchSource,
+  type Dataset,
+  type DatasetEvalSource,
+  type DatasetItem,
+  type DatasetSplits,
+  type SkippedImage,
+} from '@rfm/data';
+import type { TrainConfig } from './train-config.js';
+
+/** A dataset ready for training: splits, sources and facts for the run log. */
+export interface RunData {
+  /** The loaded dataset. */
+  readonly dataset: Dataset;
+  /** Its content hash. */
+  readonly hash: string;
+  /** Train/validation/test items. */
+  readonly splits: DatasetSplits;
+  /** Training batches. */
+  readonly train: BalancedBatchSource;
+  /** Validation split. */
+  readonly validation: DatasetEvalSource;
+  /** Test split. */
+  readonly test: DatasetEvalSource;
+  /** Files skipped as unreadable (with `skipBadImages`). */
+  readonly skipped: readonly SkippedImage[];
+}
+
+/** Counts per split, for logs. */
+export function describeSplits(splits: DatasetSplits): Record<string, ReturnType<typeof countItems>> {
+  return { train: countItems(splits.train), validation: countItems(splits.validation), test: countItems(splits.test) };
+}
+
+/**
+ * Loads the run's dataset, splits it (group-safe, seeded by the run seed) and builds the sources.
+ *
+ * @param config - the run configuration
+ * @param rng - generator of the training stream (crops, flips, order)
+ * @param logger - receives skipped-file warnings
+ */
+export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logger): Promise<RunData> {
+  const dataset = await loadDataset(resolve(config.data), { logger });
+  const splits = splitDataset(dataset, {
+    seed: config.split.seed,
+    fractions: { train: 1 - config.split.validation - config.split.test, validation: config.split.validation, test: config.split.test },
+  });
+  const transform = { resize: config.resize, crop: config.backboneOptions.inputSize };
+  const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
+  const half = config.batch / 2;
+  const train = await createBalancedSource(splits.train, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
+  const validation = await createEvalSource(splits.validation, { store, transform });
+  const test = await createEvalSource(splits.test, { store, transform });
+  const skipped = [...train.skipped, ...validation.skipped, ...test.skipped];
+  return { dataset, hash: await datasetHash(dataset), splits, train, validation, test, skipped };
+}
+
+/**
+ * An evaluation source over `items` with a run's transforms.
+ *
+ * @param items - images to score
+ * @param config - the run configuration (resize and crop)
+ * @param skipBad - skip unreadable files instead of failing
+ * @param logger - receives skipped-file warnings
+ */
+export async function evalSourceFor(items: readonly DatasetItem[], config: Pick<TrainConfig, 'resize' | 'backboneOptions'>, skipBad: boolean, logger: Logger): Promise<DatasetEvalSource> {
+  return createEvalSource(items, {
+    transform: { resize: config.resize, crop: config.backboneOptions.inputSize },
+    onBadImage: skipBad ? 'skip' : 'throw',
+    logger,
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * Registration of the package's custom layers with tfjs serialisation.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { SymmetricMaxPooling2D } from './symmetric-max-pool.js';
+
+/** Custom layer classes of `@rfm/models`, in registration order. */
+export const MODEL_LAYER_CLASSES = [SymmetricMaxPooling2D] as const;
+
+let registered = false;
+
+/**
+ * Registers every custom layer of this package (`RfmSymmetricMaxPooling2D`) with
+ * `tf.serialization.registerClass`, so `tfl.loadLayersModel` can rebuild saved models. Idempotent;
+ * {@link createBackbone} calls it, and code that loads a saved model must call it first.
+ *
+ * @example
+ * ```ts
+ * registerModelLayers();
+ * const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+ * ```
+ */
+export function registerModelLayers(): void {
+  if (registered) return;
+  for (const cls of MODEL_LAYER_CLASSES) tf.serialization.registerClass(cls);
+  registered = true;
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { type Backbone, CheckpointError, createRng } from '@rfm/core';
+import { describe, expect, it } from 'vitest';
+import { backboneFromModel, loadBackbone } from './load.js';
+import { registerModelLayers } from './register-layers.js';
+import { createBackbone } from './registry.js';
+
+async function saveToMemory(backbone: Backbone): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await backbone.model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return saved!;
+}
+
+describe('save / load round trip', () => {
+  it.each([
+    ['xception', { inputSize: 71, widthMultiplier: 0.0625, middleBlocks: 1 }],
+    ['xception', { inputSize: 72, widthMultiplier: 0.0625, middleBlocks: 1, poolPadding: 'same' }],
+    ['patch', { inputSize: 40, widthMultiplier: 0.125, cut: 3 }],
+  ] as const)('%s %j loads back with identical outputs', async (name, options) => {
+    const backbone = createBackbone(name, options, createRng(4));
+    const x = tf.randomNormal([2, options.inputSize, options.inputSize, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    // move the BN statistics away from their initial values so that they must be saved too
+    const warm = backbone.apply(x, true);
+    tf.dispose([warm.featureMap, warm.logits]);
+    const artifacts = await saveToMemory(backbone);
+    const topology = JSON.stringify(artifacts.modelTopology);
+    expect(topology.includes('RfmSymmetricMaxPooling2D')).toBe(backbone.config.options['poolPadding'] === 'symmetric');
+
+    const before = tf.memory().numTensors;
+    const loaded = await loadBackbone(tf.io.fromMemory(artifacts), backbone.config);
+    expect(loaded.countParams()).toEqual(backbone.countParams());
+    const a = backbone.apply(x, false);
+    const b = loaded.apply(x, false);
+    expect(Array.from(b.logits.dataSync())).toEqual(Array.from(a.logits.dataSync()));
+    expect(Array.from(b.featureMap.dataSync())).toEqual(Array.from(a.featureMap.dataSync()));
+    tf.dispose([a.logits, a.featureMap, b.logits, b.featureMap]);
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    backbone.dispose();
+  });
+
+  it('plain tfl.loadLayersModel works after registerModelLayers, and bad artifacts raise CheckpointError', async () => {
+    const backbone = createBackbone('patch', { inputSize: 24, widthMultiplier: 0.125, cut: 1 }, createRng(5));
+    const artifacts = await saveToMemory(backbone);
+    registerModelLayers();
+    const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+    const wrapped = backboneFromModel(model, backbone.config);
+    expect(wrapped.classifier().bias?.shape).toEqual([2]);
+    wrapped.dispose();
+    const broken = { ...artifacts, modelTopology: { not: 'a model' } };
+    await expect(loadBackbone(tf.io.fromMemory(broken), backbone.config)).rejects.toThrow(CheckpointError);
+    backbone.dispose();
+  });
+});
