@@ -35,6 +35,29 @@ export function formatReport(evaluation: TechniqueEvaluation, title: string): st
 }
 
 /**
+ * Writes one pooled ROC curve per named set of samples (e.g. one per erasing method) to `path`:
+ * `.svg` as vector, `.png` rendered by sharp.
+ *
+ * @param groups - named sample sets
+ * @param path - destination ending in `.svg` or `.png`
+ * @param title - chart title
+ */
+export async function writeRocChartSeries(groups: readonly { name: string; samples: readonly ScoredSample[] }[], path: string, title: string): Promise<void> {
+  const series: RocSeries[] = groups.map((g) => {
+    const labels = g.samples.map((s) => s.label);
+    const scores = g.samples.map((s) => s.score);
+    const roc = rocCurve(labels, scores);
+    return { name: `${g.name} (AUC ${(100 * evaluateByTechnique(g.samples).overall.auc).toFixed(2)})`, fpr: roc.fpr, tpr: roc.tpr };
+  });
+  await writeChart(rocSvg(series, { title }), path);
+}
+
+async function writeChart(svg: string, path: string): Promise<void> {
+  if (extname(path).toLowerCase() === '.png') writeFileAtomic(path, await sharp(Buffer.from(svg)).png().toBuffer());
+  else writeFileAtomic(path, svg);
+}
+
+/**
  * Writes ROC curves (pooled and per technique) to `path`: `.svg` as vector, `.png` rendered by sharp.
  *
  * @param samples - labelled scores
@@ -57,10 +80,5 @@ export async function writeRocChart(samples: readonly ScoredSample[], path: stri
     const auc = g.name === 'all' ? evaluation.overall.auc : evaluation.perTechnique[g.name]!.auc;
     return { name: `${g.name} (AUC ${(100 * auc).toFixed(2)})`, fpr: roc.fpr, tpr: roc.tpr };
   });
-  const svg = rocSvg(series, { title });
-  if (extname(path).toLowerCase() === '.png') {
-    writeFileAtomic(path, await sharp(Buffer.from(svg)).png().toBuffer());
-  } else {
-    writeFileAtomic(path, svg);
-  }
+  await writeChart(rocSvg(series, { title }), path);
 }

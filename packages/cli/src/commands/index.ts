@@ -4,11 +4,13 @@
  * @packageDocumentation
  */
 import type { CliCommand } from '../command.js';
+import { compareCommand } from './compare.js';
 import { eraseCommand } from './erase.js';
+import { evalCommand } from './eval.js';
 import { famCommand } from './fam.js';
 import { infoCommand } from './info.js';
 import { metricsCommand } from './metrics.js';
 import { trainCommand } from './train.js';
 
 /** Every sub-command. */
-export const COMMANDS: readonly CliCommand[] = [trainCommand, metricsCommand, infoCommand, eraseCommand, famCommand];
+export const COMMANDS: readonly CliCommand[] = [trainCommand, compareCommand, evalCommand, metricsCommand, infoCommand, eraseCommand, famCommand];

@@ -4,31 +4,17 @@
  *
  * @packageDocumentation
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  createConsoleLogger,
-  createRng,
-  createRunContainer,
-  FileRunLog,
-  loadBackbone,
-  predict,
-  registerAugmentation,
-  Trainer,
-  writeFileAtomic,
-} from '@rfm/core';
-import { createBackbone, registerModelLayers } from '@rfm/models';
 import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { createErasing, erasingMethodNames } from '../erasing-methods.js';
-import { formatDuration, ProgressBar } from '../progress.js';
-import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
-import { describeSplits, prepareRunData } from '../run-data.js';
-import { PRESETS, readTrainConfig, resizeForCrop, writeTrainConfig, type PresetName, type TrainConfig } from '../train-config.js';
-import { versions } from '../versions.js';
+import { erasingMethodNames } from '../erasing-methods.js';
+import { formatDuration } from '../progress.js';
+import { formatReport } from '../report.js';
+import { runTraining } from '../run-training.js';
+import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const HELP = `Usage: rfm train --data DIR --out RUN_DIR [options]
 
@@ -69,7 +55,8 @@ Examples:
   rfm train --data /datasets/dffd --out runs/paper --preset paper
 `;
 
-const FLAGS = {
+/** Flags of `rfm train` (also accepted by `rfm compare`). */
+export const TRAIN_FLAGS = {
   ...BACKBONE_FLAG_SPECS,
   ...BACKEND_FLAG_SPEC,
   data: { type: 'string' },
@@ -91,29 +78,34 @@ const FLAGS = {
   resume: { type: 'boolean' },
 } as const;
 
-/** Builds the run configuration from flags (a fresh run). */
-function configFromFlags(p: ReturnType<typeof parseCommandArgs>): TrainConfig {
-  const presetName = choiceFlag(p, 'preset', 'train', ['quick', 'paper'] as const) ?? ('quick' as PresetName);
+/**
+ * Builds a run configuration from `rfm train` flags.
+ *
+ * @param p - parsed arguments
+ * @param command - command name for messages
+ */
+export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command = 'train'): TrainConfig {
+  const presetName = choiceFlag(p, 'preset', command, ['quick', 'paper'] as const) ?? ('quick' as PresetName);
   const preset = PRESETS[presetName];
-  const data = resolve(requiredString(p, 'data', 'train'));
-  if (!existsSync(data)) throw new CliUsageError(`train: --data ${data} does not exist`);
-  const backbone = readBackboneFlags(p, 'train', { backbone: preset.backbone, size: preset.size });
+  const data = resolve(requiredString(p, 'data', command));
+  if (!existsSync(data)) throw new CliUsageError(`${command}: --data ${data} does not exist`);
+  const backbone = readBackboneFlags(p, command, { backbone: preset.backbone, size: preset.size });
   const augmentFlags = listFlag(p, 'augment');
   const augment = augmentFlags.length === 0 ? [...preset.augment] : augmentFlags.filter((a) => a !== 'none');
   for (const a of augment) {
-    if (!erasingMethodNames().includes(a)) throw new CliUsageError(`train: --augment must be one of ${erasingMethodNames().join(', ')} or none, got "${a}"`);
+    if (!erasingMethodNames().includes(a)) throw new CliUsageError(`${command}: --augment must be one of ${erasingMethodNames().join(', ')} or none, got "${a}"`);
   }
-  if (new Set(augment).size !== augment.length) throw new CliUsageError(`train: --augment lists a method twice (${augment.join(', ')})`);
-  const batch = intFlag(p, 'batch', 'train', 2, 4096) ?? preset.batch;
-  if (batch % 2 !== 0) throw new CliUsageError(`train: --batch must be even (half real, half fake), got ${batch}`);
-  const evalEvery = intFlag(p, 'eval-every', 'train', 1) ?? preset.evalEvery;
-  const validation = numberFlag(p, 'val-fraction', 'train', 0.01, 0.9) ?? 0.15;
-  const test = numberFlag(p, 'test-fraction', 'train', 0.01, 0.9) ?? 0.15;
-  if (validation + test >= 0.95) throw new CliUsageError(`train: --val-fraction + --test-fraction must leave images for training, got ${validation} + ${test}`);
-  const seed = intFlag(p, 'seed', 'train', 0, 2 ** 31 - 1) ?? 5;
+  if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
+  const batch = intFlag(p, 'batch', command, 2, 4096) ?? preset.batch;
+  if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
+  const evalEvery = intFlag(p, 'eval-every', command, 1) ?? preset.evalEvery;
+  const validation = numberFlag(p, 'val-fraction', command, 0.01, 0.9) ?? 0.15;
+  const test = numberFlag(p, 'test-fraction', command, 0.01, 0.9) ?? 0.15;
+  if (validation + test >= 0.95) throw new CliUsageError(`${command}: --val-fraction + --test-fraction must leave images for training, got ${validation} + ${test}`);
+  const seed = intFlag(p, 'seed', command, 0, 2 ** 31 - 1) ?? 5;
   const selectOn = optionalString(p, 'select-on') ?? 'auc';
   const selectChoices = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
-  if (!(selectChoices as readonly string[]).includes(selectOn)) throw new CliUsageError(`train: --select-on must be one of ${selectChoices.join(', ')}, got "${selectOn}"`);
+  if (!(selectChoices as readonly string[]).includes(selectOn)) throw new CliUsageError(`${command}: --select-on must be one of ${selectChoices.join(', ')}, got "${selectOn}"`);
   return {
     data,
     backbone: backbone.name,
@@ -122,14 +114,14 @@ function configFromFlags(p: ReturnType<typeof parseCommandArgs>): TrainConfig {
     batch,
     augment,
     seed,
-    split: { validation, test, seed: intFlag(p, 'split-seed', 'train', 0, 2 ** 31 - 1) ?? 0 },
+    split: { validation, test, seed: intFlag(p, 'split-seed', command, 0, 2 ** 31 - 1) ?? 0 },
     skipBadImages: p.values['skip-bad-images'] === true,
     trainer: {
-      iterations: intFlag(p, 'iterations', 'train', 1) ?? preset.iterations,
-      learningRate: numberFlag(p, 'lr', 'train', 1e-8, 1) ?? preset.learningRate,
-      floodLevel: numberFlag(p, 'flood', 'train', 0, 10) ?? 0.04,
+      iterations: intFlag(p, 'iterations', command, 1) ?? preset.iterations,
+      learningRate: numberFlag(p, 'lr', command, 1e-8, 1) ?? preset.learningRate,
+      floodLevel: numberFlag(p, 'flood', command, 0, 10) ?? 0.04,
       evalEvery,
-      checkpointEvery: intFlag(p, 'checkpoint-every', 'train', 0) ?? evalEvery,
+      checkpointEvery: intFlag(p, 'checkpoint-every', command, 0) ?? evalEvery,
       selectOn: selectOn as TrainConfig['trainer']['selectOn'],
       seed,
     },
@@ -143,7 +135,7 @@ export const trainCommand: CliCommand = {
   summary: 'train a detector (optionally with SFE/PSFE/RE/AE erasing) and report test metrics',
   help: HELP,
   async run(args, io) {
-    const p = parseCommandArgs('train', args, FLAGS);
+    const p = parseCommandArgs('train', args, TRAIN_FLAGS);
     const out = resolve(requiredString(p, 'out', 'train'));
     const resume = p.values.resume === true;
     let config: TrainConfig;
@@ -157,108 +149,19 @@ export const trainCommand: CliCommand = {
         throw new CliUsageError(`train: ${out} already holds a run; pass --resume to continue it or choose another --out`);
       }
     }
-    mkdirSync(out, { recursive: true });
-    const logger = createConsoleLogger('rfm');
     const report = await startBackend(p, 'train', io);
-    writeTrainConfig(out, config);
-
-    const rng = createRng(config.seed);
-    const modelRng = rng.fork();
-    const dataRng = rng.fork();
-    const runRng = rng.fork();
-    const data = await prepareRunData(config, dataRng, logger);
-    const splitCounts = describeSplits(data.splits);
-    io.err(
-      `data: ${data.dataset.items.length} images from ${config.data}; ` +
-        `train ${splitCounts.train.real}+${splitCounts.train.fake}, validation ${splitCounts.validation.real}+${splitCounts.validation.fake}, ` +
-        `test ${splitCounts.test.real}+${splitCounts.test.fake} (real+fake)${data.skipped.length ? `; skipped ${data.skipped.length} unreadable files` : ''}\n`,
-    );
-    const backbone = createBackbone(config.backbone, config.backboneOptions, modelRng);
-    const runLog = new FileRunLog(join(out, 'run.jsonl'));
-    if (!resume) {
-      runLog.write({
-        type: 'config',
-        config,
-        seed: config.seed,
-        versions: versions(),
-        backend: report.backend,
-        backendSummary: report.summary,
-        dataset: { source: data.dataset.source, hash: data.hash, items: data.dataset.items.length, splits: splitCounts, skipped: data.skipped },
-      });
-    }
-    const container = createRunContainer({
-      backbone,
-      batches: data.train,
-      validation: data.validation,
-      rng: runRng,
-      options: config.trainer,
-      logger: { ...logger, info: () => {} },
-      runLog,
-      runDir: out,
-    });
-    for (const name of config.augment) registerAugmentation(container, createErasing(name, { inputSize: config.backboneOptions.inputSize }), name);
-    const trainer = container.resolve(Trainer);
-    io.err(
-      `train: ${config.backbone} ${JSON.stringify(config.backboneOptions)}, ${backbone.countParams().trainable.toLocaleString('en-US')} trainable parameters, ` +
-        `${config.trainer.iterations} iterations of ${config.batch} images, augment: ${config.augment.join(' → ') || 'none'}, seed ${config.seed}\n`,
-    );
-
-    const abort = new AbortController();
-    const onSigint = () => {
-      io.err('\ninterrupt: finishing the current iteration and writing a checkpoint (Ctrl-C again to kill)\n');
-      abort.abort();
-      process.off('SIGINT', onSigint);
-    };
-    process.on('SIGINT', onSigint);
-    const bar = new ProgressBar(io, 'train', config.trainer.iterations);
-    let lastEval = '';
-    let result;
-    try {
-      result = await trainer.run({
-        resume,
-        signal: abort.signal,
-        onProgress: (pr) => bar.update(pr.step, `loss ${pr.loss.toFixed(4)}${lastEval}`, pr.etaMs),
-        onEvaluation: (e) => {
-          lastEval = ` val AUC ${(100 * e.metrics.auc).toFixed(2)}${e.best ? '*' : ''}`;
-        },
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-    backbone.dispose();
-    if (result.interrupted) {
-      bar.interrupt();
-      io.err(`stopped at iteration ${result.steps}; continue with: rfm train --out ${out} --resume\n`);
+    const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
+    if (!outcome.completed) {
+      io.err(`stopped at iteration ${outcome.steps}; continue with: rfm train --out ${out} --resume\n`);
       return;
     }
-
-    registerModelLayers();
-    const best = await loadBackbone(join(out, 'model'));
-    const started = performance.now();
-    const predictions = await predict(best, data.test, 32);
-    best.dispose();
-    const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
-    const evaluation = evaluateSamples(samples);
-    writeFileAtomic(
-      join(out, 'test-scores.csv'),
-      `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
-    );
-    await writeRocChart(samples, join(out, 'roc.svg'), `${config.backbone}, augment ${config.augment.join('+') || 'none'}: test split`);
-    const metrics = {
-      best: result.best,
-      validation: result.evaluations.find((e) => e.step === result.best?.step)?.metrics ?? null,
-      test: evaluation,
-      backend: tf.getBackend(),
-      iterations: result.steps,
-    };
-    writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-    runLog.write({ type: 'test', metrics: evaluation, ms: performance.now() - started });
+    const best = outcome.best;
     io.out(
       formatReport(
-        evaluation,
-        `Test split of ${config.data} (best validation ${result.best?.metric} ${result.best ? (100 * result.best.value).toFixed(2) : '?'} at iteration ${result.best?.step}), percentages:`,
+        outcome.test!,
+        `Test split of ${config.data} (best validation ${best?.metric} ${best ? (100 * best.value).toFixed(2) : '?'} at iteration ${best?.step}), percentages:`,
       ),
     );
-    io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(performance.now())}\n`);
+    io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
   },
 };
