@@ -78,12 +78,22 @@ const median = (xs: number[]): number => {
 
 const round = (x: number): number => Math.round(x * 10) / 10;
 
-/** Times `fn` (which must finish its work synchronously or by awaiting data). */
+/** Process CPU time (user + system) of every timed call, ms: less sensitive to other jobs than wall time. */
+const cpuTimes: number[] = [];
+
+/** Wall time of `fn` (which finishes its work by awaiting data); its CPU time goes to `cpuTimes`. */
 async function time(fn: () => Promise<void>): Promise<number> {
+  const c = process.cpuUsage();
   const t = performance.now();
   await fn();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(c);
+  cpuTimes.push((used.user + used.system) / 1000);
+  return wall;
 }
+
+/** Median CPU time of the last `n` timed calls. */
+const cpuMedian = (n: number): number => median(cpuTimes.slice(-n));
 
 function makeBatch(batch: number, size: number): { x: tf.Tensor4D; labels: tf.Tensor1D } {
   const rng = createRng(11);
@@ -121,14 +131,15 @@ async function benchModel(model: ModelCase, backend: string, a: Args): Promise<R
   if (slow && reps === 1) steps.push(firstMs);
   else for (let i = 0; i < reps; i++) steps.push(await time(step));
   const stepMs = median(steps);
-  emit({ bench: 'train-step', ...base, medianMs: round(stepMs), reps: steps.length, firstMs: round(firstMs), minMs: round(Math.min(...steps)), maxMs: round(Math.max(...steps)) });
+  const stepCpu = cpuMedian(steps.length);
+  emit({ bench: 'train-step', ...base, medianMs: round(stepMs), cpuMs: round(stepCpu), reps: steps.length, firstMs: round(firstMs), minMs: round(Math.min(...steps)), maxMs: round(Math.max(...steps)) });
 
   const fams: number[] = [];
   const famFirst = await time(fam);
   if (slow && reps === 1) fams.push(famFirst);
   else for (let i = 0; i < reps; i++) fams.push(await time(fam));
   const famMs = median(fams);
-  emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), reps: fams.length, firstMs: round(famFirst) });
+  emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), cpuMs: round(cpuMedian(fams.length)), reps: fams.length, firstMs: round(famFirst), minMs: round(Math.min(...fams)) });
 
   if (a.profile && backend !== 'cpu') {
     const p = await profileKernels(step);

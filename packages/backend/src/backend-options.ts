@@ -35,6 +35,13 @@ export interface InitBackendOptions {
    */
   readonly trainingKernels?: boolean;
   /**
+   * XNNPACK threads of the wasm backend. 1 uses the single-threaded SIMD build; more uses the
+   * threaded build through a shim (see `wasm-threads.ts`), and the process must then end with
+   * `process.exit()` (worker threads keep it alive). Only the first wasm initialisation counts.
+   * @default 1
+   */
+  readonly threads?: number;
+  /**
    * Directory holding `tfjs-backend-wasm*.wasm`.
    * @default the `dist/` folder of the installed `@tensorflow/tfjs-backend-wasm`
    */
@@ -51,6 +58,7 @@ export interface ResolvedInitBackendOptions {
   readonly nativeModules: readonly string[];
   readonly importer: ModuleImporter;
   readonly trainingKernels: boolean;
+  readonly threads: number;
   readonly wasmDir: string | undefined;
   readonly logger: Logger;
 }
@@ -60,6 +68,7 @@ export const INIT_BACKEND_DEFAULTS: ResolvedInitBackendOptions = {
   nativeModules: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'],
   importer: (specifier) => import(specifier),
   trainingKernels: true,
+  threads: 1,
   wasmDir: undefined,
   logger: silentLogger,
 };
@@ -75,6 +84,7 @@ export function resolveInitBackendOptions(choice: string, options: InitBackendOp
   requireOption((BACKEND_CHOICES as readonly string[]).includes(choice), 'backend', choice, `one of ${BACKEND_CHOICES.join(', ')}`);
   const resolved = { ...INIT_BACKEND_DEFAULTS, ...stripUndefined(options) };
   requireOption(resolved.nativeModules.length > 0, 'nativeModules', resolved.nativeModules, 'at least one module name');
+  requireOption(Number.isInteger(resolved.threads) && resolved.threads >= 1 && resolved.threads <= 64, 'threads', resolved.threads, 'an integer in [1, 64]');
   return resolved;
 }
 

@@ -10,7 +10,8 @@ import { errorMessage } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm-files.js';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
+import { withWasmThreads } from './wasm-threads.js';
+import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './native/native-kernel-patches.js';
 
 /** The command that builds the native TensorFlow addon. */
@@ -111,7 +112,7 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
     );
   }
 
-  const trainingKernels = chosen.backend === 'wasm' && o.trainingKernels ? WASM_TRAINING_KERNELS : [];
+  const trainingKernels = chosen.backend === 'wasm' ? registeredWasmTrainingKernels() : [];
   const summary = formatSummary(chosen.backend, candidates);
   const report: BackendReport = { backend: chosen.backend, module: chosen.module, requested: choice, candidates, trainingKernels, summary };
   o.logger.info(`backend: ${chosen.backend} (${shortName(chosen.module)})`, { requested: choice });
@@ -217,10 +218,17 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
     const missing = missingWasmBinaries(dir);
     if (missing.length > 0) return { ok: false, reason: `wasm binaries missing in ${dir}: ${missing.join(', ')}` };
     wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+    const ok = o.threads > 1 ? await withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : await setBackendQuietly('wasm');
+    if (!ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
+  } else if (!(await setBackendQuietly('wasm'))) {
+    return { ok: false, reason: 'the wasm module failed to initialise' };
   }
-  if (!(await setBackendQuietly('wasm'))) return { ok: false, reason: 'the wasm module failed to initialise' };
   if (o.trainingKernels) registerWasmTrainingKernels();
-  return { ok: true, reason: o.trainingKernels ? 'WebAssembly (XNNPACK) with training kernels' : 'WebAssembly (XNNPACK)' };
+  const threads = wasm.getThreadsCount();
+  return {
+    ok: true,
+    reason: `WebAssembly (XNNPACK, ${threads} thread${threads === 1 ? '' : 's'})${o.trainingKernels ? ' with training kernels' : ''}`,
+  };
 }
 
 async function tryCpu(): Promise<Attempt> {

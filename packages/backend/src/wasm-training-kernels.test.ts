@@ -145,10 +145,55 @@ describe('wasm training kernels: parity with cpu', () => {
     });
   }
 
-  it('Tile: broadcast case and the general case', async () => {
+  it('Tile: leading broadcast (large and small) and the general cases', async () => {
     await expectParity(tf.Tile, { x: random(rng, [1, 1, 1, 5]) }, { reps: [2, 3, 4, 1] });
+    await expectParity(tf.Tile, { x: random(rng, [1, 1, 1, 24]) }, { reps: [8, 16, 11, 1] });
+    await expectParity(tf.Tile, { x: random(rng, [1, 3, 1, 8]) }, { reps: [700, 1, 1, 1] });
     await expectParity(tf.Tile, { x: random(rng, [2, 1, 3]) }, { reps: [1, 4, 1] });
     await expectParity(tf.Tile, { x: random(rng, [2, 3]) }, { reps: [2, 2] });
+  });
+
+  it('Fill: large outputs by repetition, small ones and int32', async () => {
+    for (const [shape, value, dtype] of [
+      [[16, 33, 35], 1.5, 'float32'],
+      [[3, 4], -2, 'float32'],
+      [[20000], 7, 'int32'],
+    ] as const) {
+      await tf.setBackend('wasm');
+      const t = tf.fill(shape as unknown as number[], value, dtype);
+      expect(t.dtype).toBe(dtype);
+      expect(t.shape).toEqual(shape);
+      const values = t.dataSync();
+      expect(values.every((v) => v === value)).toBe(true);
+      t.dispose();
+    }
+    await tf.setBackend('cpu');
+  });
+
+  it('Multiply, Add, Sub with a per-channel operand (either side) and the other cases', async () => {
+    const big = [16, 8, 8, 64];
+    for (const kernel of [tf.Multiply, tf.Add, tf.Sub]) {
+      for (const small of [[64], [1, 1, 1, 64], [1, 64]]) {
+        await expectParity(kernel, { a: random(rng, big), b: random(rng, small) }, {});
+        await expectParity(kernel, { a: random(rng, small), b: random(rng, big) }, {});
+      }
+      await expectParity(kernel, { a: random(rng, [4096, 32]), b: random(rng, [32]) }, {}); // rank 2
+      await expectParity(kernel, { a: random(rng, big), b: random(rng, big) }, {}); // no broadcast
+      await expectParity(kernel, { a: random(rng, big), b: random(rng, [1, 8, 1, 64]) }, {}); // other broadcast
+      await expectParity(kernel, { a: random(rng, [2, 3, 4]), b: random(rng, [4]) }, {}); // small
+    }
+  });
+
+  it('FusedBatchNorm: per-channel statistics with and without scale/offset, and the fallback', async () => {
+    const c = 24;
+    const x = random(rng, [8, 12, 12, c]);
+    const positive = (v: { shape: number[]; data: Float32Array }) => ({ shape: v.shape, data: v.data.map((e) => 0.5 + Math.abs(e)) });
+    const stats = { mean: random(rng, [c]), variance: positive(random(rng, [c])), offset: random(rng, [c]), scale: random(rng, [c]) };
+    await expectParity(tf.FusedBatchNorm, { x, ...stats }, { varianceEpsilon: 1e-5 });
+    await expectParity(tf.FusedBatchNorm, { x, mean: stats.mean, variance: stats.variance }, { varianceEpsilon: 1e-3 });
+    await expectParity(tf.FusedBatchNorm, { x: random(rng, [2048, c]), ...stats }, { varianceEpsilon: 1e-5 });
+    const full = { mean: random(rng, [8, 12, 12, c]), variance: positive(random(rng, [8, 12, 12, c])) };
+    await expectParity(tf.FusedBatchNorm, { x, ...full }, { varianceEpsilon: 1e-5 });
   });
 
   it('MaxPoolGrad (wasm 4.22.0 drops windows overlapping same padding; ties go to the first maximum)', async () => {
@@ -164,7 +209,7 @@ describe('wasm training kernels: parity with cpu', () => {
         if (withTies) for (let i = 0; i < x.data.length; i++) x.data[i] = Math.max(0, Math.round(x.data[i]!));
         await tf.setBackend('cpu');
         const rounding = typeof p.pad === 'number' ? 'floor' : undefined;
-        const y = tf.tidy(() => tf.maxPool(tf.tensor(x.data, x.shape) as tf.Tensor4D, p.size, p.stride, p.pad, rounding));
+        const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x.data, p.shape), p.size, p.stride, p.pad, rounding));
         const out = { shape: y.shape as number[], data: y.dataSync() as Float32Array };
         y.dispose();
         const inputs = { dy: random(rng, out.shape), input: x, output: out };
@@ -206,6 +251,57 @@ describe('wasm training kernels: parity with cpu', () => {
     expect(summed.dtype).toBe('int32');
     expect(Array.from(summed.dataSync())).toEqual([9, 12]);
     tf.dispose([ints, summed]);
+    await tf.setBackend('cpu');
+  });
+
+  it('Identity and same-dtype Cast share data; a clone outlives its source; real casts convert', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const c = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    expect(backend.numDataIds() - dataIds).toBe(1); // one buffer for three tensors
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1.5, -2, 3]);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3]);
+    const ints = tf.cast(c, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([c, same, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(backend.numDataIds()).toBe(dataIds);
+    await tf.setBackend('cpu');
+  });
+
+  it('no kernel call leaks tensors or backend data', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.randomNormal([2, 9, 9, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const dy = tf.randomNormal([2, 5, 5, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 4, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const calls: [string, tf.NamedTensorMap, object][] = [
+      [tf.Conv2DBackpropFilter, { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 4] }],
+      [tf.Conv2DBackpropInput, { dy, filter: tf.reshape(tf.tile(w, [1, 1, 1, 4]), [3, 3, 4, 4]) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }],
+      [tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, { strides: 2, dilations: 1, pad: 'same', filterShape: [3, 3, 4, 1] }],
+      [tf.DepthwiseConv2dNativeBackpropInput, { dy, filter: w }, { strides: 2, dilations: 1, pad: 'same', inputShape: x.shape }],
+      [tf.MaxPoolGrad, { dy, input: x, output: tf.maxPool(x, 3, 2, 'same') }, { filterSize: 3, strides: 2, pad: 'same' }],
+      [tf.Tile, { x: tf.ones([1, 1, 1, 4]) }, { reps: [64, 32, 16, 1] }],
+      [tf.Sum, { x }, { axis: [0, 1, 2], keepDims: false }],
+      [tf.Mean, { x }, { axis: [1, 2], keepDims: true }],
+      [tf.Multiply, { a: tf.tile(x, [8, 4, 4, 1]), b: tf.ones([4]) }, {}],
+      [tf.FusedBatchNorm, { x: tf.tile(x, [8, 4, 4, 1]), mean: tf.zeros([4]), variance: tf.ones([4]) }, { varianceEpsilon: 1e-3 }],
+      [tf.Fill, {}, { shape: [300, 100], value: 2, dtype: 'float32' }],
+    ];
+    for (const [kernel, inputs, attrs] of calls) {
+      const tensors = tf.memory().numTensors;
+      const dataIds = backend.numDataIds();
+      const out = tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+      expect(tf.memory().numTensors, kernel).toBe(tensors + 1);
+      expect(backend.numDataIds(), kernel).toBe(dataIds + 1);
+      out.dispose();
+    }
     await tf.setBackend('cpu');
   });
 

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { requireOption } from '@rfm/core';
 import { BackendUnavailableError } from './errors.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
@@ -13,7 +14,10 @@ import { depthwiseBackpropFilterConfig } from './kernels/depthwise-backprop-filt
 import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
-import { createTileConfig } from './kernels/tile.js';
+import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
+import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
+import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
+import { createFillConfig, createTileConfig } from './kernels/repeat.js';
 
 /** Kernel names registered on `wasm` by {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -25,10 +29,19 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.MaxPoolGrad,
   tf.Sum,
   tf.Mean,
+  tf.FusedBatchNorm,
+  tf.Multiply,
+  tf.Add,
+  tf.Sub,
+  tf.Fill,
+  tf.Identity,
+  tf.Cast,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
 let originals: Map<string, tf.KernelConfig | undefined> | null = null;
+/** Names registered by the call in effect. */
+let registered: readonly string[] | null = null;
 
 function buildConfigs(): tf.KernelConfig[] {
   const tile = tf.getKernel(tf.Tile, 'wasm');
@@ -47,24 +60,48 @@ function buildConfigs(): tf.KernelConfig[] {
     createMaxPoolGradConfig(tf.getKernel(tf.MaxPoolGrad, 'wasm')),
     createSumConfig(tf.getKernel(tf.Sum, 'wasm')!),
     createMeanConfig(tf.getKernel(tf.Mean, 'wasm')!),
+    createFusedBatchNormConfig(tf.getKernel(tf.FusedBatchNorm, 'wasm')!),
+    createMultiplyConfig(tf.getKernel(tf.Multiply, 'wasm')!),
+    createAddConfig(tf.getKernel(tf.Add, 'wasm')!),
+    createSubConfig(tf.getKernel(tf.Sub, 'wasm')!),
+    createFillConfig(tf.getKernel(tf.Fill, 'wasm')!),
+    createIdentityConfig(tf.getKernel(tf.Identity, 'wasm')!),
+    createCastConfig(tf.getKernel(tf.Cast, 'wasm')!),
   ];
 }
 
+/** Options of {@link registerWasmTrainingKernels}. */
+export interface WasmTrainingKernelOptions {
+  /**
+   * Which kernels to register (names from {@link WASM_TRAINING_KERNELS}); for comparisons and for
+   * switching one replacement off.
+   * @default WASM_TRAINING_KERNELS
+   */
+  readonly kernels?: readonly string[];
+}
+
 /**
- * Registers the wasm training kernels (see {@link WASM_TRAINING_KERNELS}). Idempotent. Call it after
- * the wasm backend package is loaded (`initBackend('wasm')` does both).
+ * Registers the wasm training kernels (see {@link WASM_TRAINING_KERNELS}). Idempotent: a second call
+ * keeps the first registration (call {@link unregisterWasmTrainingKernels} first to change the set).
+ * Call it after the wasm backend package is loaded (`initBackend('wasm')` does both).
  *
+ * @param options - subset of kernels
  * @returns the registered kernel names
  * @throws {@link BackendUnavailableError} when the wasm backend's own kernels are not registered yet
+ * @throws InvalidOptionError for a kernel name that is not in {@link WASM_TRAINING_KERNELS}
  * @example
  * ```ts
  * await initBackend('wasm'); // registers them already
  * registerWasmTrainingKernels(); // no-op the second time
  * ```
  */
-export function registerWasmTrainingKernels(): readonly string[] {
-  if (originals !== null) return WASM_TRAINING_KERNELS;
-  const configs = buildConfigs();
+export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions = {}): readonly string[] {
+  if (registered !== null) return registered;
+  const wanted = options.kernels ?? WASM_TRAINING_KERNELS;
+  for (const name of wanted) {
+    requireOption(WASM_TRAINING_KERNELS.includes(name), 'kernels', name, `names from WASM_TRAINING_KERNELS (${WASM_TRAINING_KERNELS.join(', ')})`);
+  }
+  const configs = buildConfigs().filter((c) => wanted.includes(c.kernelName));
   const saved = new Map<string, tf.KernelConfig | undefined>();
   for (const config of configs) {
     const previous = tf.getKernel(config.kernelName, 'wasm');
@@ -73,7 +110,8 @@ export function registerWasmTrainingKernels(): readonly string[] {
     tf.registerKernel(config);
   }
   originals = saved;
-  return WASM_TRAINING_KERNELS;
+  registered = configs.map((c) => c.kernelName);
+  return registered;
 }
 
 /**
@@ -87,9 +125,10 @@ export function unregisterWasmTrainingKernels(): void {
     if (previous !== undefined) tf.registerKernel(previous);
   }
   originals = null;
+  registered = null;
 }
 
-/** Whether {@link registerWasmTrainingKernels} is in effect. */
-export function wasmTrainingKernelsRegistered(): boolean {
-  return originals !== null;
+/** The kernels registered by {@link registerWasmTrainingKernels} now in effect (empty if none). */
+export function registeredWasmTrainingKernels(): readonly string[] {
+  return registered ?? [];
 }

@@ -22,8 +22,11 @@ export interface CliCommand {
   readonly summary: string;
   /** Full help text printed by `rfm <name> --help`. */
   readonly help: string;
-  /** Runs the command; throws {@link CliUsageError} on bad arguments. */
-  run(args: string[], io: CliIO): Promise<void>;
+  /**
+   * Runs the command; throws {@link CliUsageError} on bad arguments. May resolve to an exit code
+   * other than 0 for outcomes that are not errors (e.g. 3 = this machine cannot do it).
+   */
+  run(args: string[], io: CliIO): Promise<void | number>;
 }
 
 /** Bad command-line arguments: exit code 2 and a one-line reason. */

@@ -47,8 +47,8 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
     return 0;
   }
   try {
-    await command.run(rest, io);
-    return 0;
+    const code = await command.run(rest, io);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof CliUsageError) {
       io.err(`rfm ${e.message}\n`);

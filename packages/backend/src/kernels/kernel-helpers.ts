@@ -49,3 +49,15 @@ export function requireNhwcNoDilation(
     throw new InvalidOptionError(`${kernel}.dilations`, dilations, 'dilation 1 (tfjs takes no gradient of dilated convolutions)');
   }
 }
+
+/**
+ * `t` as a fresh rank-1 `[c]` tensor. wasm's fused kernels validate the rank recorded with a
+ * tensor's data, which a reshape shares with its source: a `[1, 1, 1, C]` tensor reshaped to `[C]`
+ * is still rejected as a rank-4 bias. A multiplication by 1 gives the vector its own data.
+ *
+ * @param t - any tensor of `c` elements
+ * @param c - its size
+ */
+export function ownVector(t: tf.Tensor, c: number): tf.Tensor1D {
+  return tf.mul(tf.reshape(t, [c]), 1) as tf.Tensor1D;
+}

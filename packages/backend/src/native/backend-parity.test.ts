@@ -10,6 +10,7 @@ import { createBackbone } from '@rfm/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type BackendName } from '../errors.js';
 import { initBackend } from '../init-backend.js';
+import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from './batch-norm-training.js';
 import { registerNativeKernelPatches } from './native-kernel-patches.js';
 import { nativeAddonStatus } from './native-status.js';
 
@@ -222,6 +223,39 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
   }
   describe(`${backend} vs cpu`, () => {
     if (backend === 'tensorflow') {
+      it('batchNormTraining runs as the native FusedBatchNormV3 / GradV3 kernels and matches cpu (values, statistics, gradients)', async () => {
+        const rng = createRng(8);
+        const xData = new Float32Array(4 * 7 * 6 * 5).map(() => rng.normal() * 3 + 1);
+        const gData = new Float32Array(5).map(() => rng.normal());
+        const bData = new Float32Array(5).map(() => rng.normal());
+        const wData = new Float32Array(xData.length).map(() => rng.normal());
+        const run = (): Float32Array[] =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xData, [4, 7, 6, 5]);
+            const g = tf.tensor1d(gData);
+            const b = tf.tensor1d(bData);
+            const w = tf.tensor4d(wData, [4, 7, 6, 5]);
+            const out = batchNormTraining(x, g, b, 1e-5);
+            const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+              tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
+            )([x, g, b]);
+            return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
+          });
+        const want = run();
+        await tf.setBackend('tensorflow');
+        const before = tf.memory().numTensors;
+        const profile = await tf.profile(() => {
+          tf.tidy(() => {
+            batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
+          });
+        });
+        expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
+        const got = run();
+        expect(tf.memory().numTensors).toBe(before);
+        await tf.setBackend('cpu');
+        got.forEach((g, i) => expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-5));
+      });
+
       it('max pooling with numeric / explicit padding and ceil rounding (native kernel patches) matches cpu', async () => {
         const rng = createRng(5);
         const data = new Float32Array(2 * 9 * 10 * 3).map(() => rng.normal());

@@ -30,3 +30,5 @@ export type { SourceAttempt } from './library-sources.js';
 export { locateNativePackage } from './native-package.js';
 export type { NativePackage, NativePackageName } from './native-package.js';
 export { NATIVE_KERNEL_PATCHES, nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterNativeKernelPatches } from './native-kernel-patches.js';
+export { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from './batch-norm-training.js';
+export type { BatchNormTrainingResult } from './batch-norm-training.js';

@@ -187,7 +187,7 @@ async function fromDownload(o: ResolvedBuildNativeOptions, url: string | null, l
       res = await fetch(url, { signal: controller.signal });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new NativeBuildError('no-library-source', `download failed: ${cause?.code ?? cause?.message ?? errorMessage(e)}`, [], { cause: e });
+      throw new NativeBuildError('no-library-source', `download failed: ${cause?.message ?? cause?.code ?? errorMessage(e)}`, [], { cause: e });
     } finally {
       clearTimeout(timer);
     }

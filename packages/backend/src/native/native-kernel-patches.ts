@@ -5,13 +5,18 @@
  * padding was NUMBER"), which `@rfm/models`' PyTorch-style `SymmetricMaxPooling2D` (Xception's
  * default pools) uses. The patched kernels pad the input with -Infinity and run TensorFlow's
  * `'valid'` pool (the gradient is cropped back), and pass every other case to the original kernel.
+ * It also registers the native training batch norm of {@link batchNormTraining} and routes the
+ * ReLU gradient to TensorFlow's `ReluGrad` (relu-grad.ts).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './batch-norm-training.js';
+import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from './relu-grad.js';
 
-/** Kernels of the `tensorflow` backend replaced by {@link registerNativeKernelPatches}. */
-export const NATIVE_KERNEL_PATCHES: readonly string[] = ['MaxPool', 'MaxPoolGrad'];
+/** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */
+export const NATIVE_KERNEL_PATCHES: readonly string[] = ['MaxPool', 'MaxPoolGrad', BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL];
+const REPLACED = ['MaxPool', 'MaxPoolGrad'];
 
 const originals = new Map<string, tf.KernelConfig>();
 const BACKEND = 'tensorflow';
@@ -88,8 +93,9 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
 
 /**
  * Replaces the `tensorflow` backend's `MaxPool` and `MaxPoolGrad` kernels with versions that also
- * take numeric and explicit padding. Call it after tfjs-node has loaded; idempotent; a no-op
- * (returning `[]`) when the `tensorflow` backend's kernels are not registered.
+ * take numeric and explicit padding, adds the native training batch norm used by
+ * {@link batchNormTraining}, and computes the ReLU gradient with TensorFlow's `ReluGrad`. Call it after tfjs-node has loaded (`initBackend` does); idempotent;
+ * a no-op (returning `[]`) when the `tensorflow` backend's kernels are not registered.
  *
  * @returns the names of the kernels now patched
  * @example
@@ -101,7 +107,7 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
 export function registerNativeKernelPatches(): readonly string[] {
   const wrappers: Record<string, (k: tf.KernelFunc) => tf.KernelFunc> = { MaxPool: maxPool, MaxPoolGrad: maxPoolGrad };
   const patched: string[] = [];
-  for (const name of NATIVE_KERNEL_PATCHES) {
+  for (const name of REPLACED) {
     if (originals.has(name)) {
       patched.push(name);
       continue;
@@ -113,6 +119,11 @@ export function registerNativeKernelPatches(): readonly string[] {
     tf.registerKernel({ ...original, kernelFunc: wrappers[name]!(original.kernelFunc) });
     patched.push(name);
   }
+  if (patched.length > 0) {
+    registerBatchNormTrainingKernels();
+    registerReluGrad();
+    patched.push(BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL);
+  }
   return patched;
 }
 
@@ -123,6 +134,8 @@ export function unregisterNativeKernelPatches(): void {
     tf.registerKernel(original);
   }
   originals.clear();
+  unregisterBatchNormTrainingKernels();
+  unregisterReluGrad();
 }
 
 /** True when {@link registerNativeKernelPatches} is in effect. */

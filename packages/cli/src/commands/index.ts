@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { CliCommand } from '../command.js';
+import { backendCommand } from './backend.js';
 import { compareCommand } from './compare.js';
 import { eraseCommand } from './erase.js';
 import { evalCommand } from './eval.js';
@@ -13,4 +14,4 @@ import { metricsCommand } from './metrics.js';
 import { trainCommand } from './train.js';
 
 /** Every sub-command. */
-export const COMMANDS: readonly CliCommand[] = [trainCommand, compareCommand, evalCommand, metricsCommand, infoCommand, eraseCommand, famCommand];
+export const COMMANDS: readonly CliCommand[] = [trainCommand, compareCommand, evalCommand, metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand];

@@ -175,7 +175,7 @@ describe('forgeryAttentionMap', () => {
     const sum = forgeryAttentionMap(handle, x, { patchReduction: 'sum' });
     const scaled = tf.tidy(() => tf.mul(mean, size * size));
     expect(relError(sum.dataSync(), scaled.dataSync())).toBeLessThan(1e-5);
-    expect(tf.tidy(() => tf.max(mean)).dataSync()[0]).toBeGreaterThan(0);
+    expect(Math.max(...mean.dataSync())).toBeGreaterThan(0);
     expect(() => forgeryAttentionMap(handle, x, { patchReduction: 'max' as 'mean' })).toThrow(InvalidOptionError);
     tf.dispose([kernel, x, mean, sum, scaled]);
   });

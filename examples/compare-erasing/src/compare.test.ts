@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { compareErasing } from './compare.js';
+
+describe('compare-erasing example', () => {
+  it('trains every setup on the bundled data and reports test metrics for each, without leaks', async () => {
+    const data = fileURLToPath(new URL('../../../data/ffhq-stylegan2', import.meta.url));
+    const before = tf.memory().numTensors;
+    const results = await compareErasing({ data, size: 24, iterations: 2, seed: 1 });
+    expect(Object.keys(results)).toEqual(['none', 'sfe', 're']);
+    for (const r of Object.values(results)) {
+      expect(r.auc).toBeGreaterThanOrEqual(0);
+      expect(r.auc).toBeLessThanOrEqual(1);
+      expect(r.nReal + r.nFake).toBeGreaterThan(0);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
