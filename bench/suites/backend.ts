@@ -10,17 +10,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
+// Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
   classificationLoss,
   createRng,
   createSmallBackbone,
+  errorMessage,
   floodLoss,
   inferenceHandle,
   logitGap,
   type Backbone,
 } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
-import { errorMessage } from '../../packages/core/src/errors.js';
 import { initBackend, profileKernels } from '../../packages/backend/src/index.js';
 
 interface ModelCase {

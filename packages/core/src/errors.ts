@@ -57,7 +57,7 @@ export class InvalidOptionError extends RfmError {
 /** A backbone name is not registered. */
 export class UnknownBackboneError extends RfmError {
   /**
-   * @param name - requested name
+   * @param backbone - requested name
    * @param known - the names that are registered
    */
   constructor(readonly backbone: string, readonly known: readonly string[]) {
@@ -71,7 +71,7 @@ export class UnknownBackboneError extends RfmError {
 /** An augmentation name is not known to the caller's registry. */
 export class UnknownAugmentationError extends RfmError {
   /**
-   * @param name - requested name
+   * @param augmentation - requested name
    * @param known - the names that are available
    */
   constructor(readonly augmentation: string, readonly known: readonly string[]) {
@@ -84,7 +84,7 @@ export class UnknownAugmentationError extends RfmError {
 
 /** Two different augmentations were registered under one name. */
 export class DuplicateAugmentationError extends RfmError {
-  /** @param name - the contested name */
+  /** @param augmentation - the contested name */
   constructor(readonly augmentation: string) {
     super(
       'RFM_DUPLICATE_AUGMENTATION',

@@ -26,4 +26,4 @@ export { createBackboneRegistry, createBackbone, backboneNames } from './registr
 export { BACKBONE_REGISTRY, registerBackbones } from './di.js';
 export { describeBackbone } from './describe.js';
 export type { BackboneDescription } from './describe.js';
-export { backboneFromModel, loadBackbone } from './load.js';
+export { backboneFromModel, loadBackboneFrom } from './load.js';

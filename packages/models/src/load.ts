@@ -34,10 +34,10 @@ export function backboneFromModel(model: tfl.LayersModel, config: BackboneConfig
  * ```ts
  * let saved: tf.io.ModelArtifacts | undefined;
  * await backbone.model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
- * const copy = await loadBackbone(tf.io.fromMemory(saved!), backbone.config);
+ * const copy = await loadBackboneFrom(tf.io.fromMemory(saved!), backbone.config);
  * ```
  */
-export async function loadBackbone(source: string | tf.io.IOHandler, config: BackboneConfig): Promise<Backbone> {
+export async function loadBackboneFrom(source: string | tf.io.IOHandler, config: BackboneConfig): Promise<Backbone> {
   registerModelLayers();
   let model: tfl.LayersModel;
   try {

@@ -101,11 +101,11 @@ describe('Patch backbone', () => {
     expect(Array.from(a.logits.dataSync())).toEqual(Array.from(b.logits.dataSync()));
     const score = fakeProbability(a.logits, patch.config.patchScore);
     expect(score.shape).toEqual([2]);
-    // the classifier of a patch model is the 1x1 conv, read as [C_K, 2] (a reshaped view: disposing it frees nothing of the model)
+    // the classifier of a patch model is the 1x1 conv, read as [C_K, 2]; classifier() returns new handles owned by the caller
     const head = patch.classifier();
     expect(head.kernel.shape).toEqual([16, 2]);
     expect(head.bias?.shape).toEqual([2]);
-    tf.dispose([x, a.logits, a.featureMap, b.logits, b.featureMap, score, head.kernel]);
+    tf.dispose([x, a.logits, a.featureMap, b.logits, b.featureMap, score, head.kernel, head.bias!]);
     expect(tf.memory().numTensors).toBe(before);
     patch.dispose();
     again.dispose();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Backbone, CheckpointError, createRng } from '@rfm/core';
 import { describe, expect, it } from 'vitest';
-import { backboneFromModel, loadBackbone } from './load.js';
+import { backboneFromModel, loadBackboneFrom } from './load.js';
 import { registerModelLayers } from './register-layers.js';
 import { createBackbone } from './registry.js';
 
@@ -33,7 +33,7 @@ describe('save / load round trip', () => {
     expect(topology.includes('RfmSymmetricMaxPooling2D')).toBe(backbone.config.options['poolPadding'] === 'symmetric');
 
     const before = tf.memory().numTensors;
-    const loaded = await loadBackbone(tf.io.fromMemory(artifacts), backbone.config);
+    const loaded = await loadBackboneFrom(tf.io.fromMemory(artifacts), backbone.config);
     expect(loaded.countParams()).toEqual(backbone.countParams());
     const a = backbone.apply(x, false);
     const b = loaded.apply(x, false);
@@ -55,7 +55,7 @@ describe('save / load round trip', () => {
     expect(wrapped.classifier().bias?.shape).toEqual([2]);
     wrapped.dispose();
     const broken = { ...artifacts, modelTopology: { not: 'a model' } };
-    await expect(loadBackbone(tf.io.fromMemory(broken), backbone.config)).rejects.toThrow(CheckpointError);
+    await expect(loadBackboneFrom(tf.io.fromMemory(broken), backbone.config)).rejects.toThrow(CheckpointError);
     backbone.dispose();
   });
 });
