@@ -131,6 +131,8 @@ describe('initBackend', () => {
   it('rejects an unknown choice and an empty module list with InvalidOptionError', async () => {
     await expect(initBackend('gpu' as 'cpu')).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(initBackend('auto', { nativeModules: [] })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(initBackend('wasm', { threads: 0 })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(initBackend('wasm', { threads: 1.5 })).rejects.toBeInstanceOf(InvalidOptionError);
   });
 
   it('classifies native load errors with the fix', () => {

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
+import { BATCH_NORM_TRAINING_KERNEL } from './native/batch-norm-training.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
@@ -302,6 +303,38 @@ describe('wasm training kernels: parity with cpu', () => {
       expect(backend.numDataIds(), kernel).toBe(dataIds + 1);
       out.dispose();
     }
+    await tf.setBackend('cpu');
+  });
+
+  it('RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward', async () => {
+    const shape = [4, 6, 6, 8];
+    const x = random(rng, shape);
+    const scale = random(rng, [8]);
+    const offset = random(rng, [8]);
+    const dy = random(rng, shape);
+    const eps = 1e-5;
+    await tf.setBackend('cpu');
+    const want = tf.tidy(() => {
+      const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+      const m = tf.moments(xt!, [0, 1, 2]);
+      const y = tf.batchNorm(xt!, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, ot as tf.Tensor1D, st as tf.Tensor1D, eps);
+      const f = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
+        const mm = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(a, mm.mean as tf.Tensor1D, mm.variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, eps), dyt!));
+      };
+      return [y, m.mean, m.variance, ...tf.grads(f)([xt!, st!, ot!])].map((t) => t.dataSync() as Float32Array);
+    });
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const got = tf.tidy(() => {
+      const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+      const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
+      const grads = tf.engine().runKernel(`${BATCH_NORM_TRAINING_KERNEL}Grad`, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
+      return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got).toHaveLength(6);
+    want.forEach((w, i) => expect(relativeError(got[i]!, w), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
     await tf.setBackend('cpu');
   });
 

@@ -1,23 +1,30 @@
 /**
- * Registers the kernels that make the wasm backend trainable: the three gradient kernels it lacks
- * and replacements for the slow ones it has. Built from wasm ops (XNNPACK convolutions and GEMMs,
- * pads, transposes, broadcasts), never from per-element JavaScript loops.
+ * Registers the kernels that make the wasm backend trainable (tfjs-backend-wasm 4.22.0): the three
+ * convolution gradients it lacks; replacements for kernels it has that are slow in a training step
+ * (`Conv2DBackpropInput`, `Tile`, leading-axis `Sum`/`Mean`, per-channel `Multiply`/`Add`/`Sub`,
+ * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`) or wrong (`MaxPoolGrad` with `same` padding);
+ * and the fused training batch norm under the kernel names of `native/batch-norm-training.ts`.
+ * Every replacement falls back to wasm's own kernel outside the cases it handles. All are built from
+ * wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes), never from per-element
+ * JavaScript loops.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireOption } from '@rfm/core';
 import { BackendUnavailableError } from './errors.js';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/batch-norm-training.js';
+import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input.js';
-import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
-import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
-import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
 import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
+import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
+import { BATCH_NORM_TRAINING_KERNEL } from './native/batch-norm-training.js';
 
 /** Kernel names registered on `wasm` by {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -36,6 +43,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.Fill,
   tf.Identity,
   tf.Cast,
+  BATCH_NORM_TRAINING_KERNEL,
+  `${BATCH_NORM_TRAINING_KERNEL}Grad`,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -55,6 +64,7 @@ function buildConfigs(): tf.KernelConfig[] {
     conv2dBackpropFilterConfig,
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
+    // Keep wasm's setup function: it must have run if the original kernel is ever restored.
     { ...conv2dBackpropInputConfig, setupFunc: tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.setupFunc },
     createTileConfig(tile),
     createMaxPoolGradConfig(tf.getKernel(tf.MaxPoolGrad, 'wasm')),
@@ -67,6 +77,8 @@ function buildConfigs(): tf.KernelConfig[] {
     createFillConfig(tf.getKernel(tf.Fill, 'wasm')!),
     createIdentityConfig(tf.getKernel(tf.Identity, 'wasm')!),
     createCastConfig(tf.getKernel(tf.Cast, 'wasm')!),
+    batchNormTrainingConfig,
+    batchNormTrainingGradConfig,
   ];
 }
 

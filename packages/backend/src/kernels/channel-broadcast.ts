@@ -35,13 +35,13 @@ export function channelOp(op: Op, big: tf.Tensor, v: tf.Tensor, bigFirst: boolea
   return tf.tidy(() => {
     const c = big.shape[big.rank - 1]!;
     const x = tf.reshape(big, [1, 1, big.size / c, c]) as tf.Tensor4D;
-    const vec = ownVector(v, c);
     let out: tf.Tensor4D;
     if (op === 'mul') {
-      out = tf.depthwiseConv2d(x, tf.reshape(vec, [1, 1, c, 1]) as tf.Tensor4D, 1, 'valid');
+      out = tf.depthwiseConv2d(x, tf.reshape(v, [1, 1, c, 1]) as tf.Tensor4D, 1, 'valid');
     } else {
       const sign = op === 'sub' && !bigFirst ? -1 : 1;
-      const bias = op === 'sub' && bigFirst ? tf.neg(vec) : vec;
+      // The fused kernel wants a bias with data of its own (see ownVector); neg makes one too.
+      const bias = op === 'sub' && bigFirst ? (tf.neg(tf.reshape(v, [c])) as tf.Tensor1D) : ownVector(v, c);
       out = tf.fused.depthwiseConv2d({ x, filter: tf.fill([1, 1, c, 1], sign) as tf.Tensor4D, strides: 1, pad: 'valid', bias });
     }
     return tf.reshape(out, big.shape);
