@@ -49,7 +49,7 @@ export async function compareErasing(o: CompareOptions): Promise<Record<string, 
       batches: await createBalancedSource(splits.train, rng.fork(), { transform }),
       validation: await createEvalSource(splits.validation, { transform }),
       rng: rng.fork(),
-      options: { iterations: o.iterations, evalEvery: Math.max(1, Math.floor(o.iterations / 4)), learningRate: 1e-3 },
+      options: { iterations: o.iterations, evalEvery: Math.max(1, Math.floor(o.iterations / 4)), learningRate: 2e-4 },
     });
     setup.register(run);
     await run.resolve(Trainer).run();

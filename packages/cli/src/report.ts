@@ -52,7 +52,13 @@ export async function writeRocChartSeries(groups: readonly { name: string; sampl
   await writeChart(rocSvg(series, { title }), path);
 }
 
-async function writeChart(svg: string, path: string): Promise<void> {
+/**
+ * Writes an SVG chart to `path`: as is for `.svg`, rendered to PNG by sharp for `.png`.
+ *
+ * @param svg - the SVG document
+ * @param path - destination
+ */
+export async function writeChart(svg: string, path: string): Promise<void> {
   if (extname(path).toLowerCase() === '.png') writeFileAtomic(path, await sharp(Buffer.from(svg)).png().toBuffer());
   else writeFileAtomic(path, svg);
 }

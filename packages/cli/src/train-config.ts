@@ -61,7 +61,7 @@ export interface Preset {
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  quick: { backbone: 'small', size: 128, iterations: 300, batch: 16, evalEvery: 50, augment: [], learningRate: 1e-3 },
+  quick: { backbone: 'small', size: 128, iterations: 300, batch: 16, evalEvery: 50, augment: [], learningRate: 2e-4 },
   paper: { backbone: 'xception', size: 224, iterations: 350_000, batch: 16, evalEvery: 3000, augment: ['sfe'], learningRate: 2e-4 },
 };
 

@@ -53,7 +53,9 @@ describe('rfm fam', () => {
       }
     }
     const matrix = pngjs.PNG.sync.read(readFileSync(join(out, 'similarity.png')));
-    expect([matrix.width, matrix.height]).toEqual([96, 96]);
+    // a labelled chart: wider than tall enough to hold three 72 px cells per side
+    expect(matrix.width).toBeGreaterThan(3 * 72);
+    expect(matrix.height).toBeGreaterThan(3 * 72);
     expect(io.stdout()).toMatch(/cosine similarity/);
   });
 

@@ -11,11 +11,9 @@ import {
   attentionSimilarity,
   createRng,
   inferenceHandle,
-  jetColor,
   writeAttentionPng,
   writeFileAtomic,
   writeImagePng,
-  writePng,
   type AttentionMapData,
   type NormalizedImage,
   type Rng,
@@ -26,6 +24,8 @@ import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { ProgressBar } from '../progress.js';
+import { writeChart } from '../report.js';
+import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
 
@@ -41,8 +41,8 @@ centre crop to the model's input size). Writes to --out:
   TECHNIQUE.fam-plain.png  the average map in jet
   TECHNIQUE.face.png       the mean face
   similarity.json          cosine similarity between the average maps of every pair (Fig. 8)
-  similarity.png           the same matrix as a jet heat map (one 32 px cell per pair, row/column
-                           order as in similarity.json)
+  similarity.png           the same matrix as a labelled heat map (colours span the matrix's own
+                           range; every cell prints its value)
 
   --model RUN_DIR   run folder written by rfm train (required)
   --data DIR        dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)
@@ -58,9 +58,6 @@ ${BACKEND_FLAG_HELP}
 
 Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam
 `;
-
-/** Side of one cell of similarity.png in pixels. */
-const CELL = 32;
 
 /** The `fam` command. */
 export const famCommand: CliCommand = {
@@ -134,7 +131,7 @@ export const famCommand: CliCommand = {
           2,
         )}\n`,
       );
-      writePng(join(outDir, 'similarity.png'), matrixImage(matrix));
+      await writeChart(similaritySvg(techniques, matrix, `cosine similarity of average ${methodName.toUpperCase()} maps`), join(outDir, 'similarity.png'));
       io.out(formatMatrix(techniques, matrix));
       io.err(`average maps of ${techniques.length} techniques written to ${outDir}\n`);
     } finally {
@@ -165,19 +162,6 @@ function addFaces(sum: Float64Array, images: Float32Array, count: number, size: 
       }
     }
   }
-}
-
-/** The similarity matrix as a jet heat map, one CELL x CELL square per entry (values clamped to [0, 1]). */
-function matrixImage(matrix: number[][]): { data: Uint8Array; height: number; width: number; channels: 3 } {
-  const n = matrix.length;
-  const side = n * CELL;
-  const data = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      data.set(jetColor(matrix[Math.floor(y / CELL)]![Math.floor(x / CELL)]!), (y * side + x) * 3);
-    }
-  }
-  return { data, height: side, width: side, channels: 3 };
 }
 
 function formatMatrix(names: readonly string[], matrix: number[][]): string {

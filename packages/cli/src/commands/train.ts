@@ -26,7 +26,7 @@ RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/r
 
   --data DIR             dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
   --out RUN_DIR          run folder (created)
-  --preset P             quick (default: small backbone, 128 px, 300 iterations, lr 1e-3, no erasing;
+  --preset P             quick (default: small backbone, 128 px, 300 iterations, lr 2e-4, no erasing;
                          a few minutes on a 2-core CPU) | paper (Xception, 224 px, 350,000 iterations,
                          lr 2e-4, validation every 3000, --augment sfe)
 ${BACKBONE_FLAG_HELP}
