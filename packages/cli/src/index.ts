@@ -9,3 +9,4 @@ export type { CliCommand, CliIO } from './command.js';
 export { COMMANDS } from './commands/index.js';
 export { captureIO } from './capture-io.js';
 export type { CapturedIO } from './capture-io.js';
+export { cliReference } from './reference.js';
