@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
 import type { Backbone } from './backbone.js';
 import { CheckpointError, errorMessage } from './errors.js';
+import { concatWeightData } from './model-io.js';
 import type { RngState } from './rng.js';
 
 /** The best validation score seen so far. */
@@ -41,15 +42,7 @@ export interface TrainingState {
 
 async function encode(named: { name: string; tensor: tf.Tensor }[]): Promise<{ bytes: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
   const { data, specs } = await tf.io.encodeWeights(named);
-  const parts = Array.isArray(data) ? data : [data];
-  const total = parts.reduce((s, p) => s + p.byteLength, 0);
-  const bytes = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    bytes.set(new Uint8Array(p), o);
-    o += p.byteLength;
-  }
-  return { bytes, specs };
+  return { bytes: concatWeightData(data), specs };
 }
 
 function decode(dir: string, name: string): tf.NamedTensorMap {

@@ -13,6 +13,7 @@ import type { BackboneConfig } from './backbone.js';
 import { writeFileAtomic, replaceDirAtomic, readableDir } from './atomic-write.js';
 import { CheckpointError, errorMessage } from './errors.js';
 import { LayersBackbone } from './layers-backbone.js';
+import { registerCoreLayers } from './layers/register-core-layers.js';
 
 /** What rfm.js stores beside the weights. */
 export interface SavedBackboneMetadata {
@@ -22,12 +23,15 @@ export interface SavedBackboneMetadata {
   readonly classifierLayer: string;
 }
 
-/** Concatenates the weight buffers of a save artifact into one ArrayBuffer. */
-function weightBytes(data: tf.io.ModelArtifacts['weightData']): Uint8Array {
+/**
+ * Concatenates tfjs weight data (one buffer or several) into one byte array.
+ *
+ * @param data - `weightData` of a save artifact or of `tf.io.encodeWeights`
+ */
+export function concatWeightData(data: tf.io.ModelArtifacts['weightData']): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
   const parts = Array.isArray(data) ? data : [data];
-  const total = parts.reduce((s, p) => s + p.byteLength, 0);
-  const out = new Uint8Array(total);
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
   let offset = 0;
   for (const p of parts) {
     out.set(new Uint8Array(p), offset);
@@ -61,7 +65,7 @@ export async function saveBackbone(backbone: LayersBackbone, dir: string): Promi
     userDefinedMetadata: { rfm: metadata },
   };
   replaceDirAtomic(dir, (tmp) => {
-    writeFileAtomic(join(tmp, 'weights.bin'), weightBytes(a.weightData));
+    writeFileAtomic(join(tmp, 'weights.bin'), concatWeightData(a.weightData));
     writeFileAtomic(join(tmp, 'model.json'), `${JSON.stringify(modelJson)}\n`);
   });
 }
@@ -82,8 +86,9 @@ export function readBackboneMetadata(dir: string): SavedBackboneMetadata {
 }
 
 /**
- * Loads a backbone saved by {@link saveBackbone}. Custom layers used by the model must be
- * registered first (for the built-in backbones: `registerModelLayers()` from `@rfm/models`).
+ * Loads a backbone saved by {@link saveBackbone}. Core's own layers (`RfmBatchNormalization`) are
+ * registered here; other custom layers must be registered first (for the built-in backbones:
+ * `registerModelLayers()` from `@rfm/models`).
  *
  * @param dir - folder written by {@link saveBackbone}
  * @throws {@link CheckpointError} naming the folder and the cause
@@ -93,6 +98,7 @@ export async function loadBackbone(dir: string): Promise<LayersBackbone> {
   const json = readModelJson(src);
   const meta = readBackboneMetadata(src);
   const manifest = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  registerCoreLayers();
   try {
     const buffers = manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(src, p))));
     const bytes = Buffer.concat(buffers);
