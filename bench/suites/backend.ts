@@ -1,12 +1,14 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
  * and backend, their cpu/wasm ratios, and the wasm step broken down by kernel (exclusive times).
  * One JSON line per case on stdout. Every figure of one invocation comes from the same run; cases
- * that take minutes (Xception on cpu) run one repetition.
+ * that take minutes (Xception on cpu) run one repetition. `--batch-norm` picks the backbones'
+ * batch-norm layers (`fused`: core's `RfmBatchNormalization`, the default; `layers`: tfjs-layers'
+ * own); with both, each model runs with each kind in turn, in the same process.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -20,6 +22,7 @@ import {
   inferenceHandle,
   logitGap,
   type Backbone,
+  type BatchNormKind,
 } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { initBackend, profileKernels } from '../../packages/backend/src/index.js';
@@ -27,17 +30,17 @@ import { initBackend, profileKernels } from '../../packages/backend/src/index.js
 interface ModelCase {
   readonly key: string;
   readonly inputSize: number;
-  readonly build: () => Backbone;
+  readonly build: (batchNorm: BatchNormKind) => Backbone;
   /** Repetitions on cpu (the pure-JS backend is very slow for Xception). */
   readonly cpuReps: number;
 }
 
 const MODELS: Record<string, ModelCase> = {
-  small: { key: 'small', inputSize: 64, build: () => createSmallBackbone({ inputSize: 64 }, createRng(1)), cpuReps: 3 },
+  small: { key: 'small', inputSize: 64, build: (batchNorm) => createSmallBackbone({ inputSize: 64, batchNorm }, createRng(1)), cpuReps: 3 },
   xception: {
     key: 'xception-w0.25-s128',
     inputSize: 128,
-    build: () => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128 }, createRng(1)),
+    build: (batchNorm) => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128, batchNorm }, createRng(1)),
     cpuReps: 1,
   },
 };
@@ -49,6 +52,7 @@ interface Args {
   readonly batch: number;
   readonly profile: boolean;
   readonly top: number;
+  readonly batchNorms: BatchNormKind[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -64,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     batch: Number(value('--batch') ?? 16),
     profile: !argv.includes('--no-profile'),
     top: Number(value('--top') ?? 15),
+    batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
   };
 }
 
@@ -105,9 +110,9 @@ function makeBatch(batch: number, size: number): { x: tf.Tensor4D; labels: tf.Te
   return { x, labels };
 }
 
-async function benchModel(model: ModelCase, backend: string, a: Args): Promise<Record<string, number>> {
+async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNormKind, a: Args): Promise<Record<string, number>> {
   await tf.setBackend(backend);
-  const backbone = model.build();
+  const backbone = model.build(batchNorm);
   const { x, labels } = makeBatch(a.batch, model.inputSize);
   const optimizer = tf.train.adam(2e-4, 0.9, 0.999, 1e-8);
   const vars = backbone.trainableWeights();
@@ -124,7 +129,7 @@ async function benchModel(model: ModelCase, backend: string, a: Args): Promise<R
   };
   const slow = backend === 'cpu';
   const reps = slow ? Math.min(a.reps, model.cpuReps) : a.reps;
-  const base = { model: model.key, batch: a.batch, backend };
+  const base = { model: model.key, batch: a.batch, backend, batchNorm };
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
@@ -173,29 +178,38 @@ export async function run(argv: string[]): Promise<void> {
     }
   }
   emit({ bench: 'load', loadavg: (await import('node:os')).loadavg().map(round), note: 'machine shared with other jobs; timings are noisy' });
+  for (const kind of a.batchNorms) {
+    if (kind !== 'fused' && kind !== 'layers') throw new Error(`unknown --batch-norm "${String(kind)}"; known: fused, layers`);
+  }
   for (const name of a.models) {
     const model = MODELS[name];
     if (model === undefined) throw new Error(`unknown model "${name}"; known: ${Object.keys(MODELS).join(', ')}`);
-    const results: Record<string, Record<string, number>> = {};
-    for (const backend of ['tensorflow', 'wasm', 'cpu'].filter((b) => available.includes(b))) {
-      results[backend] = await benchModel(model, backend, a);
-    }
-    for (const [num, den] of [
-      ['cpu', 'wasm'],
-      ['wasm', 'tensorflow'],
-    ] as const) {
-      if (results[num] && results[den]) {
-        for (const what of ['step', 'fam'] as const) {
-          emit({
-            bench: 'ratio',
-            of: what === 'step' ? 'train-step' : 'fam-pass',
-            model: model.key,
-            batch: a.batch,
-            numerator: num,
-            denominator: den,
-            ratio: round(results[num]![what]! / results[den]![what]!),
-          });
-        }
+    for (const batchNorm of a.batchNorms) await benchAll(model, batchNorm, available, a);
+  }
+}
+
+/** One model with one batch-norm kind on every available backend, then the ratios. */
+async function benchAll(model: ModelCase, batchNorm: BatchNormKind, available: string[], a: Args): Promise<void> {
+  const results: Record<string, Record<string, number>> = {};
+  for (const backend of ['tensorflow', 'wasm', 'cpu'].filter((b) => available.includes(b))) {
+    results[backend] = await benchModel(model, backend, batchNorm, a);
+  }
+  for (const [num, den] of [
+    ['cpu', 'wasm'],
+    ['wasm', 'tensorflow'],
+  ] as const) {
+    if (results[num] && results[den]) {
+      for (const what of ['step', 'fam'] as const) {
+        emit({
+          bench: 'ratio',
+          of: what === 'step' ? 'train-step' : 'fam-pass',
+          model: model.key,
+          batch: a.batch,
+          batchNorm,
+          numerator: num,
+          denominator: den,
+          ratio: round(results[num]![what]! / results[den]![what]!),
+        });
       }
     }
   }

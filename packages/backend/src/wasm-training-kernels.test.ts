@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, type Rng } from '@rfm/core';
+import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
-import { BATCH_NORM_TRAINING_KERNEL } from './native/batch-norm-training.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
@@ -329,7 +328,7 @@ describe('wasm training kernels: parity with cpu', () => {
     const got = tf.tidy(() => {
       const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
       const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
-      const grads = tf.engine().runKernel(`${BATCH_NORM_TRAINING_KERNEL}Grad`, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
+      const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
       return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
     });
     expect(tf.memory().numTensors).toBe(before);

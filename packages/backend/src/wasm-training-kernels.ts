@@ -3,7 +3,7 @@
  * convolution gradients it lacks; replacements for kernels it has that are slow in a training step
  * (`Conv2DBackpropInput`, `Tile`, leading-axis `Sum`/`Mean`, per-channel `Multiply`/`Add`/`Sub`,
  * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`) or wrong (`MaxPoolGrad` with `same` padding);
- * and the fused training batch norm under the kernel names of `native/batch-norm-training.ts`.
+ * and the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`).
  * Every replacement falls back to wasm's own kernel outside the cases it handles. All are built from
  * wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes), never from per-element
  * JavaScript loops.
@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { requireOption } from '@rfm/core';
+import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingGradient, requireOption } from '@rfm/core';
 import { BackendUnavailableError } from './errors.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
@@ -24,7 +24,6 @@ import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
-import { BATCH_NORM_TRAINING_KERNEL } from './native/batch-norm-training.js';
 
 /** Kernel names registered on `wasm` by {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -44,7 +43,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.Identity,
   tf.Cast,
   BATCH_NORM_TRAINING_KERNEL,
-  `${BATCH_NORM_TRAINING_KERNEL}Grad`,
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -121,6 +120,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     saved.set(config.kernelName, previous);
     tf.registerKernel(config);
   }
+  if (configs.some((c) => c.kernelName === BATCH_NORM_TRAINING_KERNEL)) registerBatchNormTrainingGradient();
   originals = saved;
   registered = configs.map((c) => c.kernelName);
   return registered;

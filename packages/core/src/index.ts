@@ -12,6 +12,8 @@ export * from './logger.js';
 export * from './normalization.js';
 export * from './backbone.js';
 export * from './layers-backbone.js';
+export * from './ops/batch-norm-training.js';
+export * from './layers/index.js';
 export * from './small-backbone.js';
 export * from './backbone-registry.js';
 export * from './augmentation.js';

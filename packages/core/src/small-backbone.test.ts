@@ -1,7 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { inferenceHandle, logitGap } from './backbone.js';
 import { InvalidOptionError } from './errors.js';
+import { isBatchNormLayer, RfmBatchNormalization } from './layers/fused-batch-normalization.js';
+import type { LayersBackbone } from './layers-backbone.js';
+import { loadBackbone, saveBackbone } from './model-io.js';
 import { createRng } from './rng.js';
 import { createSmallBackbone } from './small-backbone.js';
 
@@ -33,7 +39,42 @@ describe('small backbone', () => {
     b.dispose();
   });
 
-  it('rejects a bad input size with a typed error', () => {
+  it('rejects a bad input size or batch-norm kind with a typed error', () => {
     expect(() => createSmallBackbone({ inputSize: 3 }, createRng(1))).toThrow(InvalidOptionError);
+    expect(() => createSmallBackbone({ batchNorm: 'native' as never }, createRng(1))).toThrow(/batchNorm/);
+  });
+
+  it("uses the fused batch norm by default, tfjs-layers' with batchNorm 'layers', with the same weights", () => {
+    const fused = createSmallBackbone({ inputSize: 16, width: 2 }, createRng(7));
+    const stock = createSmallBackbone({ inputSize: 16, width: 2, batchNorm: 'layers', numClasses: undefined }, createRng(7));
+    expect(fused.config.options).toEqual({ width: 2, batchNorm: 'fused' });
+    expect(fused.model.layers.filter(isBatchNormLayer).every((l) => l instanceof RfmBatchNormalization)).toBe(true);
+    expect(stock.model.layers.filter(isBatchNormLayer).map((l) => l.getClassName())).toEqual(Array(3).fill('BatchNormalization'));
+    expect(stock.model.weights.map((w) => w.originalName)).toEqual(fused.model.weights.map((w) => w.originalName));
+    expect(stock.countParams()).toEqual(fused.countParams());
+    fused.dispose();
+    stock.dispose();
+  });
+
+  it('saves and loads back with core alone (loadBackbone registers the fused layer)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rfm-small-'));
+    const backbone = createSmallBackbone({ inputSize: 16, width: 2 }, createRng(8)) as LayersBackbone;
+    const x = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+    const warm = backbone.apply(x, true);
+    tf.dispose([warm.logits, warm.featureMap]);
+    try {
+      await saveBackbone(backbone, join(dir, 'model'));
+      const loaded = await loadBackbone(join(dir, 'model'));
+      expect(loaded.model.layers.filter((l) => l instanceof RfmBatchNormalization)).toHaveLength(3);
+      const a = backbone.apply(x, false);
+      const b = loaded.apply(x, false);
+      expect(Array.from(b.logits.dataSync())).toEqual(Array.from(a.logits.dataSync()));
+      tf.dispose([a.logits, a.featureMap, b.logits, b.featureMap]);
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      x.dispose();
+      backbone.dispose();
+    }
   });
 });

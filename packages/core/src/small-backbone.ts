@@ -8,6 +8,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from './backbone.js';
 import { requireOption } from './errors.js';
+import { type BatchNormKind, createBatchNormLayer, requireBatchNormKind } from './layers/fused-batch-normalization.js';
+import { registerCoreLayers } from './layers/register-core-layers.js';
 import { LayersBackbone } from './layers-backbone.js';
 import type { Rng } from './rng.js';
 
@@ -19,14 +21,22 @@ export interface SmallBackboneOptions {
   readonly width?: number;
   /** Number of classes. @default 2 */
   readonly numClasses?: number;
+  /**
+   * Batch-norm layers: `fused` = core's `RfmBatchNormalization` (one kernel per pass on
+   * `tensorflow` and `wasm`), `layers` = tfjs-layers' `BatchNormalization`. Same weights and results
+   * within float32 rounding. @default 'fused'
+   */
+  readonly batchNorm?: BatchNormKind;
 }
 
 /** Defaults of {@link createSmallBackbone}. */
-export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, numClasses: 2 };
+export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, numClasses: 2, batchNorm: 'fused' };
 
 /**
  * Builds the `small` backbone: conv3x3/2 → BN → ReLU → sep3x3 (2w) → BN → ReLU → maxpool/2 →
- * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense.
+ * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense. The batch-norm layers are
+ * `RfmBatchNormalization` by default (`batchNorm: 'layers'` for tfjs-layers' own); saved models
+ * of it load after `registerCoreLayers()` (which this function and `loadBackbone` call).
  *
  * @param options - sizes
  * @param rng - seeds every weight initialiser
@@ -36,10 +46,13 @@ export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSi
  * ```
  */
 export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Backbone {
-  const o = { ...SMALL_BACKBONE_DEFAULTS, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SmallBackboneOptions;
+  const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...given };
   requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
   requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
   requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
+  requireBatchNormKind('batchNorm', o.batchNorm);
+  registerCoreLayers();
   const init = () => tfl.initializers.heNormal({ seed: rng.uint32() });
   const separable = (filters: number, name: string) => {
     const pointwise = init();
@@ -49,7 +62,7 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
     (layer as unknown as { pointwiseInitializer: unknown }).pointwiseInitializer = pointwise;
     return layer;
   };
-  const bn = (name: string) => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
+  const bn = (name: string) => createBatchNormLayer(o.batchNorm, { momentum: 0.9, epsilon: 1e-5, name });
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
   let x = tfl.layers
     .conv2d({ filters: o.width, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: 'conv1' })
@@ -67,7 +80,7 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
   const model = tfl.model({ inputs: input, outputs: [features, logits], name: 'small' });
   return new LayersBackbone(
     model,
-    { name: 'small', inputSize: o.inputSize, numClasses: o.numClasses, outputKind: 'image', options: { width: o.width } },
+    { name: 'small', inputSize: o.inputSize, numClasses: o.numClasses, outputKind: 'image', options: { width: o.width, batchNorm: o.batchNorm } },
     'classifier',
   );
 }

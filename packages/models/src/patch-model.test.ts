@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, fakeProbability, inferenceHandle, InvalidOptionError, logitGap } from '@rfm/core';
+import { createRng, fakeProbability, inferenceHandle, InvalidOptionError, isBatchNormLayer, logitGap } from '@rfm/core';
 import { describe, expect, it } from 'vitest';
 import { createPatchBackbone, patchReceptiveField } from './patch-model.js';
 import { createBackbone } from './registry.js';
@@ -135,5 +135,18 @@ describe('Patch backbone', () => {
     expect(() => createPatchBackbone({ inputSize: 6 }, rng)).toThrow(/patch\.inputSize/);
     expect(() => createPatchBackbone({ patchScore: 'max' as never }, rng)).toThrow(/patchScore/);
     expect(() => createBackbone('patch', { blocks: 2 }, rng)).toThrow(/patch\.blocks/);
+    expect(() => createPatchBackbone({ batchNorm: 'native' as never }, rng)).toThrow(/patch\.batchNorm/);
+  });
+
+  it("uses the fused batch norm by default and tfjs-layers' with batchNorm 'layers', with the same parameters", () => {
+    const fused = createPatchBackbone({ inputSize: 24, widthMultiplier: 0.125, cut: 2 }, createRng(3));
+    const stock = createPatchBackbone({ inputSize: 24, widthMultiplier: 0.125, cut: 2, batchNorm: 'layers' }, createRng(3));
+    const kinds = (b: typeof fused) => [...new Set(b.model.layers.filter(isBatchNormLayer).map((l) => l.getClassName()))];
+    expect(kinds(fused)).toEqual(['RfmBatchNormalization']);
+    expect(kinds(stock)).toEqual(['BatchNormalization']);
+    expect(stock.model.weights.map((w) => w.originalName)).toEqual(fused.model.weights.map((w) => w.originalName));
+    expect(stock.countParams()).toEqual(fused.countParams());
+    fused.dispose();
+    stock.dispose();
   });
 });

@@ -46,7 +46,7 @@ export function patchReceptiveField(cut: number): number {
 export function createPatchBackbone(options: PatchOptions, rng: Rng): Backbone {
   const o = resolvePatchOptions(options);
   const c = (n: number): number => scaleChannels(n, o.widthMultiplier);
-  const ctx: BuildContext = { init: createWeightInit(o.init, rng), poolPadding: o.poolPadding };
+  const ctx: BuildContext = { init: createWeightInit(o.init, rng), poolPadding: o.poolPadding, batchNorm: o.batchNorm };
   const specs = xceptionBlockSpecs(MIDDLE_BLOCKS, o.widthMultiplier).slice(0, o.cut);
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
   let x = buildStem(input, [c(XCEPTION_CHANNELS.stem[0]), c(XCEPTION_CHANNELS.stem[1])], ctx);

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { type PatchScore, requireOption } from '@rfm/core';
+import { type BatchNormKind, type PatchScore, requireBatchNormKind, requireOption } from '@rfm/core';
 import {
   definedOptions,
   type InitScheme,
@@ -33,6 +33,14 @@ export interface PatchOptions {
   /** `pytorch` = PyTorch's default initialisation; `keras` = glorot-uniform. @default 'pytorch' */
   readonly init?: InitScheme;
   /**
+   * Batch-norm layers: `fused` = core's `RfmBatchNormalization` (training mode as one kernel per
+   * pass on `tensorflow` and `wasm`), `layers` = tfjs-layers' `BatchNormalization`. Same weights,
+   * weight names and results within float32 rounding; `layers` saves a model that plain
+   * TensorFlow.js loads without registering rfm.js classes (with `poolPadding: 'same'`).
+   * @default 'fused'
+   */
+  readonly batchNorm?: BatchNormKind;
+  /**
    * How per-patch logits become one image score (stored in the config; core's `fakeProbability`
    * applies it): mean of per-patch softmax, softmax of mean logits, or majority vote.
    * @default 'after-softmax'
@@ -51,6 +59,7 @@ export const PATCH_DEFAULTS: ResolvedPatchOptions = {
   widthMultiplier: 1,
   poolPadding: 'symmetric',
   init: 'pytorch',
+  batchNorm: 'fused',
   patchScore: 'after-softmax',
 };
 
@@ -80,6 +89,7 @@ export function resolvePatchOptions(options: PatchOptions = {}): ResolvedPatchOp
   requireWidthMultiplier('patch.widthMultiplier', o.widthMultiplier);
   requirePoolPadding('patch.poolPadding', o.poolPadding);
   requireInitScheme('patch.init', o.init);
+  requireBatchNormKind('patch.batchNorm', o.batchNorm);
   requireOption(
     o.patchScore === 'after-softmax' || o.patchScore === 'before-softmax' || o.patchScore === 'vote',
     'patch.patchScore',

@@ -4,15 +4,17 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { RfmBatchNormalization } from '@rfm/core';
 import { SymmetricMaxPooling2D } from './symmetric-max-pool.js';
 
-/** Custom layer classes of `@rfm/models`, in registration order. */
-export const MODEL_LAYER_CLASSES = [SymmetricMaxPooling2D] as const;
+/** Custom layer classes the backbones of `@rfm/models` use (core's batch norm included), in registration order. */
+export const MODEL_LAYER_CLASSES = [SymmetricMaxPooling2D, RfmBatchNormalization] as const;
 
 let registered = false;
 
 /**
- * Registers every custom layer of this package (`RfmSymmetricMaxPooling2D`) with
+ * Registers every custom layer the backbones use (`RfmSymmetricMaxPooling2D`, and core's
+ * `RfmBatchNormalization`) with
  * `tf.serialization.registerClass`, so `tfl.loadLayersModel` can rebuild saved models. Idempotent;
  * {@link createBackbone} calls it, and code that loads a saved model must call it first.
  *

@@ -21,6 +21,7 @@ describe('save / load round trip', () => {
   it.each([
     ['xception', { inputSize: 71, widthMultiplier: 0.0625, middleBlocks: 1 }],
     ['xception', { inputSize: 72, widthMultiplier: 0.0625, middleBlocks: 1, poolPadding: 'same' }],
+    ['xception', { inputSize: 71, widthMultiplier: 0.0625, middleBlocks: 1, batchNorm: 'layers' }],
     ['patch', { inputSize: 40, widthMultiplier: 0.125, cut: 3 }],
   ] as const)('%s %j loads back with identical outputs', async (name, options) => {
     const backbone = createBackbone(name, options, createRng(4));
@@ -31,6 +32,9 @@ describe('save / load round trip', () => {
     const artifacts = await saveToMemory(backbone);
     const topology = JSON.stringify(artifacts.modelTopology);
     expect(topology.includes('RfmSymmetricMaxPooling2D')).toBe(backbone.config.options['poolPadding'] === 'symmetric');
+    const fused = backbone.config.options['batchNorm'] === 'fused';
+    expect(topology.includes('"class_name":"RfmBatchNormalization"')).toBe(fused);
+    expect(topology.includes('"class_name":"BatchNormalization"')).toBe(!fused);
 
     const before = tf.memory().numTensors;
     const loaded = await loadBackboneFrom(tf.io.fromMemory(artifacts), backbone.config);
@@ -44,6 +48,25 @@ describe('save / load round trip', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     backbone.dispose();
+  });
+
+  it("weights saved from a 'layers' Xception load into a fused one by name (checkpoints line up)", async () => {
+    const options = { inputSize: 71, widthMultiplier: 0.0625, middleBlocks: 1 } as const;
+    const stock = createBackbone('xception', { ...options, batchNorm: 'layers' }, createRng(6));
+    const x = tf.randomNormal([2, 71, 71, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const warm = stock.apply(x, true);
+    tf.dispose([warm.featureMap, warm.logits]);
+    const artifacts = await saveToMemory(stock);
+    const fused = createBackbone('xception', options, createRng(7));
+    const named = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+    expect(Object.keys(named)).toEqual(fused.model.weights.map((w) => w.originalName));
+    fused.model.setWeights(fused.model.weights.map((w) => named[w.originalName]!));
+    const a = stock.apply(x, false);
+    const b = fused.apply(x, false);
+    expect(Array.from(b.logits.dataSync())).toEqual(Array.from(a.logits.dataSync()));
+    tf.dispose([x, a.logits, a.featureMap, b.logits, b.featureMap, ...Object.values(named)]);
+    stock.dispose();
+    fused.dispose();
   });
 
   it('plain tfl.loadLayersModel works after registerModelLayers, and bad artifacts raise CheckpointError', async () => {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { type BatchNormKind, createBatchNormLayer } from '@rfm/core';
 import type { PoolPadding } from './option-checks.js';
 import { SymmetricMaxPooling2D } from './symmetric-max-pool.js';
 import type { Initializer, WeightInit } from './weight-init.js';
@@ -92,11 +93,18 @@ export interface BuildContext {
   readonly init: WeightInit;
   /** Padding of the 3x3/2 max pools. */
   readonly poolPadding: PoolPadding;
+  /** Batch-norm layer kind (core's fused `RfmBatchNormalization` or tfjs-layers' own). */
+  readonly batchNorm: BatchNormKind;
 }
 
-/** Batch norm with PyTorch's behaviour: momentum 0.1 (tfjs 0.9) and epsilon 1e-5. */
-export function batchNorm(name: string): tfl.layers.Layer {
-  return tfl.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name });
+/**
+ * Batch norm with PyTorch's behaviour: momentum 0.1 (tfjs 0.9) and epsilon 1e-5.
+ *
+ * @param name - layer name
+ * @param ctx - says which batch-norm layer to build
+ */
+export function batchNorm(name: string, ctx: BuildContext): tfl.layers.Layer {
+  return createBatchNormLayer(ctx.batchNorm, { momentum: 0.9, epsilon: 1e-5, name });
 }
 
 /** ReLU layer. */
@@ -148,7 +156,7 @@ export function buildStem(input: Sym, channels: readonly [number, number], ctx: 
     x = tfl.layers
       .conv2d({ filters, kernelSize: 3, strides, padding: 'valid', useBias: false, kernelInitializer: ctx.init.kernel(), name: `conv${i}` })
       .apply(x) as Sym;
-    x = batchNorm(`bn${i}`).apply(x) as Sym;
+    x = batchNorm(`bn${i}`, ctx).apply(x) as Sym;
     x = relu(`relu${i}`).apply(x) as Sym;
   }
   return x;
@@ -172,7 +180,7 @@ export function buildBlock(input: Sym, spec: XceptionBlockSpec, ctx: BuildContex
   unitChannels.forEach((filters, i) => {
     if (i > 0 || spec.startWithRelu) x = relu(`${name}_relu${i + 1}`).apply(x) as Sym;
     x = separableConv(`${name}_sepconv${i + 1}`, filters, ctx).apply(x) as Sym;
-    x = batchNorm(`${name}_bn${i + 1}`).apply(x) as Sym;
+    x = batchNorm(`${name}_bn${i + 1}`, ctx).apply(x) as Sym;
   });
   if (spec.stride !== 1) x = blockPool(`${name}_pool`, ctx).apply(x) as Sym;
   let skip = input;
@@ -188,7 +196,7 @@ export function buildBlock(input: Sym, spec: XceptionBlockSpec, ctx: BuildContex
         name: `${name}_skip`,
       })
       .apply(input) as Sym;
-    skip = batchNorm(`${name}_skipbn`).apply(skip) as Sym;
+    skip = batchNorm(`${name}_skipbn`, ctx).apply(skip) as Sym;
   }
   return tfl.layers.add({ name: `${name}_add` }).apply([x, skip]) as Sym;
 }

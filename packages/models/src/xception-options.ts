@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { type BatchNormKind, requireBatchNormKind } from '@rfm/core';
 import {
   definedOptions,
   type InitScheme,
@@ -35,6 +36,14 @@ export interface XceptionOptions {
   readonly poolPadding?: PoolPadding;
   /** `pytorch` = PyTorch's default initialisation (RFM trains from it); `keras` = glorot-uniform. @default 'pytorch' */
   readonly init?: InitScheme;
+  /**
+   * Batch-norm layers: `fused` = core's `RfmBatchNormalization` (training mode as one kernel per
+   * pass on `tensorflow` and `wasm`), `layers` = tfjs-layers' `BatchNormalization`. Same weights,
+   * weight names and results within float32 rounding; `layers` saves a model that plain
+   * TensorFlow.js loads without registering rfm.js classes (with `poolPadding: 'same'`).
+   * @default 'fused'
+   */
+  readonly batchNorm?: BatchNormKind;
 }
 
 /** Resolved Xception options. */
@@ -48,6 +57,7 @@ export const XCEPTION_DEFAULTS: ResolvedXceptionOptions = {
   middleBlocks: 8,
   poolPadding: 'symmetric',
   init: 'pytorch',
+  batchNorm: 'fused',
 };
 
 /** Smallest accepted Xception input side (Keras' `min_size`). */
@@ -68,5 +78,6 @@ export function resolveXceptionOptions(options: XceptionOptions = {}): ResolvedX
   requireInteger('xception.middleBlocks', o.middleBlocks, 0);
   requirePoolPadding('xception.poolPadding', o.poolPadding);
   requireInitScheme('xception.init', o.init);
+  requireBatchNormKind('xception.batchNorm', o.batchNorm);
   return o;
 }

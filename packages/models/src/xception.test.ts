@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { classificationLoss, createRng, InvalidOptionError } from '@rfm/core';
+import { classificationLoss, createRng, InvalidOptionError, isBatchNormLayer, RfmBatchNormalization } from '@rfm/core';
 import { describe, expect, it } from 'vitest';
 import { SymmetricMaxPooling2D } from './symmetric-max-pool.js';
 import { scaleChannels } from './xception-blocks.js';
@@ -23,7 +23,7 @@ describe('Xception', () => {
       inputSize: 224,
       numClasses: 2,
       outputKind: 'image',
-      options: { inputSize: 224, numClasses: 2, widthMultiplier: 1, middleBlocks: 8, poolPadding: 'symmetric', init: 'pytorch' },
+      options: { inputSize: 224, numClasses: 2, widthMultiplier: 1, middleBlocks: 8, poolPadding: 'symmetric', init: 'pytorch', batchNorm: 'fused' },
     });
     backbone.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -75,9 +75,10 @@ describe('Xception', () => {
       [3, 3, 91, 1],
       [1, 1, 91, 91],
     ]);
-    // batch norm with PyTorch's momentum 0.1 and eps 1e-5
-    const bns = m.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+    // batch norm with PyTorch's momentum 0.1 and eps 1e-5, the fused layer by default
+    const bns = m.layers.filter(isBatchNormLayer);
     expect(bns).toHaveLength(2 + 3 * 3 + 8 * 3 + 3 + 2);
+    for (const bn of bns) expect(bn).toBeInstanceOf(RfmBatchNormalization);
     for (const bn of bns) expect(bn.getConfig()).toMatchObject({ momentum: 0.9, epsilon: 1e-5 });
     // the feature map is ReLU(bn4(conv4)), the input of the global pooling
     expect(inboundNames(m, 'avgpool')).toEqual(['relu4']);
@@ -162,7 +163,8 @@ describe('Xception', () => {
     const train0 = backbone.apply(x, true);
     expect(maxAbsDiff(infer0.logits, train0.logits)).toBeGreaterThan(1e-3);
     // set every BN's moving statistics to the batch statistics of its training-mode input
-    const bns = m.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+    const bns = m.layers.filter(isBatchNormLayer);
+    expect(bns.length).toBeGreaterThan(0);
     const probe = tfl.model({ inputs: m.inputs, outputs: bns.map((l) => l.input as tfl.SymbolicTensor) });
     const bnInputs = probe.apply(x, { training: true }) as tf.Tensor[];
     bns.forEach((bn, i) => {
@@ -188,6 +190,49 @@ describe('Xception', () => {
     expect(() => createXception({ poolPadding: 'valid' as never }, rng)).toThrow(/poolPadding/);
     expect(() => createXception({ init: 'he' as never }, rng)).toThrow(/xception\.init/);
     expect(() => createXception({ width: 2 } as never, rng)).toThrow(/xception\.width=2.*widthMultiplier/);
+    expect(() => createXception({ batchNorm: 'native' as never }, rng)).toThrow(/xception\.batchNorm=.*'fused'.*'layers'/);
+  });
+
+  it("batchNorm 'layers' builds tfjs-layers' BatchNormalization with the same weights, names and order", () => {
+    const options = { inputSize: 71, widthMultiplier: 0.125, middleBlocks: 1 } as const;
+    const fused = createXception(options, createRng(2));
+    const stock = createXception({ ...options, batchNorm: 'layers' }, createRng(2));
+    expect(stock.config.options['batchNorm']).toBe('layers');
+    const bns = stock.model.layers.filter(isBatchNormLayer);
+    expect(bns.length).toBe(fused.model.layers.filter(isBatchNormLayer).length);
+    for (const bn of bns) expect(bn.getClassName()).toBe('BatchNormalization');
+    const describeWeights = (b: typeof fused) => b.model.weights.map((w) => [w.originalName, w.shape, w.trainable]);
+    expect(describeWeights(stock)).toEqual(describeWeights(fused));
+    expect(stock.countParams()).toEqual(fused.countParams());
+    // same seed, same initial weights
+    const [a, b] = [fused, stock].map((m) => m.model.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(b).toEqual(a);
+    fused.dispose();
+    stock.dispose();
+  });
+
+  it("the fused and the 'layers' batch norm train alike on cpu (same loss, gradients and moving statistics)", () => {
+    const options = { inputSize: 71, widthMultiplier: 0.125, middleBlocks: 1 } as const;
+    const x = tf.randomNormal([2, 71, 71, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 1], 'int32');
+    const run = (batchNorm: 'fused' | 'layers'): Float32Array[] => {
+      const backbone = createXception({ ...options, batchNorm }, createRng(3));
+      const vars = backbone.trainableWeights();
+      const { value, grads } = tf.variableGrads(() => classificationLoss(backbone.apply(x, true).logits, y), vars);
+      const out = [value, ...vars.map((v) => grads[v.name]!), ...backbone.model.weights.map((w) => w.read())].map((t) => t.dataSync() as Float32Array);
+      tf.dispose([value, ...Object.values(grads)]);
+      backbone.dispose();
+      return out;
+    };
+    const want = run('layers');
+    const got = run('fused');
+    expect(got.length).toBe(want.length);
+    got.forEach((g, i) => {
+      const scale = Math.max(...want[i]!.map(Math.abs), 1e-30);
+      const diff = Math.max(...g.map((v, j) => Math.abs(v - want[i]![j]!)));
+      expect(diff / scale, `quantity ${i}`).toBeLessThanOrEqual(1e-5);
+    });
+    tf.dispose([x, y]);
   });
 
   it('trains: one Adam step of width 0.25 at 128 px, batch 2, on the cpu backend', () => {

@@ -30,7 +30,9 @@ export const CLASSIFIER_LAYER = 'classifier';
  * ReLU(bn4(conv4)) (`relu4`, the input of the pooling) and logits `[B, numClasses]`.
  *
  * At the defaults it has 20,811,050 trainable parameters (20,865,578 with the batch-norm moving
- * statistics), exactly the PyTorch model RFM trains.
+ * statistics), exactly the PyTorch model RFM trains. The batch-norm layers are core's
+ * `RfmBatchNormalization` (one fused kernel per pass on `tensorflow` and `wasm`) unless
+ * `batchNorm: 'layers'`; both have the same weights, names and results within float32 rounding.
  *
  * @param options - see {@link XceptionOptions}
  * @param rng - seeds every initializer (`rng.uint32()` each), so the same seed gives the same weights
@@ -45,13 +47,13 @@ export const CLASSIFIER_LAYER = 'classifier';
 export function createXception(options: XceptionOptions, rng: Rng): Backbone {
   const o = resolveXceptionOptions(options);
   const c = (n: number): number => scaleChannels(n, o.widthMultiplier);
-  const ctx: BuildContext = { init: createWeightInit(o.init, rng), poolPadding: o.poolPadding };
+  const ctx: BuildContext = { init: createWeightInit(o.init, rng), poolPadding: o.poolPadding, batchNorm: o.batchNorm };
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
   let x = buildStem(input, [c(XCEPTION_CHANNELS.stem[0]), c(XCEPTION_CHANNELS.stem[1])], ctx);
   for (const spec of xceptionBlockSpecs(o.middleBlocks, o.widthMultiplier)) x = buildBlock(x, spec, ctx);
   XCEPTION_CHANNELS.tail.forEach((filters, i) => {
     x = separableConv(`conv${i + 3}`, c(filters), ctx).apply(x) as tfl.SymbolicTensor;
-    x = batchNorm(`bn${i + 3}`).apply(x) as tfl.SymbolicTensor;
+    x = batchNorm(`bn${i + 3}`, ctx).apply(x) as tfl.SymbolicTensor;
     x = relu(`relu${i + 3}`).apply(x) as tfl.SymbolicTensor;
   });
   const features = x;

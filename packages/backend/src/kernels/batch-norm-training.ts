@@ -1,11 +1,10 @@
 /**
- * wasm kernels for training-mode batch normalisation under the kernel names of
- * `native/batch-norm-training.ts` (`RfmBatchNormTraining`, `RfmBatchNormTrainingGrad`), so that
- * `batchNormTraining()` can run as two fused kernels on wasm as it does on `tensorflow`. tfjs-layers'
- * batch norm is ~25 tensor ops per layer once differentiated; these are 5 passes forward and 6
- * backward, built from average pooling (per-channel sums) and 1x1 depthwise convolutions with
- * biases (per-channel affine maps). Measured on an Xception (width 0.25, 128 px, batch 16) step:
- * 1,062 → 862 ms of CPU time when every batch-norm layer uses them.
+ * wasm kernels for core's fused training batch norm (`BATCH_NORM_TRAINING_KERNEL`,
+ * `BATCH_NORM_TRAINING_GRAD_KERNEL` of `@rfm/core`: `RfmBatchNormTraining`,
+ * `RfmBatchNormTrainingGrad`), so that `batchNormTraining()` and core's `RfmBatchNormalization`
+ * run as two fused kernels on wasm as on `tensorflow`. tfjs-layers' batch norm is ~25 tensor ops per
+ * layer once differentiated; these are 5 passes forward and 6 backward, built from average pooling
+ * (per-channel sums) and 1x1 depthwise convolutions with biases (per-channel affine maps).
  *
  * Forward: `mean = E[x]`, `xc = x - mean`, `var = E[xc²]` (biased, as `tf.moments`),
  * `y = xc · γ/√(var+ε) + β`. Backward with the batch statistics differentiated (TensorFlow's
@@ -15,7 +14,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_TRAINING_KERNEL } from '../native/batch-norm-training.js';
+import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL } from '@rfm/core';
 import { channelOp } from './channel-broadcast.js';
 import { ownVector } from './kernel-helpers.js';
 import { sumToChannels } from './reduce.js';
@@ -48,7 +47,7 @@ export const batchNormTrainingConfig: tf.KernelConfig = {
 
 /** Backward kernel: inputs `dy, x, scale, mean, variance`, attr `epsilon`; outputs `[dx, dScale, dOffset]`. */
 export const batchNormTrainingGradConfig: tf.KernelConfig = {
-  kernelName: `${BATCH_NORM_TRAINING_KERNEL}Grad`,
+  kernelName: BATCH_NORM_TRAINING_GRAD_KERNEL,
   backendName: 'wasm',
   kernelFunc: ({ inputs, attrs }) => {
     const { dy, x, scale, mean, variance } = inputs as unknown as Record<string, tf.Tensor>;

@@ -5,12 +5,22 @@
  * A backend that is absent is reported by a test of its own, never silently skipped.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Backbone, classificationLoss, createRng, createSmallBackbone, inferenceHandle, logitGap } from '@rfm/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  type Backbone,
+  BATCH_NORM_TRAINING_KERNEL,
+  batchNormTraining,
+  classificationLoss,
+  createRng,
+  createSmallBackbone,
+  inferenceHandle,
+  logitGap,
+  RfmBatchNormalization,
+} from '@rfm/core';
 import { createBackbone } from '@rfm/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type BackendName } from '../errors.js';
 import { initBackend } from '../init-backend.js';
-import { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from './batch-norm-training.js';
 import { registerNativeKernelPatches } from './native-kernel-patches.js';
 import { nativeAddonStatus } from './native-status.js';
 
@@ -222,40 +232,84 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
     continue;
   }
   describe(`${backend} vs cpu`, () => {
-    if (backend === 'tensorflow') {
-      it('batchNormTraining runs as the native FusedBatchNormV3 / GradV3 kernels and matches cpu (values, statistics, gradients)', async () => {
-        const rng = createRng(8);
-        const xData = new Float32Array(4 * 7 * 6 * 5).map(() => rng.normal() * 3 + 1);
-        const gData = new Float32Array(5).map(() => rng.normal());
-        const bData = new Float32Array(5).map(() => rng.normal());
-        const wData = new Float32Array(xData.length).map(() => rng.normal());
-        const run = (): Float32Array[] =>
-          tf.tidy(() => {
-            const x = tf.tensor4d(xData, [4, 7, 6, 5]);
-            const g = tf.tensor1d(gData);
-            const b = tf.tensor1d(bData);
-            const w = tf.tensor4d(wData, [4, 7, 6, 5]);
-            const out = batchNormTraining(x, g, b, 1e-5);
-            const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
-              tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
-            )([x, g, b]);
-            return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
-          });
-        const want = run();
-        await tf.setBackend('tensorflow');
-        const before = tf.memory().numTensors;
-        const profile = await tf.profile(() => {
-          tf.tidy(() => {
-            batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
-          });
+    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients)`, async () => {
+      const rng = createRng(8);
+      const xData = new Float32Array(4 * 7 * 6 * 5).map(() => rng.normal() * 3 + 1);
+      const gData = new Float32Array(5).map(() => rng.normal());
+      const bData = new Float32Array(5).map(() => rng.normal());
+      const wData = new Float32Array(xData.length).map(() => rng.normal());
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xData, [4, 7, 6, 5]);
+          const g = tf.tensor1d(gData);
+          const b = tf.tensor1d(bData);
+          const w = tf.tensor4d(wData, [4, 7, 6, 5]);
+          const out = batchNormTraining(x, g, b, 1e-5);
+          const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+            tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
+          )([x, g, b]);
+          return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
         });
-        expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
-        const got = run();
-        expect(tf.memory().numTensors).toBe(before);
-        await tf.setBackend('cpu');
-        got.forEach((g, i) => expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-5));
+      const want = run();
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      const profile = await tf.profile(() => {
+        tf.tidy(() => {
+          batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
+        });
       });
+      expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
+      const got = run();
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      got.forEach((g, i) => expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-5));
+    });
 
+    it("RfmBatchNormalization equals tfjs-layers' BatchNormalization on cpu (training: outputs, input and weight gradients, moving statistics; inference)", async () => {
+      const shape = [4, 6, 5, 8];
+      const rng = createRng(9);
+      const fill = (n: number, scale = 1, shift = 0): Float32Array => new Float32Array(n).map(() => rng.normal() * scale + shift);
+      const xData = fill(shape.reduce((a, b) => a * b, 1), 2, 0.5);
+      const wData = fill(xData.length);
+      const start = [fill(8, 0.5, 1), fill(8), fill(8), fill(8, 0.3, 1).map(Math.abs)];
+      const run = (layer: tfl.layers.Layer): Float32Array[] => {
+        const before = tf.memory().numTensors;
+        const input = tfl.input({ shape: shape.slice(1) });
+        const model = tfl.model({ inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor });
+        const init = start.map((a) => tf.tensor1d(a));
+        layer.setWeights(init);
+        tf.dispose(init);
+        const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+        const out = tf.tidy(() => {
+          const x = tf.tensor4d(xData, shape as [number, number, number, number]);
+          const w = tf.tensor4d(wData, shape as [number, number, number, number]);
+          const loss = (xi: tf.Tensor): tf.Scalar => tf.sum(tf.mul(model.apply(xi, { training: true }) as tf.Tensor, w)) as tf.Scalar;
+          const y = model.apply(x, { training: true }) as tf.Tensor;
+          const dx = tf.grad(loss)(x);
+          const { value, grads } = tf.variableGrads(() => loss(x), vars);
+          const inference = model.apply(x, { training: false }) as tf.Tensor;
+          // three training passes have moved the moving statistics
+          return [y, dx, value, ...vars.map((v) => grads[v.name]!), ...layer.getWeights(false), inference].map((t) => (t.dataSync() as Float32Array).slice());
+        });
+        model.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        return out;
+      };
+      const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
+      const want = run(tfl.layers.batchNormalization(args));
+      await tf.setBackend(backend);
+      const got = run(new RfmBatchNormalization(args));
+      const stockHere = run(tfl.layers.batchNormalization(args));
+      await tf.setBackend('cpu');
+      const labels = ['y', 'dx', 'loss', 'dgamma', 'dbeta', 'gamma', 'beta', 'moving mean', 'moving variance', 'inference y'];
+      expect(got).toHaveLength(labels.length);
+      got.forEach((g, i) => {
+        expect(relativeError(g, want[i]!), `${labels[i]} vs cpu`).toBeLessThanOrEqual(1e-5);
+        expect(relativeError(g, stockHere[i]!), `${labels[i]} vs ${backend}'s stock layer`).toBeLessThanOrEqual(1e-5);
+      });
+    });
+
+    if (backend === 'tensorflow') {
       it('max pooling with numeric / explicit padding and ceil rounding (native kernel patches) matches cpu', async () => {
         const rng = createRng(5);
         const data = new Float32Array(2 * 9 * 10 * 3).map(() => rng.normal());

@@ -30,5 +30,6 @@ export type { SourceAttempt } from './library-sources.js';
 export { locateNativePackage } from './native-package.js';
 export type { NativePackage, NativePackageName } from './native-package.js';
 export { NATIVE_KERNEL_PATCHES, nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterNativeKernelPatches } from './native-kernel-patches.js';
-export { BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from './batch-norm-training.js';
-export type { BatchNormTrainingResult } from './batch-norm-training.js';
+// The op moved to @rfm/core; re-exported so that imports from @rfm/backend keep working.
+export { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '@rfm/core';
+export type { BatchNormTrainingResult } from '@rfm/core';

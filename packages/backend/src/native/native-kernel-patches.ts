@@ -5,13 +5,14 @@
  * padding was NUMBER"), which `@rfm/models`' PyTorch-style `SymmetricMaxPooling2D` (Xception's
  * default pools) uses. The patched kernels pad the input with -Infinity and run TensorFlow's
  * `'valid'` pool (the gradient is cropped back), and pass every other case to the original kernel.
- * It also registers the native training batch norm of {@link batchNormTraining} and routes the
+ * It also registers the native kernels of core's training batch norm (`batchNormTraining`) and routes the
  * ReLU gradient to TensorFlow's `ReluGrad` (relu-grad.ts).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './batch-norm-training.js';
+import { BATCH_NORM_TRAINING_KERNEL } from '@rfm/core';
+import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './batch-norm-training.js';
 import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from './relu-grad.js';
 
 /** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */
@@ -94,7 +95,7 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
 /**
  * Replaces the `tensorflow` backend's `MaxPool` and `MaxPoolGrad` kernels with versions that also
  * take numeric and explicit padding, adds the native training batch norm used by
- * {@link batchNormTraining}, and computes the ReLU gradient with TensorFlow's `ReluGrad`. Call it after tfjs-node has loaded (`initBackend` does); idempotent;
+ * core's `batchNormTraining` and `RfmBatchNormalization`, and computes the ReLU gradient with TensorFlow's `ReluGrad`. Call it after tfjs-node has loaded (`initBackend` does); idempotent;
  * a no-op (returning `[]`) when the `tensorflow` backend's kernels are not registered.
  *
  * @returns the names of the kernels now patched

@@ -1,0 +1,14 @@
+/**
+ * Custom tfjs-layers layers of `@rfm/core` and their registration.
+ *
+ * @packageDocumentation
+ */
+export {
+  BATCH_NORM_KINDS,
+  createBatchNormLayer,
+  isBatchNormLayer,
+  requireBatchNormKind,
+  RfmBatchNormalization,
+} from './fused-batch-normalization.js';
+export type { BatchNormKind, BatchNormLayerArgs, RfmBatchNormalizationArgs } from './fused-batch-normalization.js';
+export { CORE_LAYER_CLASSES, registerCoreLayers } from './register-core-layers.js';
