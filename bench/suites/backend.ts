@@ -1,5 +1,5 @@
 /**
- * `pnpm bench backend [--quick] [--models small,xception] [--backends tensorflow,wasm,cpu] [--reps N]
+ * `pnpm bench backend [--quick] [--models small,xception,patch] [--backends tensorflow,wasm,cpu] [--reps N]
  * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
+import { emit, flagValue, median } from '../lib.js';
 // Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
   classificationLoss,
@@ -43,6 +44,12 @@ const MODELS: Record<string, ModelCase> = {
     build: (batchNorm) => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128, batchNorm }, createRng(1)),
     cpuReps: 1,
   },
+  patch: {
+    key: 'patch-cut2-s128',
+    inputSize: 128,
+    build: (batchNorm) => createBackbone('patch', { cut: 2, inputSize: 128, batchNorm }, createRng(1)),
+    cpuReps: 1,
+  },
 };
 
 interface Args {
@@ -56,13 +63,10 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (name: string): string | undefined => flagValue(argv, name);
   const quick = argv.includes('--quick');
   return {
-    models: (value('--models') ?? 'small,xception').split(','),
+    models: (value('--models') ?? 'small,xception,patch').split(','),
     backends: (value('--backends') ?? 'tensorflow,wasm,cpu').split(','),
     reps: Number(value('--reps') ?? (quick ? 2 : 5)),
     batch: Number(value('--batch') ?? 16),
@@ -72,15 +76,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-const emit = (line: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const round = (x: number): number => Math.round(x * 10) / 10;
 

@@ -1,9 +1,10 @@
 /**
- * `pnpm bench rfm [--models small,xception] [--reps N] [--batch N] [--backend wasm|cpu|tensorflow]`
+ * `pnpm bench rfm [--models small,xception] [--reps N] [--batch N] [--backends wasm,tensorflow]`
  *
  * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
  * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
- * the `small` backbone and Xception width 0.25, both at 128 px, batch 16 (8 real + 8 fake labels).
+ * the `small` backbone and Xception width 0.25, both at 128 px, batch 16 (8 real + 8 fake labels),
+ * on each backend of `--backends` (default wasm and tensorflow; one that cannot load prints why).
  * Also the time SFE spends building its masks on the CPU (the anchor search and block placement
  * for the 16 images, timed on the same attention maps outside the iteration) and its share of an
  * SFE iteration. The three methods are interleaved repetition by repetition so that load from
@@ -11,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
+import { emit, flagValue, median } from '../lib.js';
 import { initBackend } from '../../packages/backend/src/index.js';
 import {
   createAdam,
@@ -52,31 +54,19 @@ interface Args {
   readonly models: string[];
   readonly reps: number;
   readonly batch: number;
-  readonly backend: string;
+  readonly backends: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (name: string): string | undefined => flagValue(argv, name);
   return {
     models: (value('--models') ?? 'small,xception').split(','),
     reps: Number(value('--reps') ?? 5),
     batch: Number(value('--batch') ?? 16),
-    backend: value('--backend') ?? 'wasm',
+    backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
   };
 }
 
-const emit = (line: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -176,22 +166,22 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
   backbone.dispose();
 }
 
-/** Runs the suite; see the file comment for the arguments. */
+/** Runs the suite; see the file comment for the arguments. Backends that cannot load print one line saying why. */
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
-  let backend = a.backend;
-  try {
-    const report = await initBackend(backend as 'wasm');
-    emit({ bench: 'backend', backend: report.backend, summary: report.summary });
-    backend = report.backend;
-  } catch (e) {
-    emit({ bench: 'backend', backend, error: errorMessage(e), note: 'falling back to cpu: timings are not comparable with wasm' });
-    await initBackend('cpu');
-    backend = 'cpu';
-  }
   for (const key of a.models) {
-    const model = MODELS[key];
-    if (!model) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
-    await benchModel(model, a, backend);
+    if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
+  }
+  for (const requested of a.backends) {
+    let backend: string;
+    try {
+      const report = await initBackend(requested as 'wasm');
+      emit({ bench: 'backend', backend: report.backend, summary: report.summary });
+      backend = report.backend;
+    } catch (e) {
+      emit({ bench: 'backend', backend: requested, unavailable: errorMessage(e) });
+      continue;
+    }
+    for (const key of a.models) await benchModel(MODELS[key]!, a, backend);
   }
 }
