@@ -165,6 +165,9 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
     if (ok) registerNativeKernelPatches();
     return ok ? { ok, reason: 'already loaded' } : { ok, reason: 'registered but failed to initialise' };
   }
+  // TensorFlow's C++ start-up messages (oneDNN, CPU features) would interleave with progress bars;
+  // keep warnings and errors. A value set by the user wins.
+  process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
   try {
     await o.importer(module);
   } catch (e) {

@@ -1,13 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const repoData = new URL('../../../../data/ffhq-stylegan2/fake/', import.meta.url).pathname;
-const fakeDir = existsSync(repoData) ? repoData : '/work/shared/data/ffhq-stylegan2/fake/';
+const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-erase-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const images = join(dir, 'in');

@@ -1,14 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, createSmallBackbone, saveBackbone, type LayersBackbone } from '@rfm/core';
 import pngjs from 'pngjs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const repoData = new URL('../../../../data/ffhq-stylegan2/', import.meta.url).pathname;
-const source = existsSync(repoData) ? repoData : '/work/shared/data/ffhq-stylegan2/';
+const source = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-fam-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

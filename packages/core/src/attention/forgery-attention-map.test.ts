@@ -23,7 +23,7 @@ interface FamOracle {
   fam: number[][][];
 }
 
-const oracle = JSON.parse(readFileSync('/work/shared/spec/vectors/fam-tiny-net.json', 'utf8')) as FamOracle;
+const oracle = JSON.parse(readFileSync(new URL('./fixtures/fam-tiny-net.json', import.meta.url), 'utf8')) as FamOracle;
 
 /** The oracle's network: conv/2 valid → BN → ReLU → depthwise 3x3 same → pointwise → BN → ReLU → GAP → dense. */
 function oracleNet(): { handle: ModelHandle; model: tfl.LayersModel } {
