@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -32,7 +32,10 @@ interface ModelCase {
   readonly key: string;
   readonly inputSize: number;
   readonly build: (batchNorm: BatchNormKind) => Backbone;
-  /** Repetitions on cpu (the pure-JS backend is very slow for Xception). */
+  /**
+   * Repetitions on cpu (the pure-JS backend is very slow for Xception); 0 = skipped on cpu unless
+   * `--cpu-all` is given (one Patch step takes about 15 minutes there).
+   */
   readonly cpuReps: number;
 }
 
@@ -48,7 +51,7 @@ const MODELS: Record<string, ModelCase> = {
     key: 'patch-cut2-s128',
     inputSize: 128,
     build: (batchNorm) => createBackbone('patch', { cut: 2, inputSize: 128, batchNorm }, createRng(1)),
-    cpuReps: 1,
+    cpuReps: 0,
   },
 };
 
@@ -60,6 +63,7 @@ interface Args {
   readonly profile: boolean;
   readonly top: number;
   readonly batchNorms: BatchNormKind[];
+  readonly cpuAll: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -73,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     profile: !argv.includes('--no-profile'),
     top: Number(value('--top') ?? 15),
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
+    cpuAll: argv.includes('--cpu-all'),
   };
 }
 
@@ -123,7 +128,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
     g.dispose();
   };
   const slow = backend === 'cpu';
-  const reps = slow ? Math.min(a.reps, model.cpuReps) : a.reps;
+  const reps = slow ? Math.min(a.reps, Math.max(1, model.cpuReps)) : a.reps;
   const base = { model: model.key, batch: a.batch, backend, batchNorm };
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
@@ -187,6 +192,10 @@ export async function run(argv: string[]): Promise<void> {
 async function benchAll(model: ModelCase, batchNorm: BatchNormKind, available: string[], a: Args): Promise<void> {
   const results: Record<string, Record<string, number>> = {};
   for (const backend of ['tensorflow', 'wasm', 'cpu'].filter((b) => available.includes(b))) {
+    if (backend === 'cpu' && model.cpuReps === 0 && !a.cpuAll) {
+      emit({ bench: 'skipped', model: model.key, backend, reason: 'minutes per step on the pure-JS backend; pass --cpu-all to run it' });
+      continue;
+    }
     results[backend] = await benchModel(model, backend, batchNorm, a);
   }
   for (const [num, den] of [
