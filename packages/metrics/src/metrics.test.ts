@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricsErrorOf } from './test-helpers.js';
 import {
   accuracyAt,
   allowedFalsePositives,
@@ -6,7 +7,6 @@ import {
   computeMetrics,
   equalErrorRate,
   metricValue,
-  MetricsInputError,
   resolveMetricsOptions,
   rocAuc,
   rocCurve,
@@ -55,15 +55,7 @@ function trapezoid(x: readonly number[], y: readonly number[]): number {
   return a;
 }
 
-function errorOf(f: () => unknown): MetricsInputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MetricsInputError);
-    return e as MetricsInputError;
-  }
-  throw new Error('expected a MetricsInputError');
-}
+const errorOf = metricsErrorOf;
 
 describe('ROC curve', () => {
   it('starts at (0, 0) with an infinite threshold and ends at (1, 1)', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MetricsInputError, parseScoresCsv } from './index.js';
+import { metricsErrorOf } from './test-helpers.js';
+import { parseScoresCsv } from './index.js';
 
-function errorOf(f: () => unknown): MetricsInputError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MetricsInputError);
-    return e as MetricsInputError;
-  }
-  throw new Error('expected a MetricsInputError');
-}
+const errorOf = metricsErrorOf;
 
 describe('parseScoresCsv', () => {
   it('reads rows without a header, with and without a technique', () => {

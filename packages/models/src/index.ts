@@ -10,7 +10,7 @@
  */
 export { createXception, CLASSIFIER_LAYER } from './xception.js';
 export { XCEPTION_DEFAULTS, XCEPTION_MIN_INPUT_SIZE, resolveXceptionOptions } from './xception-options.js';
-export type { XceptionOptions, ResolvedXceptionOptions } from './xception-options.js';
+export type { XceptionOptions, XceptionTrunkOptions, ResolvedXceptionOptions } from './xception-options.js';
 export { createPatchBackbone, patchReceptiveField } from './patch-model.js';
 export { PATCH_DEFAULTS, PATCH_MAX_CUT, PATCH_MIN_INPUT_SIZE, resolvePatchOptions } from './patch-options.js';
 export type { PatchOptions, ResolvedPatchOptions } from './patch-options.js';

@@ -14,9 +14,10 @@ import {
   requirePoolPadding,
   requireWidthMultiplier,
 } from './option-checks.js';
+import type { XceptionTrunkOptions } from './xception-options.js';
 
 /** Options of {@link createPatchBackbone}; every field is optional. */
-export interface PatchOptions {
+export interface PatchOptions extends XceptionTrunkOptions {
   /**
    * Cut after Xception block K (1..5); patch-forensics' `xception_blockK`. Receptive field 19, 43,
    * 91, 187, 283 px; output grid at 224 px 55, 28, 14, 14, 14. @default 2
@@ -26,20 +27,6 @@ export interface PatchOptions {
   readonly inputSize?: number;
   /** Number of classes of the 1x1 head. @default 2 */
   readonly numClasses?: number;
-  /** Scales every channel count: `max(1, round(c · widthMultiplier))`. @default 1 */
-  readonly widthMultiplier?: number;
-  /** Padding of the 3x3/2 max pools (see `XceptionOptions.poolPadding`). @default 'symmetric' */
-  readonly poolPadding?: PoolPadding;
-  /** `pytorch` = PyTorch's default initialisation; `keras` = glorot-uniform. @default 'pytorch' */
-  readonly init?: InitScheme;
-  /**
-   * Batch-norm layers: `fused` = core's `RfmBatchNormalization` (training mode as one kernel per
-   * pass on `tensorflow` and `wasm`), `layers` = tfjs-layers' `BatchNormalization`. Same weights,
-   * weight names and results within float32 rounding; `layers` saves a model that plain
-   * TensorFlow.js loads without registering rfm.js classes (with `poolPadding: 'same'`).
-   * @default 'fused'
-   */
-  readonly batchNorm?: BatchNormKind;
   /**
    * How per-patch logits become one image score (stored in the config; core's `fakeProbability`
    * applies it): mean of per-patch softmax, softmax of mean logits, or majority vote.

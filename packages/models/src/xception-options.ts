@@ -15,19 +15,13 @@ import {
   requireWidthMultiplier,
 } from './option-checks.js';
 
-/** Options of {@link createXception}; every field is optional. */
-export interface XceptionOptions {
-  /** Square input side in pixels; any integer >= 71 (224 → 7x7 final grid, 299 → 10x10). @default 224 */
-  readonly inputSize?: number;
-  /** Number of classes of the dense head. @default 2 */
-  readonly numClasses?: number;
+/** Options shared by every network built from the Xception trunk (Xception itself and Patch). */
+export interface XceptionTrunkOptions {
   /**
    * Scales every channel count: `max(1, round(c · widthMultiplier))`. 0.25 gives 1,350,740
-   * trainable parameters (a CPU-sized Xception). @default 1
+   * trainable parameters for Xception (a CPU-sized network). @default 1
    */
   readonly widthMultiplier?: number;
-  /** Number of 728-channel middle-flow blocks. @default 8 */
-  readonly middleBlocks?: number;
   /**
    * Padding of the 3x3/2 max pools: `symmetric` = PyTorch's pad 1 (needed to reuse PyTorch
    * weights), `same` = TensorFlow's (pads 0/1 on even inputs; fine when training from scratch).
@@ -44,6 +38,16 @@ export interface XceptionOptions {
    * @default 'fused'
    */
   readonly batchNorm?: BatchNormKind;
+}
+
+/** Options of {@link createXception}; every field is optional. */
+export interface XceptionOptions extends XceptionTrunkOptions {
+  /** Square input side in pixels; any integer >= 71 (224 → 7x7 final grid, 299 → 10x10). @default 224 */
+  readonly inputSize?: number;
+  /** Number of classes of the dense head. @default 2 */
+  readonly numClasses?: number;
+  /** Number of 728-channel middle-flow blocks. @default 8 */
+  readonly middleBlocks?: number;
 }
 
 /** Resolved Xception options. */
