@@ -30,3 +30,5 @@ export { formatMetricsTable } from './format-table.js';
 export type { FormatTableOptions } from './format-table.js';
 export { parseScoresCsv, splitCsvLine } from './scores-csv.js';
 export type { ParseScoresCsvOptions } from './scores-csv.js';
+export { bootstrapInterval, pairedBootstrapDifference, quantile, meanAndStd, BOOTSTRAP_RESAMPLES } from './bootstrap.js';
+export type { BootstrapInterval, BootstrapOptions, SampleMetric, UniformSource } from './bootstrap.js';
