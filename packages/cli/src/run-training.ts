@@ -41,6 +41,10 @@ export interface TrainingOutcome {
   readonly test?: TechniqueEvaluation;
   /** Test-split scores (completed runs). */
   readonly samples?: readonly ScoredSample[];
+  /** Test image ids, in the order of `samples` (completed runs). */
+  readonly ids?: readonly string[];
+  /** SHA-256 of the dataset's content. */
+  readonly dataHash?: string;
   /** Wall time of the run, ms. */
   readonly ms: number;
 }
@@ -52,13 +56,14 @@ export interface TrainingOutcome {
  * @param config - the run configuration
  * @param out - run folder
  * @param io - progress and messages
- * @param options - `resume` continues from the checkpoint; `backend` is recorded in the log; `label` prefixes the progress bar
+ * @param options - `resume` continues from the checkpoint; `backend` is recorded in the log; `label` prefixes the progress bar;
+ *   `onStep` receives every iteration (step, total, ETA of this run in ms) and returns extra status text
  */
 export async function runTraining(
   config: TrainConfig,
   out: string,
   io: CliIO,
-  options: { resume?: boolean; backendSummary?: string; label?: string } = {},
+  options: { resume?: boolean; backendSummary?: string; label?: string; onStep?: (step: number, total: number, etaMs: number) => string } = {},
 ): Promise<TrainingOutcome> {
   const started = performance.now();
   const resume = options.resume === true;
@@ -100,7 +105,9 @@ export async function runTraining(
     runLog,
     runDir: out,
   });
-  for (const name of config.augment) registerAugmentation(container, createErasing(name, { inputSize: config.backboneOptions.inputSize }), name);
+  for (const name of config.augment) {
+    registerAugmentation(container, createErasing(name, { ...config.augmentOptions?.[name], inputSize: config.backboneOptions.inputSize }), name);
+  }
   const trainer = container.resolve(Trainer);
   io.err(
     `train: ${config.backbone} ${JSON.stringify(config.backboneOptions)}, ${backbone.countParams().trainable.toLocaleString('en-US')} trainable parameters, ` +
@@ -121,7 +128,10 @@ export async function runTraining(
     result = await trainer.run({
       resume,
       signal: abort.signal,
-      onProgress: (pr) => bar.update(pr.step, `loss ${pr.loss.toFixed(4)}${lastEval}`, pr.etaMs),
+      onProgress: (pr) => {
+        const extra = options.onStep?.(pr.step, pr.total, pr.etaMs) ?? '';
+        bar.update(pr.step, `loss ${pr.loss.toFixed(4)}${lastEval}${extra}`, pr.etaMs);
+      },
       onEvaluation: (e) => {
         lastEval = ` val AUC ${(100 * e.metrics.auc).toFixed(2)}${e.best ? '*' : ''}`;
       },
@@ -155,5 +165,5 @@ export async function runTraining(
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
-  return { completed: true, steps: result.steps, best: result.best, test, samples, ms: performance.now() - started };
+  return { completed: true, steps: result.steps, best: result.best, test, samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
 }

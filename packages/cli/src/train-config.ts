@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ErasingMethodOptions } from './erasing-methods.js';
 import { CheckpointError, writeFileAtomic, type BackboneFactoryOptions, type TrainerOptions } from '@rfm/core';
 
 /** Everything that defines a training run. */
@@ -22,6 +23,8 @@ export interface TrainConfig {
   readonly batch: number;
   /** Augmentation plugins, in order (empty = plain baseline). */
   readonly augment: readonly string[];
+  /** Options per augmentation plugin (blocks, maxSize, probability; absent = the method's defaults). */
+  readonly augmentOptions?: Readonly<Record<string, Omit<ErasingMethodOptions, 'inputSize'>>>;
   /** Seed of every random choice. */
   readonly seed: number;
   /** Fractions of the data held out for validation and test, and the seed of the split (kept apart from the training seed so that changing the latter keeps the split). */
