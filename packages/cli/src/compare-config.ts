@@ -57,17 +57,17 @@ export function compareMethodNames(): string[] {
  * Checks a method list: known names, no repeats.
  *
  * @param methods - chosen methods
- * @param field - the field or flag named in errors
+ * @param name - names the list (or one entry, given its index) in errors, e.g. `--methods` or `field "methods[2]"`
  * @throws {@link CliUsageError} naming the field and the value
  */
-export function checkMethods(methods: readonly MethodChoice[], field: string): void {
+export function checkMethods(methods: readonly MethodChoice[], name: (index?: number) => string): void {
   const known = compareMethodNames();
-  if (methods.length === 0) throw new CliUsageError(`compare: ${field} is empty; list some of ${known.join(', ')}`);
+  if (methods.length === 0) throw new CliUsageError(`compare: ${name()} is empty; list some of ${known.join(', ')}`);
   for (const [i, m] of methods.entries()) {
-    if (!known.includes(m.name)) throw new CliUsageError(`compare: ${field}[${i}] is "${m.name}", not a method; use ${known.join(', ')}`);
+    if (!known.includes(m.name)) throw new CliUsageError(`compare: ${name(i)} is "${m.name}", not a method; use ${known.join(', ')}`);
   }
   const names = methods.map((m) => m.name);
-  if (new Set(names).size !== names.length) throw new CliUsageError(`compare: ${field} lists a method twice (${names.join(', ')})`);
+  if (new Set(names).size !== names.length) throw new CliUsageError(`compare: ${name()} lists a method twice (${names.join(', ')})`);
 }
 
 type Json = Record<string, unknown>;
@@ -140,7 +140,7 @@ export function readCompareConfig(file: string, base: Omit<CompareConfig, 'versi
       return { name: m.name, options };
     });
   }
-  checkMethods(methods, `${where}: field "methods"`);
+  checkMethods(methods, (i) => `${where}: field "methods${i === undefined ? '' : `[${i}]`}"`);
 
   let seeds = base.seeds;
   const firstSeed = raw.seed === undefined ? (base.seeds[0] ?? t.seed) : int('seed', raw.seed, 0);

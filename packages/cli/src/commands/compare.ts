@@ -150,7 +150,7 @@ function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
   const train = configFromFlags(p, 'compare');
   const listed = listFlag(p, 'methods');
   const methods: MethodChoice[] = (listed.length > 0 ? listed : DEFAULT_COMPARE_METHODS).map((name) => ({ name, options: {} }));
-  checkMethods(methods, '--methods');
+  checkMethods(methods, () => '--methods');
   const k = intFlag(p, 'seeds', 'compare', 1, 1000) ?? 1;
   return {
     config: { version: 1, train, methods, seeds: seedList(train.seed, k), budgets: [train.trainer.iterations], bootstrap: BOOTSTRAP_DEFAULTS },
