@@ -19,8 +19,7 @@ export type RfmErrorCode =
   | 'RFM_AUGMENTATION_FAILED'
   | 'RFM_FACE_MODEL'
   | 'RFM_NO_FFMPEG'
-  | 'RFM_VIDEO_DECODE'
-  | 'RFM_BAD_GROUP';
+  | 'RFM_VIDEO_DECODE';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {

@@ -30,3 +30,5 @@ export { formatMetricsTable } from './format-table.js';
 export type { FormatTableOptions } from './format-table.js';
 export { parseScoresCsv, splitCsvLine } from './scores-csv.js';
 export type { ParseScoresCsvOptions } from './scores-csv.js';
+export { videoLevelSamples, hasVideoGroups } from './video-level.js';
+export type { GroupedSample, VideoSample } from './video-level.js';

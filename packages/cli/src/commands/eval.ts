@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
 import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
+import { hasVideoGroups, videoLevelSamples } from '@rfm/metrics';
 import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
@@ -20,7 +21,10 @@ const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [-
 
 Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
-fake technique with their mean. The score is P(fake).
+fake technique with their mean. The score is P(fake). When the data has videos (a manifest whose
+group column gives several frames the same video, as rfm prepare writes), a second table gives the
+video-level results: a video's score is the mean of its frames' scores, its label its frames' label
+(a video whose frames disagree on the label is an error naming it).
 
   --model RUN_DIR   folder written by rfm train (or its model/ folder)
   --data DIR        dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
@@ -81,6 +85,11 @@ export const evalCommand: CliCommand = {
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
+    // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
+    const groupOf = new Map(items.map((it) => [it.id, it.group]));
+    const grouped = samples.map((s, i) => ({ ...s, group: groupOf.get(predictions.ids[i]!) }));
+    const videos = hasVideoGroups(grouped) ? videoLevelSamples(grouped) : undefined;
+    const videoEvaluation = videos ? evaluateSamples(videos) : undefined;
     const scores = optionalString(p, 'scores');
     if (scores) {
       writeFileAtomic(
@@ -90,7 +99,14 @@ export const evalCommand: CliCommand = {
     }
     const roc = optionalString(p, 'roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
-    if (p.values.json) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
-    else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
+    if (p.values.json) {
+      const video = videoEvaluation ? { video: { videos: videos!.length, ...videoEvaluation } } : {};
+      io.out(`${JSON.stringify({ split, images: source.size, ...evaluation, ...video }, null, 2)}\n`);
+    } else {
+      io.out(formatReport(evaluation, `${data} (${split}, ${source.size} ${videos ? 'frames' : 'images'}), percentages:`));
+      if (videoEvaluation) {
+        io.out(`\n${formatReport(videoEvaluation, `video level (${videos!.length} videos and photos; video score = mean of its frame scores), percentages:`)}`);
+      }
+    }
   },
 };
