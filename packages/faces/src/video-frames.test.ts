@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { linspaceIndices, splitPngStream } from './video-frames.js';
+import { join } from 'node:path';
+import { countVideoFrames, linspaceIndices, readVideoFrames, splitPngStream } from './video-frames.js';
+import { findFfmpeg } from './ffmpeg.js';
+import { VIDEOS_DIR } from './test-fixtures.js';
 import { selectFaces } from './face-selection.js';
 import { labelFromPath, sourceFolderName } from './media-sources.js';
 import type { DetectedFace } from './face-detector.js';
@@ -51,5 +54,26 @@ describe('source names and labels', () => {
     expect(labelFromPath('/d/fake/deepfakes/v.mp4')).toEqual({ label: 'fake', technique: 'deepfakes' });
     expect(labelFromPath('/d/fake/v.mp4')).toEqual({ label: 'fake', technique: 'fake' });
     expect(labelFromPath('/d/other/v.mp4')).toBeUndefined();
+  });
+});
+
+describe('findFfmpeg', () => {
+  it('falls back to the binary shipped in @ffmpeg-installer/ffmpeg, and reads mp4, webm and gif with it', async () => {
+    const npm = findFfmpeg({ envPath: undefined, systemCommand: null });
+    expect(npm?.source).toBe('npm');
+    for (const [file, total] of [['head-pose-face-detection-female.mp4', 23], ['head-pose-face-detection-male.webm', 62], ['head-pose-face-detection-female.gif', 23]] as const) {
+      const { total: n, frames } = await readVideoFrames(join(VIDEOS_DIR, file), { frames: 3, ffmpeg: npm });
+      expect(n, file).toBe(total);
+      expect(frames.map((f) => f.index)).toEqual(linspaceIndices(total, 3));
+      expect(frames[0]!.image.width).toBe(480);
+      expect(frames[0]!.image.height).toBe(270);
+    }
+  });
+
+  it('reports no ffmpeg when there is none, and names an unreadable video', async () => {
+    expect(findFfmpeg({ envPath: undefined, systemCommand: null, npmPackages: [] })).toBeUndefined();
+    await expect(countVideoFrames(join(VIDEOS_DIR, 'x.mp4'), null)).rejects.toMatchObject({ code: 'RFM_NO_FFMPEG' });
+    const npm = findFfmpeg({ envPath: undefined, systemCommand: null });
+    await expect(countVideoFrames(join(VIDEOS_DIR, 'SOURCE.md'), npm)).rejects.toMatchObject({ code: 'RFM_VIDEO_DECODE' });
   });
 });

@@ -73,10 +73,11 @@ function complaint(stderr: string): string {
  * wrong, e.g. for GIF and WebM).
  *
  * @param file - the video
- * @param ffmpeg - the binary (default: {@link findFfmpeg})
+ * @param ffmpegBinary - the binary; `undefined`: {@link findFfmpeg}; `null`: none
  * @throws {@link FfmpegUnavailableError} without ffmpeg; {@link VideoDecodeError} for an unreadable video
  */
-export async function countVideoFrames(file: string, ffmpeg: FfmpegBinary | undefined = findFfmpeg()): Promise<number> {
+export async function countVideoFrames(file: string, ffmpegBinary?: FfmpegBinary | null): Promise<number> {
+  const ffmpeg = ffmpegBinary === undefined ? findFfmpeg() : ffmpegBinary;
   if (!ffmpeg) throw new FfmpegUnavailableError(file);
   const r = await run(ffmpeg, ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-f', 'null', '-'], file);
   const matches = [...r.stderr.matchAll(/frame=\s*(\d+)/g)];
@@ -131,7 +132,7 @@ export async function readVideoFrames(file: string, options: ReadVideoFramesOpti
   const count = options.frames ?? 32;
   requireOption(Number.isInteger(count) && count >= 1, 'frames', count, 'an integer >= 1');
   const ffmpeg = 'ffmpeg' in options ? options.ffmpeg : findFfmpeg();
-  const total = await countVideoFrames(file, ffmpeg);
+  const total = await countVideoFrames(file, ffmpeg ?? null);
   const indices = linspaceIndices(total, count);
   if (indices.length === 0) return { total, frames: [] };
   const select = indices.map((i) => `eq(n\\,${i})`).join('+');
