@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
 import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
-import { hasVideoGroups, videoLevelSamples } from '@rfm/metrics';
 import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
@@ -15,6 +14,7 @@ import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
+import { videoEvaluation } from '../run-training.js';
 import { resizeForCrop } from '../train-config.js';
 
 const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]
@@ -27,7 +27,8 @@ video-level results: a video's score is the mean of its frames' scores, its labe
 (a video whose frames disagree on the label is an error naming it).
 
   --model RUN_DIR   folder written by rfm train (or its model/ folder)
-  --data DIR        dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
+  --data DIR        dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.
+                    DIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json
   --split S         all | train | validation | test. Default: test when DIR is the run's training
                     data (same split seed and fractions as the run), all otherwise
   --json            print the report as JSON
@@ -86,10 +87,7 @@ export const evalCommand: CliCommand = {
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
     // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
-    const groupOf = new Map(items.map((it) => [it.id, it.group]));
-    const grouped = samples.map((s, i) => ({ ...s, group: groupOf.get(predictions.ids[i]!) }));
-    const videos = hasVideoGroups(grouped) ? videoLevelSamples(grouped) : undefined;
-    const videoEvaluation = videos ? evaluateSamples(videos) : undefined;
+    const videoResults = videoEvaluation(samples, predictions.ids, source.items);
     const scores = optionalString(p, 'scores');
     if (scores) {
       writeFileAtomic(
@@ -100,12 +98,12 @@ export const evalCommand: CliCommand = {
     const roc = optionalString(p, 'roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (p.values.json) {
-      const video = videoEvaluation ? { video: { videos: videos!.length, ...videoEvaluation } } : {};
+      const video = videoResults ? { video: videoResults } : {};
       io.out(`${JSON.stringify({ split, images: source.size, ...evaluation, ...video }, null, 2)}\n`);
     } else {
-      io.out(formatReport(evaluation, `${data} (${split}, ${source.size} ${videos ? 'frames' : 'images'}), percentages:`));
-      if (videoEvaluation) {
-        io.out(`\n${formatReport(videoEvaluation, `video level (${videos!.length} videos and photos; video score = mean of its frame scores), percentages:`)}`);
+      io.out(formatReport(evaluation, `${data} (${split}, ${source.size} ${videoResults ? 'frames' : 'images'}), percentages:`));
+      if (videoResults) {
+        io.out(`\n${formatReport(videoResults, `video level (${videoResults.videos} videos and photos; video score = mean of its frame scores), percentages:`)}`);
       }
     }
   },
