@@ -19,7 +19,8 @@ import {
   writeFileAtomic,
   type BestScore,
 } from '@rfm/core';
-import type { ScoredSample, TechniqueEvaluation } from '@rfm/metrics';
+import type { DatasetItem } from '@rfm/data';
+import { hasVideoGroups, videoLevelSamples, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { createBackbone, registerModelLayers } from '@rfm/models';
 import type { CliIO } from './command.js';
 import { createErasing } from './erasing-methods.js';
@@ -39,6 +40,8 @@ export interface TrainingOutcome {
   readonly best: BestScore | null;
   /** Test-split evaluation of the best model (completed runs). */
   readonly test?: TechniqueEvaluation;
+  /** Video-level test evaluation (video score = mean of its frames'), when the data has videos. */
+  readonly testVideos?: TechniqueEvaluation & { readonly videos: number };
   /** Test-split scores (completed runs). */
   readonly samples?: readonly ScoredSample[];
   /** Test image ids, in the order of `samples` (completed runs). */
@@ -151,6 +154,7 @@ export async function runTraining(
   best.dispose();
   const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
   const test = evaluateSamples(samples);
+  const testVideos = videoEvaluation(samples, predictions.ids, data.test.items);
   writeFileAtomic(
     join(out, 'test-scores.csv'),
     `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
@@ -160,10 +164,37 @@ export async function runTraining(
     best: result.best,
     validation: result.evaluations.find((e) => e.step === result.best?.step)?.metrics ?? null,
     test,
+    ...(testVideos ? { testVideos } : {}),
     backend: tf.getBackend(),
     iterations: result.steps,
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
+<<<<<<< HEAD
   return { completed: true, steps: result.steps, best: result.best, test, samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
+=======
+  return { completed: true, steps: result.steps, best: result.best, test, ...(testVideos ? { testVideos } : {}), samples, ms: performance.now() - started };
+}
+
+/**
+ * Video-level evaluation of scored frames when the data has videos (several items share a group):
+ * a video's score is the mean of its frames' scores.
+ *
+ * @param samples - frame scores, in the order of `ids`
+ * @param ids - item id of each sample
+ * @param items - the items scored (their groups)
+ * @returns the evaluation and the number of videos, or `undefined` without videos
+ * @throws `MetricsInputError` naming a video whose frames disagree on the label
+ */
+export function videoEvaluation(
+  samples: readonly ScoredSample[],
+  ids: readonly string[],
+  items: readonly DatasetItem[],
+): (TechniqueEvaluation & { readonly videos: number }) | undefined {
+  const groupOf = new Map(items.map((it) => [it.id, it.group]));
+  const grouped = samples.map((s, i) => ({ ...s, group: groupOf.get(ids[i]!) }));
+  if (!hasVideoGroups(grouped)) return undefined;
+  const videos = videoLevelSamples(grouped);
+  return { ...evaluateSamples(videos), videos: videos.length };
+>>>>>>> faces
 }

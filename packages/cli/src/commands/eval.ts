@@ -14,16 +14,21 @@ import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
+import { videoEvaluation } from '../run-training.js';
 import { resizeForCrop } from '../train-config.js';
 
 const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]
 
 Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
-fake technique with their mean. The score is P(fake).
+fake technique with their mean. The score is P(fake). When the data has videos (a manifest whose
+group column gives several frames the same video, as rfm prepare writes), a second table gives the
+video-level results: a video's score is the mean of its frames' scores, its label its frames' label
+(a video whose frames disagree on the label is an error naming it).
 
   --model RUN_DIR   folder written by rfm train (or its model/ folder)
-  --data DIR        dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
+  --data DIR        dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.
+                    DIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json
   --split S         all | train | validation | test. Default: test when DIR is the run's training
                     data (same split seed and fractions as the run), all otherwise
   --json            print the report as JSON
@@ -81,6 +86,8 @@ export const evalCommand: CliCommand = {
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
+    // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
+    const videoResults = videoEvaluation(samples, predictions.ids, source.items);
     const scores = optionalString(p, 'scores');
     if (scores) {
       writeFileAtomic(
@@ -90,7 +97,14 @@ export const evalCommand: CliCommand = {
     }
     const roc = optionalString(p, 'roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
-    if (p.values.json) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
-    else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
+    if (p.values.json) {
+      const video = videoResults ? { video: videoResults } : {};
+      io.out(`${JSON.stringify({ split, images: source.size, ...evaluation, ...video }, null, 2)}\n`);
+    } else {
+      io.out(formatReport(evaluation, `${data} (${split}, ${source.size} ${videoResults ? 'frames' : 'images'}), percentages:`));
+      if (videoResults) {
+        io.out(`\n${formatReport(videoResults, `video level (${videoResults.videos} videos and photos; video score = mean of its frame scores), percentages:`)}`);
+      }
+    }
   },
 };

@@ -24,7 +24,8 @@ augmentations, selects the best model on the validation split, and reports its m
 split. Writes RUN_DIR/model (TensorFlow.js format), RUN_DIR/checkpoint, RUN_DIR/run.jsonl,
 RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/roc.svg.
 
-  --data DIR             dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
+  --data DIR             dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.
+                         DIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json
   --out RUN_DIR          run folder (created)
   --preset P             quick (default: small backbone, 128 px, 300 iterations, lr 2e-4, no erasing;
                          a few minutes on a 2-core CPU) | paper (Xception, 224 px, 350,000 iterations,
@@ -162,6 +163,9 @@ export const trainCommand: CliCommand = {
         `Test split of ${config.data} (best validation ${best?.metric} ${best ? (100 * best.value).toFixed(2) : '?'} at iteration ${best?.step}), percentages:`,
       ),
     );
+    if (outcome.testVideos) {
+      io.out(`\n${formatReport(outcome.testVideos, `video level (${outcome.testVideos.videos} test videos and photos; video score = mean of its frame scores), percentages:`)}`);
+    }
     io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
   },
 };
