@@ -170,10 +170,7 @@ export async function runTraining(
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
-<<<<<<< HEAD
-  return { completed: true, steps: result.steps, best: result.best, test, samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
-=======
-  return { completed: true, steps: result.steps, best: result.best, test, ...(testVideos ? { testVideos } : {}), samples, ms: performance.now() - started };
+  return { completed: true, steps: result.steps, best: result.best, test, ...(testVideos ? { testVideos } : {}), samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
 }
 
 /**
@@ -196,5 +193,4 @@ export function videoEvaluation(
   if (!hasVideoGroups(grouped)) return undefined;
   const videos = videoLevelSamples(grouped);
   return { ...evaluateSamples(videos), videos: videos.length };
->>>>>>> faces
 }
