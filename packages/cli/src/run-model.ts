@@ -26,15 +26,35 @@ export interface RunModel {
  * @throws {@link CheckpointError} naming the folder when no model is found
  */
 export async function loadRunModel(runDir: string): Promise<RunModel> {
+  const { modelDir, runRoot } = runFolders(runDir);
+  registerModelLayers();
+  const backbone = await loadBackbone(modelDir);
+  return { backbone, ...readRunConfig(runRoot) };
+}
+
+/**
+ * The model folder and the run folder of `runDir` (a run folder or its `model/` sub-folder).
+ *
+ * @param runDir - a folder written by `rfm train --out RUN_DIR`, or its `model/` sub-folder
+ * @throws {@link CheckpointError} naming the folder when no model is found
+ */
+export function runFolders(runDir: string): { modelDir: string; runRoot: string } {
   const dir = resolve(runDir);
   const modelDir = existsSync(join(dir, 'model', 'model.json')) ? join(dir, 'model') : dir;
   if (!existsSync(join(modelDir, 'model.json'))) {
     throw new CheckpointError(`No model in ${dir}: expected ${join(dir, 'model', 'model.json')}. Pass the --out folder of rfm train.`);
   }
-  registerModelLayers();
-  const backbone = await loadBackbone(modelDir);
-  const runRoot = modelDir === dir ? resolve(dir, '..') : dir;
+  return { modelDir, runRoot: modelDir === dir ? resolve(dir, '..') : dir };
+}
+
+/**
+ * The run folder and its configuration (`config.json`), without loading the model.
+ *
+ * @param runDir - a folder written by `rfm train --out RUN_DIR`, or its `model/` sub-folder
+ */
+export function readRunConfig(runDir: string): { runDir: string; config: TrainConfig | undefined } {
+  const { runRoot } = runFolders(runDir);
   const configPath = join(runRoot, 'config.json');
   const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as TrainConfig) : undefined;
-  return { backbone, runDir: runRoot, config };
+  return { runDir: runRoot, config };
 }

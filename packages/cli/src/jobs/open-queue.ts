@@ -1,0 +1,30 @@
+/**
+ * Opening the queue of `--queue URL` (BullMQ on Redis, loaded only then) or the in-process pool.
+ *
+ * @packageDocumentation
+ */
+import { availableParallelism } from 'node:os';
+import { LocalJobQueue, type JobQueue } from '@rfm/queue';
+import { CliUsageError } from '../command.js';
+import { PROCESSOR_FILE } from './processor.js';
+
+/** The BullMQ package, or a usage error saying how to install it. */
+export async function loadBullmqQueue(): Promise<typeof import('@rfm/queue-bullmq')> {
+  try {
+    return await import('@rfm/queue-bullmq');
+  } catch {
+    throw new CliUsageError('--queue needs the package @rfm/queue-bullmq (npm install @rfm/queue-bullmq) on this machine');
+  }
+}
+
+/**
+ * The queue to submit to.
+ *
+ * @param url - `--queue` (`redis://HOST:PORT`), or undefined for the in-process pool
+ * @param localWorkers - pool size without `--queue` (capped at the CPU count)
+ */
+export async function openQueue(url: string | undefined, localWorkers: number): Promise<JobQueue> {
+  if (url === undefined) return new LocalJobQueue({ processorFile: PROCESSOR_FILE, concurrency: Math.max(1, Math.min(localWorkers, availableParallelism())) });
+  const { BullJobQueue } = await loadBullmqQueue();
+  return new BullJobQueue({ url });
+}
