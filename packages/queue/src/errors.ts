@@ -40,7 +40,7 @@ export class JobPayloadError extends QueueError {
 export class ForeignJobError extends QueueError {
   /** @param problem - what was found instead of an rfm job */
   constructor(problem: string) {
-    super('RFM_JOB_FOREIGN', `not an rfm job: ${problem}; give rfm its own queue (--queue-name) or upgrade the worker`);
+    super('RFM_JOB_FOREIGN', `not an rfm job: ${problem}; give rfm its own Redis database (redis://HOST:PORT/DB) or upgrade the worker`);
   }
 }
 

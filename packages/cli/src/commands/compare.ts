@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, errorMessage, writeFileAtomic } from '@rfm/core';
 import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
-import { intFlag, listFlag, optionalString, parseCommandArgs, type ParsedArgs } from '../args.js';
+import { BACKEND_CHOICES, type BackendChoice } from '@rfm/backend';
+import { choiceFlag, intFlag, listFlag, optionalString, parseCommandArgs, type ParsedArgs } from '../args.js';
 import { BACKEND_FLAG_HELP, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
@@ -24,6 +25,8 @@ import {
 } from '../compare-config.js';
 import { comparisonMarkdown, differenceVerdict, summarizeComparison, type ComparisonResult, type FinishedRun } from '../comparison.js';
 import { createErasing } from '../erasing-methods.js';
+import { openQueue } from '../jobs/open-queue.js';
+import { gridRuns, runGridOnQueue, type MissingRun } from '../jobs/queued-grid.js';
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
@@ -32,7 +35,7 @@ import { versions } from '../versions.js';
 import { configFromFlags, TRAIN_FLAGS } from './train.js';
 
 const HELP = `Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [--seeds K] [rfm train options]
-       rfm compare --config FILE.json [--out DIR] [--backend B]
+       rfm compare --config FILE.json [--out DIR] [--backend B] [--queue redis://HOST:PORT]
 
 Trains one detector per erasing method with the same data split, backbone, initial weights, batch
 order and schedule, then prints one row per method with the test metrics of its best validation
@@ -51,6 +54,10 @@ DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experim
                    "budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),
                    "seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",
                    "split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}
+  --queue URL      run every (method, seed) as a job on rfm workers (rfm worker --queue URL, any
+                   number of machines sharing the data and DIR paths); job ids come from the resolved
+                   run configurations, so running the same command again adds no job and resumes the
+                   grid; the report lists runs that failed for good as missing (see docs/scale-out.md)
   every rfm train option except --augment and --resume (see rfm train --help)
 ${BACKEND_FLAG_HELP}
 
@@ -65,7 +72,7 @@ const COST_PRIOR: Readonly<Record<string, number>> = { none: 1, re: 1, sfe: 1.6,
 const BOOTSTRAP_DEFAULTS = { resamples: 2000, seed: 1 };
 
 /** Flags of `rfm compare`. */
-const COMPARE_FLAGS = { ...TRAIN_FLAGS, methods: { type: 'string', multiple: true }, seeds: { type: 'string' }, config: { type: 'string' } } as const;
+const COMPARE_FLAGS = { ...TRAIN_FLAGS, methods: { type: 'string', multiple: true }, seeds: { type: 'string' }, config: { type: 'string' }, queue: { type: 'string' } } as const;
 
 /** The `compare` command. */
 export const compareCommand: CliCommand = {
@@ -81,7 +88,8 @@ export const compareCommand: CliCommand = {
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const outcome = await runPlan(config, out, io, report.summary);
+    const queueUrl = optionalString(p, 'queue');
+    const outcome = queueUrl === undefined ? await runPlan(config, out, io, report.summary) : await runPlanOnQueue(config, out, io, queueUrl, choiceFlag(p, 'backend', 'compare', BACKEND_CHOICES) ?? 'auto');
     if (!outcome) return;
     const { results, dataHash } = outcome;
     const last = results[results.length - 1]!;
@@ -91,9 +99,10 @@ export const compareCommand: CliCommand = {
       `Erasing methods compared on the test split of ${base.data} (${base.backbone} ${JSON.stringify(base.backboneOptions)}, ` +
       `${budget} iterations, seed${config.seeds.length > 1 ? 's' : ''} ${config.seeds.join(', ')}, ${tf.getBackend()}; percentages, ` +
       `95% bootstrap intervals over ${(last.methods[0]?.test.overall.nReal ?? 0) + (last.methods[0]?.test.overall.nFake ?? 0)} test images, ${config.bootstrap.resamples} resamples)`;
-    const table = comparisonMarkdown(last);
+    const missing: readonly MissingRun[] = 'missing' in outcome ? (outcome.missing as MissingRun[]) : [];
+    const table = comparisonMarkdown(last) + missingRunsMarkdown(missing);
     writeFileAtomic(join(out, 'comparison.md'), `${header}\n\n${table}\n`);
-    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify(comparisonFile(config, last, dataHash), null, 2)}\n`);
+    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify({ ...comparisonFile(config, last, dataHash), ...(missing.length > 0 ? { missing } : {}) }, null, 2)}\n`);
     await writeRocChartSeries(
       outcome.finalRuns.map((r) => ({
         name: config.seeds.length > 1 ? `${r.method} s${r.seed}` : r.method,
@@ -128,8 +137,8 @@ function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
   const file = optionalString(p, 'config');
   const outFlag = optionalString(p, 'out');
   if (file !== undefined) {
-    const extra = Object.keys(p.values).filter((k) => !['config', 'out', 'backend'].includes(k) && p.values[k] !== undefined);
-    if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out and --backend may be given beside it)`);
+    const extra = Object.keys(p.values).filter((k) => !['config', 'out', 'backend', 'queue'].includes(k) && p.values[k] !== undefined);
+    if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out, --backend and --queue may be given beside it)`);
     const path = resolve(file);
     if (!existsSync(path)) throw new CliUsageError(`compare: --config ${path} does not exist`);
     const dataDefault = parseCommandArgs('compare', ['--data', '.'], COMPARE_FLAGS);
@@ -250,6 +259,34 @@ async function runPlan(
   }
   const results = finished.map((f) => summarizeComparison(f, config.bootstrap));
   return { results, finalRuns: finished[finished.length - 1]!, dataHash };
+}
+
+/**
+ * Runs the grid as jobs on `--queue` (one per method and seed) and gathers the finished runs; the
+ * runs that failed for good are returned as missing.
+ */
+async function runPlanOnQueue(
+  config: CompareConfig,
+  out: string,
+  io: CliIO,
+  url: string,
+  backend: BackendChoice,
+): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string; missing: MissingRun[] }> {
+  if (config.budgets.length > 1) throw new CliUsageError('compare: --queue runs one budget per run; run a sweep ("budgets") on one machine, or give "iterations"');
+  const queue = await openQueue(url, 1);
+  try {
+    const { finished, missing, dataHash } = await runGridOnQueue(queue, gridRuns(config, out, backend), io);
+    for (const m of missing) io.err(`compare: missing ${m.run}: ${m.reason}\n`);
+    return { results: [summarizeComparison(finished, config.bootstrap)], finalRuns: finished, dataHash, missing };
+  } finally {
+    await queue.close();
+  }
+}
+
+/** The missing runs under the comparison table (empty when none). */
+function missingRunsMarkdown(missing: readonly MissingRun[]): string {
+  if (missing.length === 0) return '';
+  return `\n\nMissing runs (not in the table; submit the grid again to retry them):\n\n${missing.map((m) => `- ${m.run} (seed ${m.seed}): ${m.reason}`).join('\n')}`;
 }
 
 /**

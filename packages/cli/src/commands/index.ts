@@ -13,7 +13,9 @@ import { infoCommand } from './info.js';
 import { metricsCommand } from './metrics.js';
 import { predictCommand } from './predict.js';
 import { prepareCommand } from './prepare.js';
+import { queueCommand } from './queue.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /** Every sub-command. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -22,4 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   compareCommand,
   evalCommand,
   predictCommand,
-  metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand];
+  metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand,
+  workerCommand,
+  queueCommand,
+];

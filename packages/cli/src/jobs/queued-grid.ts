@@ -1,0 +1,135 @@
+/**
+ * `rfm compare --queue URL`: one `train-run` job per (method, seed, option values) of an
+ * experiment; job ids derive from the resolved run configuration, so submitting the same grid
+ * again adds nothing and resumes it. The report gathers every finished run from its folder and
+ * lists the missing ones.
+ *
+ * @packageDocumentation
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendChoice } from '@rfm/backend';
+import type { JobQueue, SubmitResult } from '@rfm/queue';
+import type { CliIO } from '../command.js';
+import type { CompareConfig } from '../compare-config.js';
+import type { FinishedRun } from '../comparison.js';
+import type { TrainConfig } from '../train-config.js';
+import { finishedRun, TRAIN_RUN_KIND, type TrainRunPayload } from './train-run-job.js';
+
+/** One run of a grid. */
+export interface GridRun {
+  /** Method name. */
+  readonly method: string;
+  /** Training seed. */
+  readonly seed: number;
+  /** Folder relative to the comparison folder. */
+  readonly run: string;
+  /** The job payload. */
+  readonly payload: TrainRunPayload;
+}
+
+/** A run the report could not include, and why. */
+export interface MissingRun {
+  /** Method name. */
+  readonly method: string;
+  /** Training seed. */
+  readonly seed: number;
+  /** Folder relative to the comparison folder. */
+  readonly run: string;
+  /** Failure reason or state. */
+  readonly reason: string;
+}
+
+/**
+ * The runs of an experiment (its last budget; sweeps run on one machine).
+ *
+ * @param config - the resolved experiment
+ * @param out - comparison folder (absolute)
+ * @param backend - backend the workers use
+ */
+export function gridRuns(config: CompareConfig, out: string, backend: BackendChoice): GridRun[] {
+  const budget = config.budgets[config.budgets.length - 1]!;
+  return config.seeds.flatMap((seed) =>
+    config.methods.map((method) => {
+      const run = config.seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
+      const train: TrainConfig = {
+        ...config.train,
+        augment: method.name === 'none' ? [] : [method.name],
+        ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
+        seed,
+        trainer: { ...config.train.trainer, iterations: budget, seed },
+      };
+      return { method: method.name, seed, run, payload: { config: train, out: join(out, run), backend } };
+    }),
+  );
+}
+
+/**
+ * A finished run read back from its folder (metrics.json, test-scores.csv, job-done.json), or
+ * undefined when the folder holds no finished run of this configuration.
+ *
+ * @param r - the grid run
+ */
+export function readFinishedRun(r: GridRun): { run: FinishedRun; dataHash: string } | undefined {
+  const done = finishedRun(r.payload.out, r.payload.config);
+  if (!done) return undefined;
+  const metrics = JSON.parse(readFileSync(join(r.payload.out, 'metrics.json'), 'utf8')) as Pick<FinishedRun, 'best' | 'test'>;
+  const csv = readTestScores(join(r.payload.out, 'test-scores.csv'));
+  const logFile = join(r.payload.out, 'run.jsonl');
+  const first = existsSync(logFile) ? (JSON.parse(readFileSync(logFile, 'utf8').split('\n')[0] ?? '{}') as { dataset?: { hash?: string } }) : {};
+  return {
+    run: {
+      method: r.method,
+      seed: r.seed,
+      run: r.run,
+      best: metrics.best,
+      test: metrics.test,
+      ms: done.ms,
+      scores: { ids: csv.map((s) => s.id), labels: csv.map((s) => s.label), scores: csv.map((s) => s.score) },
+    },
+    dataHash: first.dataset?.hash ?? '',
+  };
+}
+
+/**
+ * Submits the grid, waits for every job to finish or fail for good, and gathers the runs.
+ *
+ * @param queue - where the jobs run
+ * @param runs - from {@link gridRuns}
+ * @param io - progress lines
+ */
+export async function runGridOnQueue(
+  queue: JobQueue,
+  runs: readonly GridRun[],
+  io: CliIO,
+): Promise<{ submitted: SubmitResult; finished: FinishedRun[]; missing: MissingRun[]; dataHash: string }> {
+  const submitted = await queue.submit(runs.map((r) => ({ kind: TRAIN_RUN_KIND, payload: r.payload })));
+  io.err(`compare: ${runs.length} run(s) on the queue: ${submitted.added} new job(s), ${submitted.existing} already queued or done\n`);
+  const outcomes = await queue.wait(submitted.ids, { onProgress: (done, total) => io.err(`compare: ${done}/${total} run(s) finished\n`) });
+  const finished: FinishedRun[] = [];
+  const missing: MissingRun[] = [];
+  let dataHash = '';
+  for (const [i, r] of runs.entries()) {
+    const o = outcomes[i]!;
+    const read = o.state === 'completed' ? readFinishedRun(r) : undefined;
+    if (read) {
+      finished.push(read.run);
+      dataHash = read.dataHash || dataHash;
+    } else {
+      missing.push({ method: r.method, seed: r.seed, run: r.run, reason: o.state === 'failed' ? o.reason : `the job finished but ${r.payload.out} holds no finished run (workers must share this path)` });
+    }
+  }
+  return { submitted, finished, missing, dataHash };
+}
+
+/** Rows of a run's `test-scores.csv` (`id,label,score,logit_gap,technique`; ids may hold commas). */
+function readTestScores(file: string): { id: string; label: 0 | 1; score: number }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((line) => {
+      const tail = line.split(',').slice(-4);
+      return { id: line.slice(0, line.length - tail.join(',').length - 1), label: Number(tail[0]) as 0 | 1, score: Number(tail[1]) };
+    });
+}
