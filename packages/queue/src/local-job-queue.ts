@@ -40,7 +40,7 @@ interface Slot {
 
 /** Node flags for a worker process running `file`. */
 function workerExecArgv(file: string): string[] {
-  if (process.execArgv.some((a) => a.includes('tsx'))) return [...process.execArgv];
+  if (process.execArgv.some((a) => a === 'tsx' || a.includes('/tsx/dist/'))) return [...process.execArgv];
   return file.endsWith('.ts') ? ['--import', 'tsx', '--conditions=@rfm/source'] : [];
 }
 
