@@ -69,9 +69,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   /**
-   * {@inheritDoc @rfm/queue!JobQueue.wait}
-   *
-   * Polls Redis; survives a Redis restart (commands wait for the reconnection), and re-adds a job
+   * Resolves when every job of `ids` has completed or failed for good. Polls Redis; survives a Redis restart (commands wait for the reconnection), and re-adds a job
    * this queue submitted that Redis lost (a server without persistence), which is safe because
    * jobs are idempotent.
    */

@@ -21,7 +21,7 @@ export interface RedisAddress {
  * Parses a Redis address.
  *
  * @param url - `redis://HOST:PORT` or `redis://HOST:PORT/DB` (`:PASSWORD@` allowed)
- * @throws {@link QueueUrlError} for anything else
+ * @throws `QueueUrlError` (code `RFM_QUEUE_URL`) for anything else
  */
 export function parseRedisUrl(url: string): RedisAddress {
   let u: URL;
