@@ -4,10 +4,14 @@
  * @packageDocumentation
  */
 import { resolve } from 'node:path';
-import { FFMPEG_HINT, FaceDetector, findFfmpeg, prepareFaces, type DetectorName } from '@rfm/faces';
+import { BACKEND_CHOICES } from '@rfm/backend';
+import { FFMPEG_HINT, FaceDetector, findFfmpeg, listMediaSources, prepareFaces, type DetectorName } from '@rfm/faces';
+import type { JobSpec } from '@rfm/queue';
 import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { openQueue } from '../jobs/open-queue.js';
+import { PREPARE_SOURCE_KIND } from '../jobs/prepare-source-job.js';
 import { ProgressBar } from '../progress.js';
 
 const HELP = `Usage: rfm prepare --input PATH... --out DIR [--frames 32] [--size 256] [--margin 1.3] [--label real|fake]
@@ -32,6 +36,9 @@ with --label real, one with --label fake); the manifest lists every source folde
   --faces F         largest (default) | all (every face at least half the largest's size)
   --detector D      tiny (default; fast) | ssd (SSD MobileNet v1; finds small faces, slower)
   --input-size N    input size of the tiny detector, a multiple of 32 (default 416)
+  --queue URL       one job per source on rfm workers (rfm worker --queue redis://HOST:PORT) that
+                    share the input and DIR paths; then this machine writes the manifest (reusing
+                    every prepared source). Submitting again adds no job (see docs/scale-out.md)
 ${BACKEND_FLAG_HELP}
 `;
 
@@ -53,6 +60,7 @@ export const prepareCommand: CliCommand = {
       faces: { type: 'string' },
       detector: { type: 'string' },
       'input-size': { type: 'string' },
+      queue: { type: 'string' },
     }, true);
     const inputs = [...listFlag(p, 'input'), ...p.positionals];
     if (inputs.length === 0) throw new CliUsageError('prepare: --input is required (see rfm prepare --help)');
@@ -66,6 +74,27 @@ export const prepareCommand: CliCommand = {
     const detectorName = choiceFlag(p, 'detector', 'prepare', ['tiny', 'ssd'] as const satisfies readonly DetectorName[]);
     const inputSize = intFlag(p, 'input-size', 'prepare', 128, 4096);
     if (inputSize !== undefined && inputSize % 32 !== 0) throw new CliUsageError(`prepare: --input-size ${inputSize} is not a multiple of 32`);
+    const queueUrl = optionalString(p, 'queue');
+    if (queueUrl !== undefined) {
+      // One job per source on rfm workers; the pass below then reuses every prepared source and
+      // writes the manifest and prepare.json here.
+      const payloads = listMediaSources(inputs.map((i) => resolve(i))).map((s) => ({
+        source: resolve(s.path),
+        out,
+        ...{ frames, size, margin, label, technique, faces, detector: detectorName, inputSize },
+        backend: choiceFlag(p, 'backend', 'prepare', BACKEND_CHOICES) ?? 'auto',
+      }));
+      const queue = await openQueue(queueUrl, 1);
+      try {
+        const submitted = await queue.submit(JSON.parse(JSON.stringify(payloads.map((payload) => ({ kind: PREPARE_SOURCE_KIND, payload })))) as JobSpec[]);
+        io.err(`prepare: ${payloads.length} source(s) on ${queueUrl}: ${submitted.added} new job(s), ${submitted.existing} already queued or done\n`);
+        const bar = new ProgressBar(io, 'prepare', payloads.length);
+        const outcomes = await queue.wait(submitted.ids, { onProgress: (done) => bar.update(done, 'sources (workers)') });
+        for (const o of outcomes) if (o.state === 'failed') io.err(`prepare: job ${o.id} failed: ${o.reason}\n`);
+      } finally {
+        await queue.close();
+      }
+    }
     await startBackend(p, 'prepare', io);
     const detector = await FaceDetector.create({ detector: detectorName, inputSize });
     let bar: ProgressBar | undefined;

@@ -176,4 +176,21 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(readFileSync(join(out, 'comparison.md'), 'utf8')).toBe(report);
     expect(statSync(doneFile).mtimeMs).toBe(finishedAt);
   });
+
+  it('prepares photos as one job per source on the workers; a second submission adds no jobs', async () => {
+    const faces = join(dir, 'faces');
+    const args = ['prepare', '--input', join(ROOT, 'data/london-faces'), '--out', faces, '--label', 'real', '--size', '64', '--backend', 'wasm', '--queue', redis!.url];
+    let io = captureIO();
+    expect(await runCli(args, io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/12 source\(s\) on redis:\/\/127\.0\.0\.1:\d+: 12 new job\(s\), 0 already queued or done/);
+    // The workers prepared every source: the local pass only reused them and wrote the manifest.
+    expect(io.stdout()).toMatch(/0 source\(s\) prepared, 12 reused/);
+    const manifest = readFileSync(join(faces, 'manifest.csv'), 'utf8').trim().split('\n');
+    expect(manifest[0]).toBe('path,label,technique,group');
+    expect(manifest.filter((r) => r.includes(',real,real,'))).toHaveLength(12);
+    io = captureIO();
+    expect(await runCli(args, io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/0 new job\(s\), 12 already queued or done/);
+    expect(readFileSync(join(faces, 'manifest.csv'), 'utf8').trim().split('\n')).toEqual(manifest);
+  });
 });

@@ -37,6 +37,20 @@ export class PayloadFields {
     return v;
   }
 
+  /** A number in [min, max]. */
+  number(name: string, min: number, max: number): number {
+    const v = this.record[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new JobPayloadError(this.kind, `field "${name}" is ${describeValue(v)}, expected a number in [${min}, ${max}]`);
+    return v;
+  }
+
+  /** A non-empty string. */
+  string(name: string): string {
+    const v = this.record[name];
+    if (typeof v !== 'string' || v === '') throw new JobPayloadError(this.kind, `field "${name}" is ${describeValue(v)}, expected a non-empty string`);
+    return v;
+  }
+
   /** One of `choices`. */
   choice<T extends string>(name: string, choices: readonly T[]): T {
     const v = this.record[name];
