@@ -175,6 +175,11 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(again.stderr()).toMatch(/0 new job\(s\), 3 already queued or done/);
     expect(readFileSync(join(out, 'comparison.md'), 'utf8')).toBe(report);
     expect(statSync(doneFile).mtimeMs).toBe(finishedAt);
+    const status = captureIO();
+    expect(await runCli(['queue', 'status', '--queue', redis!.url, '--json'], status), status.stderr()).toBe(0);
+    const counts = JSON.parse(status.stdout()) as { completed: number; failed: number; active: number; waiting: number };
+    // 3 shards twice, 3 grid runs; the 3 bad or foreign jobs failed.
+    expect(counts).toMatchObject({ completed: 9, failed: 3, active: 0, waiting: 0 });
   });
 
   it('prepares photos as one job per source on the workers; a second submission adds no jobs', async () => {

@@ -53,5 +53,8 @@ describe('sharding by video', () => {
     io = captureIO();
     expect(await runCli(['eval', '--model', run, '--data', BUNDLED, '--queue', 'redis://127.0.0.1:1'], io)).toBe(2);
     expect(io.stderr()).toMatch(/--queue needs --shards K/);
+    io = captureIO();
+    expect(await runCli(['worker', '--queue', 'http://127.0.0.1:1'], io)).toBe(1);
+    expect(io.stderr()).toMatch(/--queue http:\/\/127\.0\.0\.1:1: protocol http: is not supported \(expected redis:\/\/HOST:PORT/);
   });
 });
