@@ -19,7 +19,8 @@ export type RfmErrorCode =
   | 'RFM_AUGMENTATION_FAILED'
   | 'RFM_FACE_MODEL'
   | 'RFM_NO_FFMPEG'
-  | 'RFM_VIDEO_DECODE';
+  | 'RFM_VIDEO_DECODE'
+  | 'RFM_NO_FACE';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {
