@@ -27,6 +27,8 @@ export interface SbiSourcesOptions {
   readonly synthesis?: SelfBlendOptions;
   /** Receives faceless-image warnings. */
   readonly logger?: Logger;
+  /** Landmarks already found (its loader must be `store`). @default a new cache over `store` */
+  readonly landmarks?: LandmarkCache;
 }
 
 /** What {@link createSbiSources} builds. */
@@ -60,7 +62,7 @@ export async function createSbiSources(
   options: SbiSourcesOptions,
 ): Promise<SbiSources> {
   const logger = options.logger ?? silentLogger;
-  const landmarks = new LandmarkCache(options.detector, options.store, logger);
+  const landmarks = options.landmarks ?? new LandmarkCache(options.detector, options.store, logger);
   const reals = (items: readonly DatasetItem[]) => items.filter((it) => it.label === 0);
   const train = await landmarks.prepare((await options.store.check(reals(splits.train))).usable);
   if (train.withFace.length === 0) throw new NoFaceError('the training split', `${train.faceless.length} real image(s) looked at, none with a face`);
