@@ -55,8 +55,8 @@ export interface SelfBlendParams {
   readonly feather: number;
 }
 
-/** A synthesised fake with what it was made from. */
-export interface SynthesisedFace {
+/** A synthesised fake with what it was made from; `P` is its parameter record. */
+export interface SynthesisedFace<P = SelfBlendParams> {
   /** The fake, 8-bit RGB, the size of the input. */
   readonly fake: DecodedImage;
   /** The blend weight of every pixel, in [0, 1]: `fake = mask * source + (1 - mask) * target`. */
@@ -66,7 +66,7 @@ export interface SynthesisedFace {
   /** The image blended into. */
   readonly target: FloatImage;
   /** Sampled parameters. */
-  readonly params: SelfBlendParams;
+  readonly params: P;
 }
 
 /**
