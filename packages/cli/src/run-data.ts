@@ -4,7 +4,9 @@
  * @packageDocumentation
  */
 import { resolve } from 'node:path';
-import type { Logger, Rng } from '@rfm/core';
+import type { BatchSource, Logger, Rng } from '@rfm/core';
+import { FaceDetector } from '@rfm/faces';
+import { createSbiSources } from '@rfm/synth';
 import {
   countItems,
   createBalancedSource,
@@ -30,8 +32,8 @@ export interface RunData {
   readonly hash: string;
   /** Train/validation/test items. */
   readonly splits: DatasetSplits;
-  /** Training batches. */
-  readonly train: BalancedBatchSource;
+  /** Training batches (balanced dataset batches, or self-blended pairs with `fakes: 'sbi'`). */
+  readonly train: BalancedBatchSource | BatchSource;
   /** Validation split. */
   readonly validation: DatasetEvalSource;
   /** Test split. */
@@ -61,6 +63,11 @@ export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logg
   const transform = { resize: config.resize, crop: config.backboneOptions.inputSize };
   const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
   const half = config.batch / 2;
+  if (config.fakes === 'sbi') {
+    const sbi = await createSbiSources(splits, rng, { store, transform, pairsPerBatch: half, detector: await FaceDetector.create(), logger });
+    const skipped = sbi.faceless.map((f) => ({ ...f, reason: `no face: ${f.reason}` }));
+    return { dataset, hash: await datasetHash(dataset), splits, train: sbi.train, validation: sbi.validation, test: sbi.test, skipped };
+  }
   const train = await createBalancedSource(splits.train, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
   const validation = await createEvalSource(splits.validation, { store, transform });
   const test = await createEvalSource(splits.test, { store, transform });

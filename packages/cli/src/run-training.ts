@@ -22,6 +22,7 @@ import {
 import type { DatasetItem } from '@rfm/data';
 import { hasVideoGroups, videoLevelSamples, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { createBackbone, registerModelLayers } from '@rfm/models';
+import { SbiBatchSource } from '@rfm/synth';
 import type { CliIO } from './command.js';
 import { createErasing } from './erasing-methods.js';
 import { ProgressBar } from './progress.js';
@@ -93,6 +94,7 @@ export async function runTraining(
       dataset: { source: data.dataset.source, hash: data.hash, items: data.dataset.items.length, splits: splitCounts, skipped: data.skipped },
     });
   }
+  if (data.train instanceof SbiBatchSource) data.train.runLog = runLog;
   const container = createRunContainer({
     backbone,
     batches: data.train,

@@ -32,6 +32,11 @@ export interface TrainConfig {
   readonly trainer: Required<Pick<TrainerOptions, 'iterations' | 'learningRate' | 'floodLevel' | 'evalEvery' | 'checkpointEvery' | 'selectOn' | 'seed'>>;
   /** Preset the run started from. */
   readonly preset: PresetName;
+  /**
+   * Where training fakes come from: absent = the dataset's fakes; `sbi` = self-blended fakes made
+   * on the fly from the training reals (`@rfm/synth`), validated on fixed self-blended fakes.
+   */
+  readonly fakes?: 'sbi';
 }
 
 /** Named starting points. */

@@ -56,12 +56,16 @@ export class LandmarkCache {
    *   (default 0.25): face detectors miss faces that fill the whole frame, as tight crops do
    *   (measured on 20 FFHQ crops at 160 px with the tiny detector: 13 found without a border, 19
    *   with 0.25)
+   * @param detectionLoader - where detection reads the image when small working images would hide
+   *   the face from the detector (e.g. an `ImageStore` of 256 px without cache); the landmarks are
+   *   scaled to `loader`'s size. @default `loader`
    */
   constructor(
     private readonly detector: LandmarkDetector,
     readonly loader: ImageLoader,
     private readonly logger: Logger = silentLogger,
     padding = 0.25,
+    private readonly detectionLoader: ImageLoader = loader,
   ) {
     requireOption(padding >= 0 && padding <= 2, 'padding', padding, 'a fraction in [0, 2]');
     this.padding = padding;
@@ -109,12 +113,15 @@ export class LandmarkCache {
   private async detectOne(item: Pick<DatasetItem, 'id' | 'path'>): Promise<Point[] | null> {
     let faces: readonly DetectedFace[];
     try {
-      const image = await this.loader.load(item);
+      const image = await this.detectionLoader.load(item);
+      const working = this.detectionLoader === this.loader ? image : await this.loader.load(item);
+      const sx = working.width / image.width;
+      const sy = working.height / image.height;
       const padded = padImage(image, this.padding);
       faces = (await this.detector.detect(padded.image)).map((f) => ({
         ...f,
-        box: { ...f.box, x: f.box.x - padded.left, y: f.box.y - padded.top },
-        landmarks: f.landmarks.map((p) => [p[0] - padded.left, p[1] - padded.top] as const),
+        box: { x: (f.box.x - padded.left) * sx, y: (f.box.y - padded.top) * sy, width: f.box.width * sx, height: f.box.height * sy },
+        landmarks: f.landmarks.map((p) => [(p[0] - padded.left) * sx, (p[1] - padded.top) * sy] as const),
       }));
     } catch (e) {
       this.reasons.set(item.path, `detection failed: ${errorMessage(e)}`);

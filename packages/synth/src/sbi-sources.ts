@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { silentLogger, type Logger, type Rng } from '@rfm/core';
-import { createEvalSource, type DatasetEvalSource, type DatasetItem, type ImageStore, type TransformOptions } from '@rfm/data';
+import { createEvalSource, ImageStore, type DatasetEvalSource, type DatasetItem, type TransformOptions } from '@rfm/data';
 import { NoFaceError } from './errors.js';
 import { LandmarkCache, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
 import { SbiBatchSource } from './sbi-batch-source.js';
@@ -15,7 +15,7 @@ import type { SelfBlendOptions } from './self-blend.js';
 
 /** Options of {@link createSbiSources}. */
 export interface SbiSourcesOptions {
-  /** Store of the real images, of size `transform.resize` (landmarks are found on its pixels). */
+  /** Store of the real images, of size `transform.resize` (faces are detected at 256 px when it is smaller, landmarks scaled to it). */
   readonly store: ImageStore;
   /** Face and landmark detector. */
   readonly detector: LandmarkDetector;
@@ -62,7 +62,10 @@ export async function createSbiSources(
   options: SbiSourcesOptions,
 ): Promise<SbiSources> {
   const logger = options.logger ?? silentLogger;
-  const landmarks = options.landmarks ?? new LandmarkCache(options.detector, options.store, logger);
+  // Faces are looked for at 256 px or more (detectors miss faces in small images), landmarks scaled to the store's size.
+  const small = Math.max(...options.store.size) < 256;
+  const detectionStore = small ? new ImageStore({ resize: 256, cache: false }) : options.store;
+  const landmarks = options.landmarks ?? new LandmarkCache(options.detector, options.store, logger, 0.25, detectionStore);
   const reals = (items: readonly DatasetItem[]) => items.filter((it) => it.label === 0);
   const train = await landmarks.prepare((await options.store.check(reals(splits.train))).usable);
   if (train.withFace.length === 0) throw new NoFaceError('the training split', `${train.faceless.length} real image(s) looked at, none with a face`);

@@ -14,6 +14,8 @@ import { metricsCommand } from './metrics.js';
 import { predictCommand } from './predict.js';
 import { prepareCommand } from './prepare.js';
 import { trainCommand } from './train.js';
+import { synthCommand } from './synth.js';
+import { lessForgeryCommand } from './less-forgery.js';
 
 /** Every sub-command. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -22,4 +24,7 @@ export const COMMANDS: readonly CliCommand[] = [
   compareCommand,
   evalCommand,
   predictCommand,
-  metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand];
+  metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand,
+  synthCommand,
+  lessForgeryCommand,
+];

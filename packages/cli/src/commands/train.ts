@@ -43,6 +43,11 @@ ${BACKBONE_FLAG_HELP}
   --test-fraction F      share of images (by group) for test (default 0.15)
   --seed S               seed of every random choice in training (default 5, as the official code)
   --split-seed S         seed of the group-safe train/validation/test split (default 0)
+  --fakes sbi            train on real faces alone: each real is paired with a self-blended fake
+                         (SBI, @rfm/synth) made on the fly; the dataset's training and validation
+                         fakes are not used (validation: fixed SBI fakes of the validation reals),
+                         its test fakes are still scored; run.jsonl records every batch's
+                         synthesis parameters; reals without a detected face are skipped
   --skip-bad-images      skip unreadable images (counted in run.jsonl) instead of failing
   --resume               continue the run in RUN_DIR from its last checkpoint (same config;
                          --iterations may extend it)
@@ -76,6 +81,7 @@ export const TRAIN_FLAGS = {
   seed: { type: 'string' },
   'split-seed': { type: 'string' },
   'skip-bad-images': { type: 'boolean' },
+  fakes: { type: 'string' },
   resume: { type: 'boolean' },
 } as const;
 
@@ -127,6 +133,7 @@ export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command 
       seed,
     },
     preset: presetName,
+    ...(choiceFlag(p, 'fakes', command, ['sbi'] as const) === 'sbi' ? { fakes: 'sbi' as const } : {}),
   };
 }
 
