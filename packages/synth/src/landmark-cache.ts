@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { errorMessage, requireOption, silentLogger, type Logger } from '@rfm/core';
-import type { DatasetItem, DecodedImage } from '@rfm/data';
+import { ImageStore, type DatasetItem, type DecodedImage } from '@rfm/data';
 import type { DetectedFace, Point } from '@rfm/faces';
 
 /** What finds faces: `@rfm/faces`' `FaceDetector` fits, and so does any stand-in for tests. */
@@ -155,4 +155,21 @@ export function padImage(image: DecodedImage, fraction: number): { image: Decode
   const row = image.width * 3;
   for (let y = 0; y < image.height; y++) data.set(image.data.subarray(y * row, (y + 1) * row), ((y + top) * W + left) * 3);
   return { image: { data, width: W, height: H }, left, top };
+}
+
+/** Below this working size, faces are detected on a 256 px decode instead (see {@link landmarkCacheFor}). */
+export const MIN_DETECTION_SIZE = 256;
+
+/**
+ * A landmark cache over an image store; when the store's images are smaller than
+ * {@link MIN_DETECTION_SIZE}, detection reads a 256 px decode (not cached) and the landmarks are
+ * scaled to the store's size.
+ *
+ * @param store - the working images
+ * @param detector - face and landmark detector
+ * @param logger - receives faceless-image warnings
+ */
+export function landmarkCacheFor(store: ImageStore, detector: LandmarkDetector, logger: Logger = silentLogger): LandmarkCache {
+  const small = Math.max(...store.size) < MIN_DETECTION_SIZE;
+  return new LandmarkCache(detector, store, logger, 0.25, small ? new ImageStore({ resize: MIN_DETECTION_SIZE, cache: false }) : store);
 }

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { createRng, silentLogger, type Logger } from '@rfm/core';
 import { ImageStore, type DatasetItem } from '@rfm/data';
 import { NoFaceError } from './errors.js';
-import { LandmarkCache, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
+import { landmarkCacheFor, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
 import { FACE_REGIONS, type FaceRegion } from './region-masks.js';
 import { swapRegion } from './region-swap.js';
-import { manifestCsv, safeStem, writeJson, writeMaskPng, writePng, writeSetAtomically, type ManifestRow } from './set-writer.js';
+import { assertFreshOut, manifestCsv, safeStem, writeJson, writeMaskPng, writePng, writeSetAtomically, type ManifestRow } from './set-writer.js';
 
 /** Options of {@link lessForgerySet}. */
 export interface LessForgerySetOptions {
@@ -54,8 +54,9 @@ export interface LessForgerySetReport {
  */
 export async function lessForgerySet(items: readonly DatasetItem[], options: LessForgerySetOptions): Promise<LessForgerySetReport> {
   const size = options.size ?? 256;
+  assertFreshOut(options.out);
   const store = new ImageStore({ resize: size });
-  const cache = new LandmarkCache(options.detector, store, options.logger ?? silentLogger);
+  const cache = landmarkCacheFor(store, options.detector, options.logger ?? silentLogger);
   const { usable } = await store.check(items);
   const fakes = await cache.prepare(usable.filter((it) => it.label === 1));
   const reals = await cache.prepare(usable.filter((it) => it.label === 0));

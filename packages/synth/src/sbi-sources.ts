@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import { silentLogger, type Logger, type Rng } from '@rfm/core';
-import { createEvalSource, ImageStore, type DatasetEvalSource, type DatasetItem, type TransformOptions } from '@rfm/data';
+import { createEvalSource, type ImageStore, type DatasetEvalSource, type DatasetItem, type TransformOptions } from '@rfm/data';
 import { NoFaceError } from './errors.js';
-import { LandmarkCache, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
+import { landmarkCacheFor, type LandmarkCache, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
 import { SbiBatchSource } from './sbi-batch-source.js';
 import { SelfBlendedStore } from './self-blended-store.js';
 import type { SelfBlendOptions } from './self-blend.js';
@@ -62,10 +62,7 @@ export async function createSbiSources(
   options: SbiSourcesOptions,
 ): Promise<SbiSources> {
   const logger = options.logger ?? silentLogger;
-  // Faces are looked for at 256 px or more (detectors miss faces in small images), landmarks scaled to the store's size.
-  const small = Math.max(...options.store.size) < 256;
-  const detectionStore = small ? new ImageStore({ resize: 256, cache: false }) : options.store;
-  const landmarks = options.landmarks ?? new LandmarkCache(options.detector, options.store, logger, 0.25, detectionStore);
+  const landmarks = options.landmarks ?? landmarkCacheFor(options.store, options.detector, logger);
   const reals = (items: readonly DatasetItem[]) => items.filter((it) => it.label === 0);
   const train = await landmarks.prepare((await options.store.check(reals(splits.train))).usable);
   if (train.withFace.length === 0) throw new NoFaceError('the training split', `${train.faceless.length} real image(s) looked at, none with a face`);

@@ -20,7 +20,7 @@ import type { Mask } from './mask.js';
  * @throws `InvalidOptionError` when `out` exists and is not empty
  */
 export async function writeSetAtomically<T>(out: string, fill: (tmpDir: string) => Promise<T>): Promise<T> {
-  if (existsSync(out) && readdirSync(out).length > 0) throw new InvalidOptionError('out', out, 'a folder that does not exist yet or is empty (nothing is overwritten)');
+  assertFreshOut(out);
   mkdirSync(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${Date.now()}.tmp`);
   mkdirSync(tmp);
@@ -33,6 +33,16 @@ export async function writeSetAtomically<T>(out: string, fill: (tmpDir: string) 
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Checks that an output folder does not exist yet or is empty.
+ *
+ * @param out - the folder
+ * @throws `InvalidOptionError` otherwise
+ */
+export function assertFreshOut(out: string): void {
+  if (existsSync(out) && readdirSync(out).length > 0) throw new InvalidOptionError('out', out, 'a folder that does not exist yet or is empty (nothing is overwritten)');
 }
 
 /**

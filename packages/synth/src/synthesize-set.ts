@@ -10,9 +10,9 @@ import { createRng, requireOption, silentLogger, type Logger } from '@rfm/core';
 import { ImageStore, type DatasetItem } from '@rfm/data';
 import { NoFaceError } from './errors.js';
 import { faceBlend, type DonorFace } from './face-blend.js';
-import { LandmarkCache, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
+import { landmarkCacheFor, type FacelessImage, type LandmarkDetector } from './landmark-cache.js';
 import { selfBlend } from './self-blend.js';
-import { manifestCsv, safeStem, writeJson, writeMaskPng, writePng, writeSetAtomically, type ManifestRow } from './set-writer.js';
+import { assertFreshOut, manifestCsv, safeStem, writeJson, writeMaskPng, writePng, writeSetAtomically, type ManifestRow } from './set-writer.js';
 
 /** Synthesis methods of {@link synthesizeSet}. */
 export const SYNTH_METHODS = ['sbi', 'blend'] as const;
@@ -69,8 +69,9 @@ export async function synthesizeSet(reals: readonly DatasetItem[], options: Synt
   requireOption(Number.isInteger(options.count) && options.count >= 1, 'count', options.count, 'an integer >= 1');
   requireOption((SYNTH_METHODS as readonly string[]).includes(options.method), 'method', options.method, SYNTH_METHODS.join(' | '));
   const size = options.size ?? 256;
+  assertFreshOut(options.out);
   const store = new ImageStore({ resize: size });
-  const cache = new LandmarkCache(options.detector, store, options.logger ?? silentLogger);
+  const cache = landmarkCacheFor(store, options.detector, options.logger ?? silentLogger);
   const { usable } = await store.check(reals.filter((r) => r.label === 0));
   const scan = await cache.prepare(usable);
   if (scan.withFace.length === 0) throw new NoFaceError('the real images', `${scan.faceless.length} looked at`);
