@@ -68,7 +68,7 @@ export interface SbiImageParams {
  * Each epoch shuffles the reals (with the injected generator); batch i takes reals
  * `[i·p, (i+1)·p)` and, for each, a fresh self-blended fake of it, sharing its crop and flip:
  * labels `[0…0, 1…1]`, techniques `real` and `sbi`. Only reals with landmarks belong here (see
- * {@link createSbiSource}). All draws for a batch happen synchronously in {@link next}, so the
+ * {@link createSbiSources}). All draws for a batch happen synchronously in {@link next}, so the
  * stream is reproducible from the seed and resumable from {@link getState}.
  */
 export class SbiBatchSource implements BatchSource {
