@@ -73,11 +73,13 @@ export function perturbColour(image: FloatImage, p: ColourParams): FloatImage {
     cr = nr * p.saturation;
     cg = ng * p.saturation;
     cb = nb * p.saturation;
-    const vals = [grey + cr, grey + cg, grey + cb];
-    for (let c = 0; c < 3; c++) {
-      const v = (vals[c]! - 127.5) * p.contrast + 127.5 + p.brightness * 255;
-      out[i * 3 + c] = Math.min(255, Math.max(0, v));
-    }
+    const shift = 127.5 + p.brightness * 255;
+    const vr = (grey + cr - 127.5) * p.contrast + shift;
+    const vg = (grey + cg - 127.5) * p.contrast + shift;
+    const vb = (grey + cb - 127.5) * p.contrast + shift;
+    out[i * 3] = vr < 0 ? 0 : vr > 255 ? 255 : vr;
+    out[i * 3 + 1] = vg < 0 ? 0 : vg > 255 ? 255 : vg;
+    out[i * 3 + 2] = vb < 0 ? 0 : vb > 255 ? 255 : vb;
   }
   const coloured = { data: out, width: w, height: h };
   return p.frequency.kind === 'downscale' ? downUpScale(coloured, p.frequency.factor) : sharpen(coloured, p.frequency.amount);

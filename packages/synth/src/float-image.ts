@@ -51,16 +51,21 @@ export function toDecodedImage(image: FloatImage): DecodedImage {
  * @param c - channel
  */
 export function sampleBilinear(data: Float32Array, width: number, height: number, channels: number, x: number, y: number, c: number): number {
-  const cx = Math.min(Math.max(x, 0), width - 1);
-  const cy = Math.min(Math.max(y, 0), height - 1);
+  const cx = x < 0 ? 0 : x > width - 1 ? width - 1 : x;
+  const cy = y < 0 ? 0 : y > height - 1 ? height - 1 : y;
   const x0 = Math.floor(cx);
   const y0 = Math.floor(cy);
-  const x1 = Math.min(x0 + 1, width - 1);
-  const y1 = Math.min(y0 + 1, height - 1);
+  const x1 = x0 + 1 < width ? x0 + 1 : width - 1;
+  const y1 = y0 + 1 < height ? y0 + 1 : height - 1;
   const fx = cx - x0;
   const fy = cy - y0;
-  const at = (xx: number, yy: number) => data[(yy * width + xx) * channels + c]!;
-  return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x1, y0)) + fy * ((1 - fx) * at(x0, y1) + fx * at(x1, y1));
+  const r0 = y0 * width;
+  const r1 = y1 * width;
+  const a = data[(r0 + x0) * channels + c]!;
+  const b = data[(r0 + x1) * channels + c]!;
+  const d = data[(r1 + x0) * channels + c]!;
+  const e = data[(r1 + x1) * channels + c]!;
+  return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * d + fx * e);
 }
 
 /**
