@@ -43,6 +43,20 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('names a missing or bad flag in one line', async () => {
+    for (const [args, message] of [
+      [['synth', '--data', data, '--out', join(dir, 'x'), '--count', '2'], /--method is required/],
+      [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'gan', '--count', '2'], /--method/],
+      [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'sbi'], /--count is required/],
+      [['train', '--data', data, '--out', join(dir, 'x'), '--fakes', 'gan'], /--fakes/],
+    ] as const) {
+      const io = captureIO();
+      expect(await runCli([...args], io)).toBe(2);
+      expect(io.stderr()).toMatch(message);
+    }
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
   it('builds the four less-forgery sets with the region as technique', async () => {
     const out = join(dir, 'less');
     const io = captureIO();
