@@ -83,7 +83,7 @@ export async function lessForgerySet(items: readonly DatasetItem[], options: Les
         const mask = `mask/${path}`;
         await writePng(join(tmp, path), made.fake);
         await writeMaskPng(join(tmp, mask), made.mask);
-        rows.push({ path, label: 'fake', technique: `less-${region}`, group: fake.group ?? fake.id });
+        rows.push({ path, label: 'fake', technique: `less-${region}`, group: `${fake.group ?? fake.id}#${region}` });
         records.push({ path, mask, fake: fake.id, region, donor: donor.id });
       }
       options.onProgress?.(++done, fakes.withFace.length);

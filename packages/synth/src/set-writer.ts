@@ -77,7 +77,7 @@ export interface ManifestRow {
   readonly label: 'real' | 'fake';
   /** Technique. */
   readonly technique: string;
-  /** Group (a fake shares its real's, so splits keep them together). */
+  /** Group (video or identity; images of one group never land in two splits). */
   readonly group: string;
 }
 

@@ -57,7 +57,9 @@ export interface SynthesizeSetReport {
 /**
  * Writes `count` fakes made from `reals`: `OUT/real/<id>.png` (each target real, resized),
  * `OUT/fake/<method>/<k>-<id>.png`, `OUT/mask/<method>/<k>-<id>.png`, `OUT/manifest.csv` (reals and
- * fakes; a fake's group is its target real's, so a split keeps them together) and `OUT/synth.json`
+ * fakes; every image its own group `<identity>` or `<identity>#<method>-<k>`, so that `rfm eval`
+ * does not mistake a real and its fake for frames of one video; as a training set, split it by
+ * hand if a real and its fakes must stay together) and `OUT/synth.json`
  * (method, seed, every fake's parameters and mask, faceless images). Targets cycle through the
  * reals with a face in a seeded order. The folder appears only when complete.
  *
@@ -109,7 +111,7 @@ export async function synthesizeSet(reals: readonly DatasetItem[], options: Synt
       const maskPath = `mask/${options.method}/${name}`;
       await writePng(join(tmp, fakePath), made.fake);
       await writeMaskPng(join(tmp, maskPath), made.mask);
-      rows.push({ path: fakePath, label: 'fake', technique: options.method, group: identity(real) });
+      rows.push({ path: fakePath, label: 'fake', technique: options.method, group: `${identity(real)}#${options.method}-${k}` });
       records.push({ path: fakePath, mask: maskPath, target: real.id, params: made.params });
       options.onProgress?.(k + 1, options.count);
     }

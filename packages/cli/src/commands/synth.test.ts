@@ -76,5 +76,12 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
     expect(synthesis).toHaveLength(2);
     expect(synthesis[0]!.perImage!.filter((p) => p.label === 1).every((p) => p.synthesis?.method === 'sbi')).toBe(true);
     expect((JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as { fakes?: string }).fakes).toBe('sbi');
+    // The less-forgery and synthesised sets evaluate per technique (no real and fake share a group).
+    for (const [set, techniques] of [['less', ['less-eyes', 'less-nose', 'less-mouth', 'less-skin']], ['blend', ['blend']]] as const) {
+      const evalIo = captureIO();
+      expect(await runCli(['eval', '--model', run, '--data', join(dir, set, 'manifest.csv'), '--json', '--backend', 'wasm'], evalIo), evalIo.stderr()).toBe(0);
+      const text = evalIo.stdout();
+      for (const t of techniques) expect(text).toContain(`"${t}"`);
+    }
   });
 });

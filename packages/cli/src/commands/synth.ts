@@ -26,8 +26,8 @@ and skipped, never blended with a guessed mask.
          the mask, blended through a randomly eroded or dilated, feathered hull
 
 Writes DIR/real/*.png (the target reals, resized), DIR/fake/<method>/*.png, DIR/mask/<method>/*.png
-(grey, 255 = source pixels), DIR/manifest.csv (path,label,technique,group; a fake shares its
-real's group; rfm train and rfm eval read it) and DIR/synth.json (every fake's parameters). DIR
+(grey, 255 = source pixels), DIR/manifest.csv (path,label,technique,group; every image its own
+group, so rfm eval does not take a real and its fake for one video; rfm train and rfm eval read it) and DIR/synth.json (every fake's parameters). DIR
 must not exist or be empty; it appears only when complete.
 
   --data DIR      dataset folder, CSV manifest or DeepfakeBench .json (its reals are used; for
