@@ -30,8 +30,9 @@ Writes DIR/real/*.png (the target reals, resized), DIR/fake/<method>/*.png, DIR/
 group, so rfm eval does not take a real and its fake for one video; rfm train and rfm eval read it) and DIR/synth.json (every fake's parameters). DIR
 must not exist or be empty; it appears only when complete.
 
-  --data DIR      dataset folder, CSV manifest or DeepfakeBench .json (its reals are used; for
-                  blend, groups are identities, else each image is its own)
+  --data DIR      dataset folder, CSV manifest or DeepfakeBench .json (its reals are used; a
+                  folder of reals only needs an empty fake/ beside real/; for blend, groups are
+                  identities, else each image is its own)
   --out DIR       output folder
   --method M      sbi | blend
   --count N       number of fakes (targets cycle through the reals in a seeded order)
