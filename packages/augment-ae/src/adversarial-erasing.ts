@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { classActivationMap } from '@rfm/attention';
 import {
-  classActivationMap,
   eraseWithMask,
   sampleErased,
   type AugmentContext,

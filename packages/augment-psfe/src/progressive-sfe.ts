@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { forgeryAttentionMap } from '@rfm/attention';
 import {
   eraseRect,
   eraseWithMask,
-  forgeryAttentionMap,
   sampleErased,
   type Augmentation,
   type AugmentContext,

@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { forgeryAttentionMap } from '@rfm/attention';
 import {
   eraseWithMask,
-  forgeryAttentionMap,
   sampleErased,
   type Augmentation,
   type AugmentContext,

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { jetColor } from '@rfm/core';
+import { jetColor } from './images/colormap.js';
 
 /**
  * Renders the matrix as an SVG document.

@@ -30,4 +30,3 @@ export * from './checkpoint.js';
 export * from './predict.js';
 export * from './trainer.js';
 export * from './run-container.js';
-export * from './attention/index.js';

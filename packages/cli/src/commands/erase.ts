@@ -8,18 +8,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { classActivationMap, forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
 import {
-  classActivationMap,
   createRng,
-  forgeryAttentionMap,
   inferenceHandle,
-  normalizeAttentionMaps,
   RFM_NORMALIZATION,
   silentLogger,
-  writeAttentionPng,
   writeFileAtomic,
-  writeImagePng,
-  writeMaskPng,
   type AugmentContext,
   type Backbone,
 } from '@rfm/core';
@@ -30,6 +25,7 @@ import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../b
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
+import { writeAttentionPng, writeImagePng, writeMaskPng } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
@@ -149,15 +145,15 @@ export const eraseCommand: CliCommand = {
         const mask = result.mask ? await result.mask.data() : undefined;
         tf.dispose([batch.images, batch.labels, result.images, ...(attention ? [attention] : []), ...(result.mask ? [result.mask] : [])]);
         const n = size * size;
-        batch.ids!.forEach((id, i) => {
+        for (const [i, id] of batch.ids!.entries()) {
           const stem = join(outDir, stemOf(id));
-          writeImagePng(`${stem}.erased.png`, { data: (erased as Float32Array).subarray(i * n * 3, (i + 1) * n * 3), height: size, width: size }, RFM_NORMALIZATION);
-          writeMaskPng(`${stem}.mask.png`, mask ? mask.subarray(i * n, (i + 1) * n) : new Float32Array(n).fill(1), size, size);
+          await writeImagePng(`${stem}.erased.png`, { data: (erased as Float32Array).subarray(i * n * 3, (i + 1) * n * 3), height: size, width: size }, RFM_NORMALIZATION);
+          await writeMaskPng(`${stem}.mask.png`, mask ? mask.subarray(i * n, (i + 1) * n) : new Float32Array(n).fill(1), size, size);
           if (mapValues) {
-            writeAttentionPng(`${stem}.${method.attention}.png`, { data: (mapValues as Float32Array).subarray(i * n, (i + 1) * n), height: size, width: size });
+            await writeAttentionPng(`${stem}.${method.attention}.png`, { data: (mapValues as Float32Array).subarray(i * n, (i + 1) * n), height: size, width: size });
           }
           records.push({ image: id, params: result.params.perImage[i] });
-        });
+        }
         done += batch.ids!.length;
         progress.update(done);
       }

@@ -6,23 +6,14 @@
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AttentionAverager,
-  attentionSimilarity,
-  createRng,
-  inferenceHandle,
-  writeAttentionPng,
-  writeFileAtomic,
-  writeImagePng,
-  type AttentionMapData,
-  type NormalizedImage,
-  type Rng,
-} from '@rfm/core';
+import { AttentionAverager, attentionSimilarity, type AttentionMapData } from '@rfm/attention';
+import { createRng, inferenceHandle, writeFileAtomic, type Rng } from '@rfm/core';
 import { createEvalSource, loadDataset, REAL_TECHNIQUE, type DatasetItem } from '@rfm/data';
 import { choiceFlag, intFlag, parseCommandArgs, requiredString } from '../args.js';
 import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
+import { writeAttentionPng, writeImagePng, type NormalizedImage } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
 import { similaritySvg } from '../similarity-chart.js';
@@ -116,9 +107,9 @@ export const famCommand: CliCommand = {
         const map = averager.result();
         const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
         const base = join(outDir, safeName(technique));
-        writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
-        writeAttentionPng(`${base}.fam-plain.png`, map);
-        writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
+        await writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
+        await writeAttentionPng(`${base}.fam-plain.png`, map);
+        await writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
         averages.push({ technique, images: averager.count, map });
       }
       const matrix = attentionSimilarity(averages.map((a) => a.map));

@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createModelHandle, inferenceHandle, type ModelHandle } from '../backbone.js';
-import { InvalidOptionError } from '../errors.js';
-import { createRng } from '../rng.js';
-import { createSmallBackbone } from '../small-backbone.js';
+import { createModelHandle, createRng, createSmallBackbone, inferenceHandle, InvalidOptionError, type ModelHandle } from '@rfm/core';
 import { forgeryAttentionMap } from './forgery-attention-map.js';
 
 interface FamOracle {

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { ShapeMismatchError } from '../errors.js';
+import { ShapeMismatchError } from '@rfm/core';
 import type { AttentionMapData } from './average-map.js';
 
 /**

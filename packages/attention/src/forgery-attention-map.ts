@@ -6,8 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { logitGap, type ModelHandle } from '../backbone.js';
-import { requireOption, ShapeMismatchError } from '../errors.js';
+import { logitGap, type ModelHandle, requireOption, ShapeMismatchError } from '@rfm/core';
 
 /** Options of {@link forgeryAttentionMap}. */
 export interface ForgeryAttentionOptions {

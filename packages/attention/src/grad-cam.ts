@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelHandle } from '../backbone.js';
+import type { ModelHandle } from '@rfm/core';
 import { camSelector, checkKernel, finishMaps, HeadMismatchError, linearHead, selectedScore } from './cam-utils.js';
 import type { ClassActivationMapOptions } from './cam.js';
 

@@ -1,14 +1,13 @@
 /**
- * PNG output of attention maps, masks and normalised images. Every writer is atomic: it writes a
- * temporary file beside the target and renames it, so a reader never sees half a PNG.
+ * PNG output of attention maps, masks and normalised images, encoded by sharp. Every writer is
+ * atomic: it writes a temporary file beside the target and renames it, so a reader never sees half
+ * a PNG.
  *
  * @packageDocumentation
  */
-import pngjs from 'pngjs';
-import { writeFileAtomic } from '../atomic-write.js';
-import { ShapeMismatchError } from '../errors.js';
-import { denormalizePixel, RFM_NORMALIZATION, type Normalization } from '../normalization.js';
-import type { AttentionMapData } from './average-map.js';
+import type { AttentionMapData } from '@rfm/attention';
+import { denormalizePixel, RFM_NORMALIZATION, ShapeMismatchError, writeFileAtomic, type Normalization } from '@rfm/core';
+import sharp from 'sharp';
 import { applyJet } from './colormap.js';
 
 /** 8-bit pixels, row-major, interleaved channels. */
@@ -51,16 +50,14 @@ export interface AttentionPngOptions {
  * @param image - grey or RGB pixels
  * @throws {@link ShapeMismatchError} when the data length does not match the size
  */
-export function writePng(path: string, image: PixelImage): void {
+export async function writePng(path: string, image: PixelImage): Promise<void> {
   const { data, height, width, channels } = image;
   if (data.length !== height * width * channels) {
     throw new ShapeMismatchError(`writePng: ${data.length} bytes do not make a ${height}x${width}x${channels} image.`);
   }
-  const colorType = channels === 1 ? 0 : 2;
-  const buffer = pngjs.PNG.sync.write(
-    { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as pngjs.PNG,
-    { colorType, inputColorType: colorType, inputHasAlpha: false },
-  );
+  const buffer = await sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } })
+    .png()
+    .toBuffer();
   writeFileAtomic(path, buffer);
 }
 
@@ -105,8 +102,8 @@ export function attentionToRgb(map: AttentionMapData, options: AttentionPngOptio
  * @param map - values in [0, 1] (e.g. from {@link averageAttentionMap})
  * @param options - background
  */
-export function writeAttentionPng(path: string, map: AttentionMapData, options: AttentionPngOptions = {}): void {
-  writePng(path, attentionToRgb(map, options));
+export async function writeAttentionPng(path: string, map: AttentionMapData, options: AttentionPngOptions = {}): Promise<void> {
+  await writePng(path, attentionToRgb(map, options));
 }
 
 /**
@@ -131,8 +128,8 @@ export function maskToGrey(keep: ArrayLike<number>, height: number, width: numbe
  * @param height - rows
  * @param width - columns
  */
-export function writeMaskPng(path: string, keep: ArrayLike<number>, height: number, width: number): void {
-  writePng(path, maskToGrey(keep, height, width));
+export async function writeMaskPng(path: string, keep: ArrayLike<number>, height: number, width: number): Promise<void> {
+  await writePng(path, maskToGrey(keep, height, width));
 }
 
 /**
@@ -158,6 +155,26 @@ export function normalizedToRgb(image: NormalizedImage, normalization: Normaliza
  * @param image - `[H, W, 3]` normalised values
  * @param normalization - the normalisation used @default RFM_NORMALIZATION
  */
-export function writeImagePng(path: string, image: NormalizedImage, normalization: Normalization = RFM_NORMALIZATION): void {
-  writePng(path, normalizedToRgb(image, normalization));
+export async function writeImagePng(path: string, image: NormalizedImage, normalization: Normalization = RFM_NORMALIZATION): Promise<void> {
+  await writePng(path, normalizedToRgb(image, normalization));
+}
+
+/** A decoded PNG: RGBA bytes, row-major (what {@link readPng} returns). */
+export interface DecodedPng {
+  /** `height · width · 4` bytes, RGBA (grey images are expanded to RGB). */
+  readonly data: Uint8Array;
+  /** Rows. */
+  readonly height: number;
+  /** Columns. */
+  readonly width: number;
+}
+
+/**
+ * Reads a PNG (or any image sharp decodes) as RGBA pixels.
+ *
+ * @param path - image file
+ */
+export async function readPng(path: string): Promise<DecodedPng> {
+  const { data, info } = await sharp(path).toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: info.height, width: info.width };
 }

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelHandle, inferenceHandle, type Backbone, type ModelHandle } from '../backbone.js';
-import { createRng } from '../rng.js';
-import { createSmallBackbone } from '../small-backbone.js';
+import { type Backbone, createModelHandle, createRng, createSmallBackbone, inferenceHandle, type ModelHandle } from '@rfm/core';
 import { classActivationMap, HeadMismatchError } from './cam.js';
 import { gradCam, gradCamPlusPlus } from './grad-cam.js';
 

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createModelHandle, inferenceHandle, type ModelHandle } from '../backbone.js';
-import { InvalidOptionError } from '../errors.js';
-import { createRng } from '../rng.js';
-import { createSmallBackbone } from '../small-backbone.js';
+import { createModelHandle, createRng, createSmallBackbone, inferenceHandle, InvalidOptionError, type ModelHandle } from '@rfm/core';
 import { classActivationMap, HeadMismatchError } from './cam.js';
 
 /** Reference bilinear resize with half-pixel centres and edge clamping, one [h, w] map. */

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, ShapeMismatchError } from '../errors.js';
-import { createRng } from '../rng.js';
+import { createRng, InvalidOptionError, ShapeMismatchError } from '@rfm/core';
 import { AttentionAverager, averageAttentionMap, minMaxNormalize, normalizeAttentionMaps } from './average-map.js';
 import { attentionSimilarity } from './similarity.js';
 

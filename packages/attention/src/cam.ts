@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelHandle } from '../backbone.js';
+import type { ModelHandle } from '@rfm/core';
 import { camSelector, checkKernel, finishMaps, type CamTarget } from './cam-utils.js';
 
 export type { CamTarget } from './cam-utils.js';

@@ -6,8 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidOptionError, ShapeMismatchError } from '../errors.js';
-import type { Rng } from '../rng.js';
+import { InvalidOptionError, type Rng, ShapeMismatchError } from '@rfm/core';
 
 /** A single-channel map on the CPU, row-major `[height, width]`. */
 export interface AttentionMapData {

@@ -7,8 +7,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ClassifierWeights, OutputKind } from '../backbone.js';
-import { requireOption, ShapeMismatchError } from '../errors.js';
+import { type ClassifierWeights, type OutputKind, requireOption, ShapeMismatchError } from '@rfm/core';
 
 /** The feature map, logits and classifier weights of a model do not fit the assumed classifier head. */
 export class HeadMismatchError extends ShapeMismatchError {
