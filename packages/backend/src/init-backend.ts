@@ -9,10 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { errorMessage } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
-import { defaultWasmDir, missingWasmBinaries } from './wasm-files.js';
-import { withWasmThreads } from './wasm-threads.js';
-import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm-training-kernels.js';
-import { registerNativeKernelPatches } from './native/native-kernel-patches.js';
+import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
+import { withWasmThreads } from './wasm/wasm-threads.js';
+import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
+import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 
 /** The command that builds the native TensorFlow addon. */
 export const BUILD_NATIVE_COMMAND = 'pnpm rfm backend build-native';

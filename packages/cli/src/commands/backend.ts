@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import { buildNative, initBackend, listBackends, nativeAddonStatus, NativeBuildError, type BuildNativeOptions } from '@rfm/backend';
+import { initBackend, listBackends } from '@rfm/backend';
+import { buildNative, nativeAddonStatus, NativeBuildError, type BuildNativeOptions } from '@rfm/native-build';
 import { choiceFlag, optionalString, parseCommandArgs } from '../args.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 

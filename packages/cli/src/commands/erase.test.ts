@@ -7,7 +7,7 @@ import { readPng } from '../images/png.js';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake/', import.meta.url));
+const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-erase-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const images = join(dir, 'in');

@@ -8,7 +8,7 @@ import { readPng } from '../images/png.js';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const source = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/', import.meta.url));
+const source = fileURLToPath(new URL('../../../../data/ffhq-stylegan2', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-fam-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

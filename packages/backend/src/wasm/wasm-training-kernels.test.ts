@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './init-backend.js';
+import { initBackend } from '../init-backend.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING_KERNEL } from '@rfm/core';
-import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './batch-norm-training.js';
+import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './tensorflow-batch-norm-training.js';
 import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from './relu-grad.js';
 
 /** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */

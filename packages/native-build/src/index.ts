@@ -1,6 +1,8 @@
 /**
- * The native TensorFlow backend (`@tensorflow/tfjs-node`) built on demand: {@link buildNative},
- * {@link nativeAddonStatus}, {@link verifyNativeAddon} and their types.
+ * `@rfm/native-build`: builds the native TensorFlow backend (`@tensorflow/tfjs-node`'s addon)
+ * offline, on demand: {@link buildNative}, {@link nativeAddonStatus}, {@link verifyNativeAddon} and
+ * their types. Used by `rfm backend build-native` and `scripts/ci-native.sh`; selecting a backend at
+ * run time is `@rfm/backend`'s job.
  *
  * @packageDocumentation
  */
@@ -29,7 +31,3 @@ export type { LibraryEntry, LibraryOrigin } from './native-cache.js';
 export type { SourceAttempt } from './library-sources.js';
 export { locateNativePackage } from './native-package.js';
 export type { NativePackage, NativePackageName } from './native-package.js';
-export { NATIVE_KERNEL_PATCHES, nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterNativeKernelPatches } from './native-kernel-patches.js';
-// The op moved to @rfm/core; re-exported so that imports from @rfm/backend keep working.
-export { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '@rfm/core';
-export type { BatchNormTrainingResult } from '@rfm/core';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { writeThreadedWorker } from './wasm-threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..');
+const root = join(here, '..', '..', '..', '..');
 const require = createRequire(import.meta.url);
 
 describe('threaded wasm (shim)', () => {
@@ -27,7 +27,7 @@ describe('threaded wasm (shim)', () => {
       [
         `import * as tf from ${JSON.stringify(pathToFileURL(require.resolve('@tensorflow/tfjs-core')).href)};`,
         `import { getThreadsCount } from ${JSON.stringify(pathToFileURL(require.resolve('@tensorflow/tfjs-backend-wasm')).href)};`,
-        `import { initBackend } from ${JSON.stringify(pathToFileURL(join(here, 'index.ts')).href)};`,
+        `import { initBackend } from ${JSON.stringify(pathToFileURL(join(here, '..', 'index.ts')).href)};`,
         `const report = await initBackend('wasm', { threads: 2 });`,
         `const x = tf.reshape(tf.range(0, 2 * 12 * 12 * 8), [2, 12, 12, 8]);`,
         `const w = tf.reshape(tf.sin(tf.range(0, 3 * 3 * 8 * 16)), [3, 3, 8, 16]);`,

@@ -12,8 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingGradient, requireOption } from '@rfm/core';
-import { BackendUnavailableError } from './errors.js';
-import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/batch-norm-training.js';
+import { BackendUnavailableError } from '../errors.js';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
