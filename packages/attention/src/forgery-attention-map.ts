@@ -62,3 +62,34 @@ export function forgeryAttentionMap(
     return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
   });
 }
+
+/**
+ * The FAM values of some images of a batch, computed on those images only (the map of an image
+ * does not depend on the others in inference mode), read back to the CPU.
+ *
+ * @param model - inference-mode model
+ * @param images - `[B, H, W, C]` normalised batch (not disposed)
+ * @param indices - the images to map, in the order wanted
+ * @param options - patch reduction
+ * @returns `indices.length · H · W` values, image after image
+ * @example
+ * ```ts
+ * const maps = await forgeryAttentionValues(ctx.model, ctx.images, [0, 2]); // images 0 and 2
+ * ```
+ */
+export async function forgeryAttentionValues(
+  model: ModelHandle,
+  images: tf.Tensor4D,
+  indices: readonly number[],
+  options: ForgeryAttentionOptions = {},
+): Promise<Float32Array> {
+  const fam = tf.tidy(() => {
+    const subset = indices.length === images.shape[0] && indices.every((v, i) => v === i) ? images : tf.gather(images, indices as number[]);
+    return forgeryAttentionMap(model, subset, options);
+  });
+  try {
+    return (await fam.data()) as Float32Array;
+  } finally {
+    fam.dispose();
+  }
+}

@@ -4,16 +4,8 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { forgeryAttentionMap } from '@rfm/attention';
-import {
-  eraseWithMask,
-  sampleErased,
-  type Augmentation,
-  type AugmentContext,
-  type AugmentResult,
-  type ModelHandle,
-} from '@rfm/core';
+import { forgeryAttentionValues } from '@rfm/attention';
+import { BaseErasing, type AugmentContext, type KeepMask } from '@rfm/core';
 import { placeSfeBlocks, type SfeImageParams } from './block-sampler.js';
 import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './sfe-options.js';
 
@@ -21,7 +13,8 @@ import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './s
  * SFE: for each image selected with probability p, compute its Forgery Attention Map with the
  * current weights (inference mode), then place N blocks at the most sensitive pixels not yet
  * covered, and fill the covered pixels (by default with U[-1, 1) noise in normalised space).
- * Real and fake images are both erased; labels are unchanged (spec §2.5).
+ * Real and fake images are both erased; labels are unchanged (spec §2.5). The Bernoulli draw, the
+ * keep-mask, the fill and `params` come from core's `BaseErasing`.
  *
  * `params.perImage[i]` is `{ erased, blocks: [{ anchor: [row, col], top, bottom, left, right }] }`
  * (clipped half-open rectangles), enough to replay the mask.
@@ -33,51 +26,42 @@ import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './s
  * const { images, mask, params } = await sfe.apply(ctx); // ctx: AugmentContext from the trainer
  * ```
  */
-export class SuspiciousForgeriesErasing implements Augmentation {
+export class SuspiciousForgeriesErasing extends BaseErasing<SfeImageParams, ResolvedSfeOptions> {
   /** Plugin name. */
   readonly name: string = 'sfe';
-  /** The validated options. */
-  readonly options: ResolvedSfeOptions;
 
   /**
    * @param options - see {@link SfeOptions}; defaults are the paper's
    * @throws `InvalidOptionError` for an out-of-range option
    */
   constructor(options: SfeOptions = {}) {
-    this.options = resolveSfeOptions(options);
+    super(resolveSfeOptions(options));
   }
 
   /**
-   * Erases the batch. Returns a new batch, the `[B, H, W, 1]` keep-mask (1 = kept) and the blocks.
+   * Places the N blocks of every selected image at the top of its FAM (computed on the selected
+   * images only) or at random pixels (`anchors: 'random'`).
    *
-   * @param ctx - the trainer's context; only `images`, `model`, `rng` and `normalization` are read
+   * @param ctx - the batch; `images`, `model` and `rng` are read
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - the keep-mask the blocks are erased into
    */
-  async apply(ctx: AugmentContext): Promise<AugmentResult> {
+  protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<SfeImageParams[]> {
     const o = this.options;
-    const [b, h, w] = ctx.images.shape;
-    const n = h * w;
-    const erased = sampleErased(ctx.rng, b, o.probability);
-    const selected = erased.flatMap((e, i) => (e ? [i] : []));
-    const attention = o.anchors === 'attention' && selected.length > 0 ? await attentionOf(ctx.model, ctx.images, selected) : null;
-    const keep = new Float32Array(b * n).fill(1);
-    const perImage: SfeImageParams[] = erased.map(() => ({ erased: false, blocks: [] }));
-    selected.forEach((i, j) => {
-      const state = { height: h, width: w, keep: keep.subarray(i * n, (i + 1) * n), used: new Uint8Array(n) };
+    const n = keep.pixels;
+    const chosen = selected.flatMap((e, i) => (e ? [i] : []));
+    const attention = o.anchors === 'attention' && chosen.length > 0 ? await forgeryAttentionValues(ctx.model, ctx.images, chosen) : null;
+    const perImage: SfeImageParams[] = selected.map(() => ({ erased: false, blocks: [] }));
+    chosen.forEach((i, j) => {
+      const state = { height: keep.height, width: keep.width, keep: keep.image(i), used: new Uint8Array(n) };
       const blocks = placeSfeBlocks(state, attention ? attention.subarray(j * n, (j + 1) * n) : null, o.blocks, o, ctx.rng);
       perImage[i] = { erased: true, blocks };
     });
-    const out = eraseWithMask(ctx.images, keep, o.fill, ctx.rng, ctx.normalization);
-    return { ...out, params: { method: this.name, perImage, geometry: o.geometry, anchors: o.anchors } };
+    return perImage;
   }
-}
 
-/** FAM values of the selected images, `selected.length · H · W`, computed on those images only. */
-async function attentionOf(model: ModelHandle, images: tf.Tensor4D, selected: readonly number[]): Promise<Float32Array> {
-  const fam = tf.tidy(() => {
-    const subset = selected.length === images.shape[0] ? images : tf.gather(images, selected);
-    return forgeryAttentionMap(model, subset);
-  });
-  const values = (await fam.data()) as Float32Array;
-  fam.dispose();
-  return values;
+  /** `geometry` and `anchors`, recorded with every batch. */
+  protected override extraParams(): Record<string, unknown> {
+    return { geometry: this.options.geometry, anchors: this.options.anchors };
+  }
 }

@@ -19,6 +19,8 @@ export * from './backbone-registry.js';
 export * from './augmentation.js';
 export * from './batches.js';
 export * from './erasing.js';
+export * from './erasing-base.js';
+export * from './augment-context.js';
 export * from './tokens.js';
 export * from './trainer-options.js';
 export * from './run-log.js';

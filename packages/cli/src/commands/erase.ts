@@ -9,22 +9,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { classActivationMap, forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
-import {
-  createRng,
-  inferenceHandle,
-  RFM_NORMALIZATION,
-  silentLogger,
-  writeFileAtomic,
-  type AugmentContext,
-  type Backbone,
-} from '@rfm/core';
+import { createRng, inferenceHandle, RFM_NORMALIZATION, startAugmentation, writeFileAtomic, type Backbone } from '@rfm/core';
 import { createEvalSource, isImageFile, type DatasetItem } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
-import { ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
+import { createErasing, ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
 import { writeAttentionPng, writeImagePng, writeMaskPng } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
 import { loadRunModel } from '../run-model.js';
@@ -113,33 +105,23 @@ export const eraseCommand: CliCommand = {
     try {
       const size = backbone.config.inputSize;
       const method = ERASING_METHODS[methodName]!;
-      const plugin = method.create({ inputSize: size, blocks, maxSize });
+      const plugin = createErasing(methodName, { inputSize: size, blocks, maxSize });
       const items: DatasetItem[] = files.map((f) => ({ id: f.name, path: f.path, label: 1, technique: 'fake' }));
       const source = await createEvalSource(items, { transform: { resize: resize ?? resizeForCrop(size), crop: size } });
       const handle = inferenceHandle(backbone);
-      const rng = createRng(seed);
+      const erasing = await startAugmentation(plugin, { model: handle, rng: createRng(seed), normalization: source.transform.normalization }, size);
       const progress = new ProgressBar(io, 'erase', items.length);
       const records: { image: string; params: unknown }[] = [];
       let done = 0;
       progress.update(0);
       for await (const batch of source.batches(batchSize)) {
-        const ctx: AugmentContext = {
-          images: batch.images,
-          labels: batch.labels,
-          labelValues: Array.from(batch.labels.dataSync()),
-          model: handle,
-          rng,
-          normalization: source.transform.normalization,
-          step: 0,
-          totalSteps: 1,
-          logger: silentLogger,
-        };
-        const result = await plugin.apply(ctx);
+        const result = await erasing.apply(batch.images, batch.labels);
+        const labelValues = Array.from(await batch.labels.data());
         const attention =
           method.attention === 'fam'
             ? tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, batch.images)))
             : method.attention === 'cam'
-              ? classActivationMap(handle, batch.images, { target: 'label', labels: ctx.labelValues })
+              ? classActivationMap(handle, batch.images, { target: 'label', labels: labelValues })
               : null;
         const [erased, mapValues] = await Promise.all([result.images.data(), attention ? attention.data() : null]);
         const mask = result.mask ? await result.mask.data() : undefined;
@@ -157,7 +139,7 @@ export const eraseCommand: CliCommand = {
         done += batch.ids!.length;
         progress.update(done);
       }
-      plugin.dispose?.();
+      erasing.dispose();
       writeFileAtomic(
         join(outDir, 'erase.json'),
         `${JSON.stringify({ method: methodName, seed, inputSize: size, model: modelDir ?? null, images: records }, null, 2)}\n`,
