@@ -5,6 +5,7 @@
  */
 import { BACKEND_CHOICES, initBackend, type BackendChoice, type BackendReport } from '@rfm/backend';
 import { choiceFlag, type OptionSpecs, type ParsedArgs } from './args.js';
+import { cliWording } from './cli-wording.js';
 import type { CliIO } from './command.js';
 
 /** parseArgs spec of `--backend`. */
@@ -15,7 +16,8 @@ export const BACKEND_FLAG_HELP = `  --backend B       auto (default: tensorflow 
 
 /**
  * Starts the backend chosen by `--backend` (default `auto`, or `fallback`) and prints one line
- * saying which backend runs and why the others were skipped.
+ * saying which backend runs and why the others were skipped (in the CLI's wording, also in the
+ * returned summary).
  *
  * @param p - parsed arguments
  * @param command - command name for messages
@@ -24,7 +26,8 @@ export const BACKEND_FLAG_HELP = `  --backend B       auto (default: tensorflow 
  */
 export async function startBackend(p: ParsedArgs, command: string, io: CliIO, fallback: BackendChoice = 'auto'): Promise<BackendReport> {
   const choice = choiceFlag(p, 'backend', command, BACKEND_CHOICES) ?? fallback;
-  const report = await initBackend(choice);
+  const library = await initBackend(choice);
+  const report = { ...library, summary: cliWording(library.summary) };
   io.err(`backend: ${report.summary}\n`);
   return report;
 }

@@ -271,7 +271,7 @@ export class Trainer {
     const state = await loadCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer);
     if (JSON.stringify(state.backbone) !== JSON.stringify(this.backbone.config)) {
       throw new CheckpointError(
-        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same --backbone/--size options.`,
+        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same backbone options.`,
       );
     }
     this.rng.setState(state.rng);

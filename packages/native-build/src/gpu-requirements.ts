@@ -70,6 +70,6 @@ export function gpuUnavailableMessage(check: GpuRuntimeCheck): string {
     `(its README), and links against ${r.libtensorflow}. This machine lacks: ${lacks.join(', ')}. ` +
     'None of these can be fetched offline (Debian has no CUDA 11.2 packages and the npm registry ships no libtensorflow); ' +
     'install CUDA 11.2 + cuDNN 8.1, then run the build with internet access or pass the libtensorflow-gpu tarball as `archive`. ' +
-    'Without a GPU, use the CPU build (`build-native` without --gpu).'
+    'Without a GPU, use the CPU build (`gpu: false`).'
   );
 }

@@ -104,7 +104,7 @@ export async function obtainLibrary(o: ResolvedBuildNativeOptions, pkg: NativePa
   throw new NativeBuildError(
     'no-library-source',
     `No TensorFlow C library could be obtained (${attempts.map((a) => `${a.source}: ${a.message}`).join('; ')}). ` +
-      `Give a wheel (\`--wheel tensorflow_cpu-2.21.0-...whl\`), a libtensorflow tarball (\`archive\`), or configure a pip index that has ${o.pipPackage}==${o.pipVersion}.`,
+      `Give a wheel (\`wheel: 'tensorflow_cpu-2.21.0-...whl'\`), a libtensorflow tarball (\`archive\`), or configure a pip index that has ${o.pipPackage}==${o.pipVersion}.`,
     attempts.map((a) => `${a.source}: ${a.message}`),
   );
 }

@@ -71,7 +71,7 @@ export function locateNativePackage(gpu: boolean, packageDir: string | null = nu
     } catch (e) {
       throw new NativeBuildError(
         'package-missing',
-        `${name} is not installed next to @rfm/backend (it is an optional dependency; was the install run with --no-optional?). Run \`pnpm install\` in the workspace, then build again.`,
+        `${name} is not installed next to @rfm/native-build (it is an optional dependency; was the install run with --no-optional?). Run \`pnpm install\` in the workspace, then build again.`,
         [],
         { cause: e },
       );

@@ -65,7 +65,7 @@ export function nativeAddonStatus(options: NativeStatusOptions = {}): NativeAddo
       ? `${head}: built against TensorFlow ${manifest.library.tfVersion} (${manifest.library.origin.from}), deps ${manifest.linkMode === 'symlink' ? 'symlinked to' : `${manifest.linkMode} of`} ${manifest.library.cacheDir}`
       : `${head}: built (not by rfm: no deps/rfm-native.json)`
     : bindingPresent
-      ? `${head}: addon present but its TensorFlow library is missing from ${pkg.depsDir} (cache deleted?); run build-native again`
-      : `${head}: not built (no ${pkg.bindingPath}); run \`pnpm rfm backend build-native\``;
+      ? `${head}: addon present but its TensorFlow library is missing from ${pkg.depsDir} (cache deleted?); run buildNative() again`
+      : `${head}: not built (no ${pkg.bindingPath}); run \`buildNative()\``;
   return { packageName, package: pkg, bindingPresent, libraryPresent, built, manifest, summary };
 }

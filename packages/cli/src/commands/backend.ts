@@ -7,6 +7,7 @@
 import { initBackend, listBackends } from '@rfm/backend';
 import { buildNative, nativeAddonStatus, NativeBuildError, type BuildNativeOptions } from '@rfm/native-build';
 import { choiceFlag, optionalString, parseCommandArgs } from '../args.js';
+import { cliWording } from '../cli-wording.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 
 const HELP = `Usage: rfm backend status [--json]
@@ -54,8 +55,8 @@ export const backendCommand: CliCommand = {
         return;
       }
       io.out(`running: ${report.backend} (${report.module})\n`);
-      for (const c of report.candidates) io.out(`  ${c.backend.padEnd(10)} ${(c.module ?? '').padEnd(30)} ${c.status.padEnd(9)} ${c.reason}\n`);
-      io.out(`native addon: ${status.summary}\n`);
+      for (const c of report.candidates) io.out(`  ${c.backend.padEnd(10)} ${(c.module ?? '').padEnd(30)} ${c.status.padEnd(9)} ${cliWording(c.reason)}\n`);
+      io.out(`native addon: ${cliWording(status.summary)}\n`);
       return;
     }
     if (sub !== 'build-native') {
@@ -105,8 +106,8 @@ export const backendCommand: CliCommand = {
       return 0;
     } catch (e) {
       if (!(e instanceof NativeBuildError)) throw e;
-      io.err(`rfm backend build-native: ${e.message}\n`);
-      for (const d of e.details) io.err(`  ${d}\n`);
+      io.err(`rfm backend build-native: ${cliWording(e.message)}\n`);
+      for (const d of e.details) io.err(`  ${cliWording(d)}\n`);
       return e.cannotBuild ? 3 : 1;
     }
   },
