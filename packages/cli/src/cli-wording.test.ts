@@ -17,6 +17,7 @@ describe('CLI wording of library messages', () => {
       name: 'boom',
       summary: 'fails',
       help: 'boom',
+      flags: [],
       run: () => Promise.reject(new CheckpointError('No checkpoint at x; start the run without `resume: true` first.')),
     };
     const io = captureIO();
