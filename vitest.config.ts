@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@rfm/source'] },
   ssr: { resolve: { conditions: ['@rfm/source'] } },
-  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: false } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
