@@ -18,6 +18,7 @@ export * from './small-backbone.js';
 export * from './backbone-registry.js';
 export * from './augmentation.js';
 export * from './batches.js';
+export * from './memory-data.js';
 export * from './erasing.js';
 export * from './erasing-base.js';
 export * from './augment-context.js';

@@ -13,7 +13,7 @@ import { createRng } from './rng.js';
 import { createRunContainer } from './run-container.js';
 import { FileRunLog, MemoryRunLog } from './run-log.js';
 import { createSmallBackbone } from './small-backbone.js';
-import { createSyntheticImages, MemoryBatchSource, MemoryEvalSource } from './testing/memory-data.js';
+import { createSyntheticImages, MemoryBatchSource, MemoryEvalSource } from './memory-data.js';
 import { Trainer } from './trainer.js';
 
 const SIZE = 16;

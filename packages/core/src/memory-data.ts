@@ -1,12 +1,13 @@
 /**
- * In-memory training and evaluation sources over synthetic images, for tests of the trainer and
- * of plugins (no files, no decoder).
+ * In-memory data sources (`BatchSource`, `EvalSource`) over arrays of normalised images, and a
+ * generator of synthetic labelled images: training without files or a decoder (examples, tests,
+ * a plugin's first run).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, BatchSource, EvalSource } from '../batches.js';
-import { createRng, type Rng, type RngState } from '../rng.js';
+import type { Batch, BatchSource, EvalSource } from './batches.js';
+import { createRng, type Rng, type RngState } from './rng.js';
 
 /**
  * A labelled synthetic image set: fakes carry a bright square in a random place, reals do not,
