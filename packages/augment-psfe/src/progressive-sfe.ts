@@ -5,9 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { forgeryAttentionValues } from '@rfm/attention';
 import { BaseErasing, eraseWithMask, KeepMask, type AugmentContext, type ErasingOutcome } from '@rfm/core';
-import { placeSfeBlocks, resolveSfeOptions, type ResolvedSfeOptions, type SfeBlock, type SfeImageParams, type SfeImageState } from '@rfm/augment-sfe';
+import { resolveSfeOptions, sampleSfeBlocks, type ResolvedSfeOptions, type SfeBlock, type SfeImageParams, type SfeImageState } from '@rfm/augment-sfe';
 import type { PsfeOptions } from './psfe-options.js';
 
 /**
@@ -53,17 +52,8 @@ export class ProgressiveSfe extends BaseErasing<SfeImageParams, ResolvedSfeOptio
    * @param keep - this round's keep-mask
    */
   protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<SfeImageParams[]> {
-    const o = this.options;
-    const n = keep.pixels;
-    const chosen = selected.flatMap((e, i) => (e ? [i] : []));
-    const attention = o.anchors === 'attention' && chosen.length > 0 ? await forgeryAttentionValues(ctx.model, ctx.images, chosen) : null;
-    const placed: SfeImageParams[] = selected.map(() => ({ erased: false, blocks: [] }));
-    chosen.forEach((i, j) => {
-      const map = attention ? attention.subarray(j * n, (j + 1) * n) : null;
-      const blocks = placeSfeBlocks(this.states.get(i)!, map, 1, o, ctx.rng);
-      for (const block of blocks) keep.eraseRect(i, block);
-      placed[i] = { erased: true, blocks };
-    });
+    const placed = await sampleSfeBlocks(ctx, selected, 1, this.options, (i) => this.states.get(i)!);
+    placed.forEach((p, i) => p.blocks.forEach((block) => keep.eraseRect(i, block)));
     return placed;
   }
 

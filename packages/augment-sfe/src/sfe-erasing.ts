@@ -6,7 +6,7 @@
  */
 import { forgeryAttentionValues } from '@rfm/attention';
 import { BaseErasing, type AugmentContext, type KeepMask } from '@rfm/core';
-import { placeSfeBlocks, type SfeImageParams } from './block-sampler.js';
+import { placeSfeBlocks, type SfeImageParams, type SfeImageState } from './block-sampler.js';
 import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './sfe-options.js';
 
 /**
@@ -47,21 +47,44 @@ export class SuspiciousForgeriesErasing extends BaseErasing<SfeImageParams, Reso
    * @param keep - the keep-mask the blocks are erased into
    */
   protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<SfeImageParams[]> {
-    const o = this.options;
-    const n = keep.pixels;
-    const chosen = selected.flatMap((e, i) => (e ? [i] : []));
-    const attention = o.anchors === 'attention' && chosen.length > 0 ? await forgeryAttentionValues(ctx.model, ctx.images, chosen) : null;
-    const perImage: SfeImageParams[] = selected.map(() => ({ erased: false, blocks: [] }));
-    chosen.forEach((i, j) => {
-      const state = { height: keep.height, width: keep.width, keep: keep.image(i), used: new Uint8Array(n) };
-      const blocks = placeSfeBlocks(state, attention ? attention.subarray(j * n, (j + 1) * n) : null, o.blocks, o, ctx.rng);
-      perImage[i] = { erased: true, blocks };
-    });
-    return perImage;
+    const state = (i: number): SfeImageState => ({ height: keep.height, width: keep.width, keep: keep.image(i), used: new Uint8Array(keep.pixels) });
+    return sampleSfeBlocks(ctx, selected, this.options.blocks, this.options, state);
   }
 
   /** `geometry` and `anchors`, recorded with every batch. */
   protected override extraParams(): Record<string, unknown> {
     return { geometry: this.options.geometry, anchors: this.options.anchors };
   }
+}
+
+/**
+ * Places `count` blocks on every selected image at the top of its Forgery Attention Map (computed
+ * on the selected images only, with `ctx.model`), or at random uncovered pixels with
+ * `anchors: 'random'`, erasing them into each image's state. SFE places all N blocks at once;
+ * progressive SFE calls it once per round with `count` 1 on the current, erased batch.
+ *
+ * @param ctx - the batch; `images`, `model` and `rng` are read
+ * @param selected - the Bernoulli(p) draw of each image
+ * @param count - blocks per selected image
+ * @param options - resolved SFE options
+ * @param stateOf - the erasing state of image `i` (its keep-mask view and used anchors)
+ * @returns one record per image: `{ erased: true, blocks }` for selected images, `{ erased: false, blocks: [] }` otherwise
+ */
+export async function sampleSfeBlocks(
+  ctx: AugmentContext,
+  selected: readonly boolean[],
+  count: number,
+  options: ResolvedSfeOptions,
+  stateOf: (index: number) => SfeImageState,
+): Promise<SfeImageParams[]> {
+  const chosen = selected.flatMap((e, i) => (e ? [i] : []));
+  const attention = options.anchors === 'attention' && chosen.length > 0 ? await forgeryAttentionValues(ctx.model, ctx.images, chosen) : null;
+  const perImage: SfeImageParams[] = selected.map(() => ({ erased: false, blocks: [] }));
+  chosen.forEach((i, j) => {
+    const state = stateOf(i);
+    const n = state.height * state.width;
+    const blocks = placeSfeBlocks(state, attention ? attention.subarray(j * n, (j + 1) * n) : null, count, options, ctx.rng);
+    perImage[i] = { erased: true, blocks };
+  });
+  return perImage;
 }

@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 
 export * from './errors.js';
+export * from './defined-options.js';
 export * from './rng.js';
 export * from './logger.js';
 export * from './normalization.js';
