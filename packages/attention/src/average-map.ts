@@ -45,7 +45,7 @@ export interface AverageAttentionOptions {
  * @param maps - `[B, H, W]` maps (not disposed)
  * @param options - smoothing and flipping
  * @returns `[B, H, W]` normalised maps, a new tensor owned by the caller
- * @throws {@link InvalidOptionError} when `flip` is on without `rng`
+ * @throws `InvalidOptionError` (`@rfm/core`) when `flip` is on without `rng`
  */
 export function normalizeAttentionMaps(maps: tf.Tensor3D, options: AverageAttentionOptions = {}): tf.Tensor3D {
   const flips = sampleFlips(maps.shape[0], options);
@@ -103,7 +103,7 @@ export class AttentionAverager {
    * Adds a batch of raw maps.
    *
    * @param maps - `[B, H, W]` (not disposed); every batch must have the same H and W
-   * @throws {@link ShapeMismatchError} when H or W differ from earlier batches
+   * @throws `ShapeMismatchError` (`@rfm/core`) when H or W differ from earlier batches
    */
   async add(maps: tf.Tensor3D): Promise<void> {
     const [b, h, w] = maps.shape;
@@ -129,7 +129,7 @@ export class AttentionAverager {
   /**
    * The mean of every added map, min-max normalised to [0, 1] (all zeros if constant).
    *
-   * @throws {@link ShapeMismatchError} when nothing was added
+   * @throws `ShapeMismatchError` (`@rfm/core`) when nothing was added
    */
   result(): AttentionMapData {
     if (this.sum === null || this.images === 0) throw new ShapeMismatchError('AttentionAverager.result: no map was added.');

@@ -35,8 +35,8 @@ export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { p
  * @param images - `[B, H, W, C]` normalised batch (not disposed)
  * @param options - patch reduction
  * @returns `[B, H, W]` float32 map, a new tensor owned by the caller
- * @throws {@link InvalidOptionError} for an unknown `patchReduction`
- * @throws {@link ShapeMismatchError} when the model has fewer than two classes
+ * @throws `InvalidOptionError` (`@rfm/core`) for an unknown `patchReduction`
+ * @throws `ShapeMismatchError` (`@rfm/core`) when the model has fewer than two classes
  * @see https://openaccess.thecvf.com/content/CVPR2021/html/Wang_Representative_Forgery_Mining_for_Fake_Face_Detection_CVPR_2021_paper.html
  * @example
  * ```ts

@@ -14,7 +14,7 @@ import type { AttentionMapData } from './average-map.js';
  *
  * @param maps - maps of equal size (e.g. one average FAM per technique)
  * @returns `n x n` matrix, `result[i][j] = cos(maps[i], maps[j])`
- * @throws {@link ShapeMismatchError} when the maps differ in size
+ * @throws `ShapeMismatchError` (`@rfm/core`) when the maps differ in size
  * @example
  * ```ts
  * const m = attentionSimilarity([avgDeepfakes, avgFace2Face, avgStyleGan]);
