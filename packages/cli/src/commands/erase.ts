@@ -9,7 +9,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkOutputDir,
   classActivationMap,
+  createConsoleLogger,
   createRng,
   forgeryAttentionMap,
   inferenceHandle,
@@ -31,6 +33,7 @@ import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-f
 import { CliUsageError, type CliCommand } from '../command.js';
 import { ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
 import { ProgressBar } from '../progress.js';
+import { uniqueOutputNames } from '../output-names.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
 
@@ -59,7 +62,11 @@ ${BACKBONE_FLAG_HELP}
   --max-size PX     largest block side in pixels (default 120/224 of the input side, i.e. 120 at 224;
                     ignored by re and ae)
   --batch N         images per forward pass (default 8)
+  --skip-bad-images skip unreadable images (listed as warnings) instead of failing
 ${BACKEND_FLAG_HELP}
+
+Two images whose names differ only in the extension (a.jpg, a.png) keep it in their output names
+(a.jpg.erased.png, a.png.erased.png).
 
 Images are given label 1 (fake); only methods that read labels care (ae: the fake-class CAM).
 
@@ -84,13 +91,14 @@ export const eraseCommand: CliCommand = {
       blocks: { type: 'string' },
       'max-size': { type: 'string' },
       batch: { type: 'string' },
+      'skip-bad-images': { type: 'boolean' },
       ...BACKBONE_FLAG_SPECS,
       ...BACKEND_FLAG_SPEC,
     });
     const methodName = choiceFlag(p, 'method', 'erase', erasingMethodNames());
     if (methodName === undefined) throw new CliUsageError(`erase: --method is required (one of ${erasingMethodNames().join(', ')})`);
     const imagesDir = requiredString(p, 'images', 'erase');
-    const outDir = resolve(requiredString(p, 'out', 'erase'));
+    const outDir = checkOutputDir(resolve(requiredString(p, 'out', 'erase')));
     const modelDir = optionalString(p, 'model');
     const seed = intFlag(p, 'seed', 'erase', 0) ?? 0;
     const blocks = intFlag(p, 'blocks', 'erase', 1);
@@ -99,7 +107,10 @@ export const eraseCommand: CliCommand = {
     if (modelDir !== undefined && ['backbone', 'size', 'width', 'cut', 'patch-score'].some((f) => p.values[f] !== undefined)) {
       throw new CliUsageError('erase: --model already fixes the backbone; drop --backbone/--size/--width/--cut/--patch-score');
     }
+    const skipBad = p.values['skip-bad-images'] === true;
     const files = listImages(imagesDir);
+    // a.jpg and a.png would both write a.erased.png: such images keep their extension in the name.
+    const stems = uniqueOutputNames(files.map((f) => f.name), stemOf, (name) => name, 'images', 'erase');
     await startBackend(p, 'erase', io);
 
     let backbone: Backbone;
@@ -119,7 +130,12 @@ export const eraseCommand: CliCommand = {
       const method = ERASING_METHODS[methodName]!;
       const plugin = method.create({ inputSize: size, blocks, maxSize });
       const items: DatasetItem[] = files.map((f) => ({ id: f.name, path: f.path, label: 1, technique: 'fake' }));
-      const source = await createEvalSource(items, { transform: { resize: resize ?? resizeForCrop(size), crop: size } });
+      const source = await createEvalSource(items, {
+        transform: { resize: resize ?? resizeForCrop(size), crop: size },
+        onBadImage: skipBad ? 'skip' : 'throw',
+        logger: createConsoleLogger('rfm'),
+      });
+      if (source.size === 0) throw new CliUsageError(`erase: every image in --images ${imagesDir} was unreadable and skipped`);
       const handle = inferenceHandle(backbone);
       const rng = createRng(seed);
       const progress = new ProgressBar(io, 'erase', items.length);
@@ -150,7 +166,7 @@ export const eraseCommand: CliCommand = {
         tf.dispose([batch.images, batch.labels, result.images, ...(attention ? [attention] : []), ...(result.mask ? [result.mask] : [])]);
         const n = size * size;
         batch.ids!.forEach((id, i) => {
-          const stem = join(outDir, stemOf(id));
+          const stem = join(outDir, stems.get(id)!);
           writeImagePng(`${stem}.erased.png`, { data: (erased as Float32Array).subarray(i * n * 3, (i + 1) * n * 3), height: size, width: size }, RFM_NORMALIZATION);
           writeMaskPng(`${stem}.mask.png`, mask ? mask.subarray(i * n, (i + 1) * n) : new Float32Array(n).fill(1), size, size);
           if (mapValues) {
@@ -167,7 +183,8 @@ export const eraseCommand: CliCommand = {
         `${JSON.stringify({ method: methodName, seed, inputSize: size, model: modelDir ?? null, images: records }, null, 2)}\n`,
       );
       const pngs = records.length * (method.attention ? 3 : 2);
-      io.out(`${records.length} images erased with ${methodName}; ${pngs} PNGs and erase.json written to ${outDir}\n`);
+      const skipped = source.skipped.length ? ` (${source.skipped.length} unreadable image(s) skipped)` : '';
+      io.out(`${records.length} images erased with ${methodName}; ${pngs} PNGs and erase.json written to ${outDir}${skipped}\n`);
     } finally {
       backbone.dispose();
     }
@@ -185,10 +202,19 @@ function listImages(dir: string): { name: string; path: string }[] {
   const files = names
     .filter((n) => !n.startsWith('.') && isImageFile(n))
     .map((n) => ({ name: n, path: resolve(dir, n) }))
-    .filter((f) => statSync(f.path).isFile())
+    // Unreadable entries (dangling links, loops) stay in: the decoder reports or skips them by name.
+    .filter((f) => isFileOrUnreadable(f.path))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (files.length === 0) throw new CliUsageError(`erase: no .jpg/.jpeg/.png/.webp image in --images ${dir}`);
   return files;
+}
+
+function isFileOrUnreadable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 function stemOf(name: string): string {

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
+import { dirname, resolve } from 'node:path';
+import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
 import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
@@ -14,6 +14,7 @@ import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
+import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
 
 const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]
@@ -27,7 +28,8 @@ fake technique with their mean. The score is P(fake).
   --split S         all | train | validation | test. Default: test when DIR is the run's training
                     data (same split seed and fractions as the run), all otherwise
   --json            print the report as JSON
-  --scores FILE     also write per-image scores as CSV (id,label,score,logit_gap,technique)
+  --scores FILE     also write per-image scores as CSV (id,label,score,logit_gap,technique; RFC 4180
+                    quoting, text cells starting with = + - @ get a leading ', which rfm metrics removes)
   --roc FILE        also draw the ROC curves (.svg or .png)
   --batch N         images per forward pass (default 32)
   --skip-bad-images skip unreadable images instead of failing
@@ -56,6 +58,9 @@ export const evalCommand: CliCommand = {
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
     const splitFlag = choiceFlag(p, 'split', 'eval', ['all', 'train', 'validation', 'test'] as const);
     const batch = intFlag(p, 'batch', 'eval', 1, 4096) ?? 32;
+    const scores = optionalString(p, 'scores');
+    const roc = optionalString(p, 'roc');
+    for (const file of [scores, roc]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     await startBackend(p, 'eval', io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -81,14 +86,9 @@ export const evalCommand: CliCommand = {
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
-    const scores = optionalString(p, 'scores');
     if (scores) {
-      writeFileAtomic(
-        scores,
-        `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
-      );
+      writeScoresCsv(scores, predictions);
     }
-    const roc = optionalString(p, 'roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (p.values.json) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
     else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));

@@ -4,11 +4,14 @@
  *
  * @packageDocumentation
  */
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AttentionAverager,
   attentionSimilarity,
+  checkOutputDir,
+  createConsoleLogger,
   createRng,
   inferenceHandle,
   writeAttentionPng,
@@ -25,6 +28,7 @@ import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-f
 import type { CliCommand } from '../command.js';
 import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
+import { uniqueOutputNames } from '../output-names.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
@@ -54,7 +58,11 @@ centre crop to the model's input size). Writes to --out:
                     the official figures do; this symmetrises the averages (default off)
   --seed S          seed of the image choice and flips (default 0)
   --batch N         images per forward pass (default 16)
+  --skip-bad-images skip unreadable images (listed as warnings) instead of failing
 ${BACKEND_FLAG_HELP}
+
+File names are the technique names with characters other than A-Z a-z 0-9 . _ - replaced by _;
+two techniques that would share a name (a b, a_b) get a short hash of their name appended.
 
 Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam
 `;
@@ -74,17 +82,23 @@ export const famCommand: CliCommand = {
       flip: { type: 'boolean' },
       seed: { type: 'string' },
       batch: { type: 'string' },
+      'skip-bad-images': { type: 'boolean' },
       ...BACKEND_FLAG_SPEC,
     });
     const modelDir = requiredString(p, 'model', 'fam');
     const dataPath = requiredString(p, 'data', 'fam');
-    const outDir = resolve(requiredString(p, 'out', 'fam'));
+    const outDir = checkOutputDir(resolve(requiredString(p, 'out', 'fam')));
     const methodName = choiceFlag(p, 'method', 'fam', attentionMethodNames()) ?? 'fam';
     const maxImages = intFlag(p, 'max-images', 'fam', 1) ?? 256;
     const flip = p.values.flip === true;
     const seed = intFlag(p, 'seed', 'fam', 0) ?? 0;
     const batchSize = intFlag(p, 'batch', 'fam', 1, 1024) ?? 16;
-    const dataset = await loadDataset(dataPath);
+    const skipBad = p.values['skip-bad-images'] === true;
+    const logger = createConsoleLogger('rfm');
+    const dataset = await loadDataset(dataPath, { logger });
+    const techniqueNames = [...new Set(dataset.items.map((it) => it.technique))];
+    // Techniques "a b" and "a_b" would share a file name: such techniques get a short hash of their name.
+    const fileNames = uniqueOutputNames(techniqueNames, safeName, (t) => `${safeName(t)}-${createHash('sha256').update(t).digest('hex').slice(0, 8)}`, 'techniques', 'fam');
     await startBackend(p, 'fam', io);
     const run = await loadRunModel(modelDir);
     const backbone = run.backbone;
@@ -102,7 +116,11 @@ export const famCommand: CliCommand = {
       progress.update(0);
       const averages: { technique: string; images: number; map: AttentionMapData }[] = [];
       for (const [technique, items] of groups) {
-        const source = await createEvalSource(items, { transform: { resize, crop: size } });
+        const source = await createEvalSource(items, { transform: { resize, crop: size }, onBadImage: skipBad ? 'skip' : 'throw', logger });
+        if (source.size === 0) {
+          io.err(`fam: every image of technique ${technique} was unreadable and skipped; it is left out\n`);
+          continue;
+        }
         const averager = new AttentionAverager({ flip, rng: flips });
         const face = new Float64Array(size * size * 3);
         for await (const batch of source.batches(batchSize)) {
@@ -115,7 +133,7 @@ export const famCommand: CliCommand = {
         }
         const map = averager.result();
         const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
-        const base = join(outDir, safeName(technique));
+        const base = join(outDir, fileNames.get(technique)!);
         writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
         writeAttentionPng(`${base}.fam-plain.png`, map);
         writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
@@ -13,7 +13,7 @@ import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
 import { formatDuration } from '../progress.js';
 import { formatReport } from '../report.js';
-import { runTraining } from '../run-training.js';
+import { recoverRunDir, runTraining } from '../run-training.js';
 import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const HELP = `Usage: rfm train --data DIR --out RUN_DIR [options]
@@ -43,11 +43,20 @@ ${BACKBONE_FLAG_HELP}
   --seed S               seed of every random choice in training (default 5, as the official code)
   --split-seed S         seed of the group-safe train/validation/test split (default 0)
   --skip-bad-images      skip unreadable images (counted in run.jsonl) instead of failing
-  --resume               continue the run in RUN_DIR from its last checkpoint (same config;
-                         --iterations may extend it)
+  --resume               continue the run in RUN_DIR from its last checkpoint with its saved
+                         settings; only --iterations (upwards) and --backend may be given
+                         besides, any other flag that differs from the run is refused
 ${BACKEND_FLAG_HELP}
 
-Ctrl-C stops after the current iteration with a checkpoint; --resume continues.
+A fresh run refuses an --out folder that already holds a run, and writes nothing there until the
+data (both classes in every split, after --skip-bad-images) and the backbone are checked.
+
+Signals and exit codes:
+  Ctrl-C (SIGINT) or SIGTERM   finish the current iteration, write a checkpoint, print how to
+                               resume, exit 130 (SIGINT) or 143 (SIGTERM); works under pnpm too
+  a second Ctrl-C or SIGTERM   exit at once (130 or 143); the previous checkpoint stays intact
+  SIGKILL, power loss          the last checkpoint stays intact (atomic writes); --resume continues
+  exit 0 done, 1 failure (one-line reason), 2 bad arguments
 
 Examples:
   rfm train --data data/ffhq-stylegan2 --out runs/quick
@@ -129,6 +138,71 @@ export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command 
   };
 }
 
+/** Flags that `--resume` accepts besides `--out`: everything else is fixed by the saved run. */
+const RESUME_FREE_FLAGS = new Set(['out', 'resume', 'iterations', 'backend', 'help']);
+
+/** Where each flag lands in a {@link TrainConfig} (dotted paths), for the `--resume` conflict check. */
+const FLAG_CONFIG_PATHS: Readonly<Record<string, readonly string[]>> = {
+  data: ['data'],
+  preset: ['preset'],
+  backbone: ['backbone'],
+  size: ['backboneOptions.inputSize'],
+  width: ['backboneOptions.widthMultiplier'],
+  cut: ['backboneOptions.cut'],
+  'patch-score': ['backboneOptions.patchScore'],
+  batch: ['batch'],
+  augment: ['augment'],
+  lr: ['trainer.learningRate'],
+  flood: ['trainer.floodLevel'],
+  'eval-every': ['trainer.evalEvery'],
+  'checkpoint-every': ['trainer.checkpointEvery'],
+  'select-on': ['trainer.selectOn'],
+  'val-fraction': ['split.validation'],
+  'test-fraction': ['split.test'],
+  seed: ['seed', 'trainer.seed'],
+  'split-seed': ['split.seed'],
+  'skip-bad-images': ['skipBadImages'],
+};
+
+function valueAt(config: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
+}
+
+/**
+ * The configuration a `--resume` continues: the saved one, with `--iterations` raised if asked.
+ * Any other flag must agree with the saved run; a conflicting one is refused by name.
+ *
+ * @param p - parsed arguments
+ * @param saved - `RUN_DIR/config.json`
+ * @param out - the run folder, for messages
+ * @throws {@link CliUsageError} naming every conflicting flag
+ */
+export function resumeConfig(p: ReturnType<typeof parseCommandArgs>, saved: TrainConfig, out: string): TrainConfig {
+  const given = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FREE_FLAGS.has(k));
+  if (given.length > 0) {
+    const values = { ...p.values, data: p.values.data ?? saved.data, preset: p.values.preset ?? saved.preset, backbone: p.values.backbone ?? saved.backbone };
+    const wanted = configFromFlags({ ...p, values }, 'train');
+    const conflicts = given.filter((flag) => {
+      const paths = FLAG_CONFIG_PATHS[flag];
+      if (!paths) return true;
+      return paths.some((path) => JSON.stringify(valueAt(wanted, path)) !== JSON.stringify(valueAt(saved, path)));
+    });
+    if (conflicts.length > 0) {
+      const shown = conflicts.map((f) => `--${f}${FLAG_CONFIG_PATHS[f] ? ` (run: ${FLAG_CONFIG_PATHS[f]!.map((path) => JSON.stringify(valueAt(saved, path)) ?? 'unset').join(', ')})` : ''}`);
+      throw new CliUsageError(
+        `train: --resume continues the run in ${out} with its saved settings; ${shown.join(', ')} would change it. ` +
+          'Drop these flags (only --iterations upwards and --backend may change), or start a new run with another --out',
+      );
+    }
+  }
+  const iterations = intFlag(p, 'iterations', 'train', 1);
+  if (iterations === undefined) return saved;
+  if (iterations < saved.trainer.iterations) {
+    throw new CliUsageError(`train: --iterations ${iterations} is below the run's ${saved.trainer.iterations}; --resume may only extend a run`);
+  }
+  return { ...saved, trainer: { ...saved.trainer, iterations } };
+}
+
 /** The `train` command. */
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -140,20 +214,16 @@ export const trainCommand: CliCommand = {
     const resume = p.values.resume === true;
     let config: TrainConfig;
     if (resume) {
-      const saved = readTrainConfig(out);
-      const iterations = intFlag(p, 'iterations', 'train', 1);
-      config = iterations ? { ...saved, trainer: { ...saved.trainer, iterations } } : saved;
+      if (existsSync(out)) recoverRunDir(out);
+      config = resumeConfig(p, readTrainConfig(out), out);
     } else {
       config = configFromFlags(p);
-      if (existsSync(join(out, 'checkpoint'))) {
-        throw new CliUsageError(`train: ${out} already holds a run; pass --resume to continue it or choose another --out`);
-      }
     }
     const report = await startBackend(p, 'train', io);
     const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
     if (!outcome.completed) {
-      io.err(`stopped at iteration ${outcome.steps}; continue with: rfm train --out ${out} --resume\n`);
-      return;
+      io.err(`stopped at iteration ${outcome.steps} with a checkpoint; continue with: rfm train --out ${out} --resume\n`);
+      return outcome.exitCode;
     }
     const best = outcome.best;
     io.out(
