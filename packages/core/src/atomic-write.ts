@@ -94,11 +94,12 @@ function nearestExisting(target: string): string {
  * `/proc/x`).
  *
  * @param dir - the folder to create or check
+ * @param file - the file about to be written in `dir`, named in the error when `dir` exists but cannot be written
  * @returns the absolute path of `dir`
  * @throws {@link OutputError} naming `dir` and the reason (not a folder, read-only, permission
  *   denied, the filesystem does not allow new folders...)
  */
-export function ensureOutputDir(dir: string): string {
+export function ensureOutputDir(dir: string, file?: string): string {
   const target = resolve(dir);
   const existing = nearestExisting(target);
   const missing: string[] = [];
@@ -106,7 +107,7 @@ export function ensureOutputDir(dir: string): string {
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw outputError(target, e);
+    throw outputError(existing === target && file !== undefined ? file : target, e);
   }
   for (const level of missing) {
     try {
@@ -144,7 +145,7 @@ function tmpName(path: string): string {
  * @throws {@link OutputError} naming `path` (never the temporary file)
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  ensureOutputDir(dirname(path));
+  ensureOutputDir(dirname(path), path);
   const tmp = tmpName(path);
   try {
     writeFileSync(tmp, data);
