@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CheckpointError, loadBackbone, recoverDir, type LayersBackbone } from '@rfm/core';
 import '@rfm/models';
+import { recoverRunDir } from './run-folder.js';
 import { readTrainConfig, type TrainConfig } from './train-config.js';
 
 /** A loaded run. */
@@ -27,8 +28,8 @@ export interface RunModel {
  */
 export async function loadRunModel(runDir: string): Promise<RunModel> {
   const dir = resolve(runDir);
-  // Repair an interrupted save of RUN_DIR/model (or of the model folder given directly) first.
-  recoverDir(join(dir, 'model'));
+  // Repair an interrupted save of the run (or of the model folder given directly) first.
+  recoverRunDir(dir);
   recoverDir(dir);
   const modelDir = existsSync(join(dir, 'model', 'model.json')) ? join(dir, 'model') : dir;
   if (!existsSync(join(modelDir, 'model.json'))) {

@@ -17,7 +17,6 @@ import {
   FileRunLog,
   loadBackbone,
   predict,
-  recoverDir,
   registerAugmentation,
   Trainer,
   writeFileAtomic,
@@ -30,6 +29,7 @@ import { createErasing } from './erasing-methods.js';
 import { ProgressBar } from './progress.js';
 import { evaluateSamples, writeRocChart } from './report.js';
 import { describeSplits, prepareRunData } from './run-data.js';
+import { recoverRunDir, RUN_MARKERS } from './run-folder.js';
 import { writeScoresCsv } from './scores-file.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignalName } from './stop-signals.js';
 import { writeTrainConfig, type TrainConfig } from './train-config.js';
@@ -58,28 +58,12 @@ export interface TrainingOutcome {
 /** Memory above which a run is warned about before it starts (8 GiB). */
 export const MEMORY_WARNING_BYTES = 8 * 1024 ** 3;
 
-/** Files and folders of a run folder that mark it as holding a run. */
-const RUN_MARKERS = ['checkpoint', 'model', 'run.jsonl', 'config.json'] as const;
-
-/**
- * Repairs the swapped folders of a run (an interrupted save of `model/` or `checkpoint/`, temporary
- * folders of a killed process) and says which run files exist. Every command that reads or writes
- * a run folder goes through it.
- *
- * @param out - the run folder
- * @returns the run files present after repair
- */
-export function recoverRunDir(out: string): string[] {
-  recoverDir(join(out, 'checkpoint'));
-  recoverDir(join(out, 'model'));
-  return RUN_MARKERS.filter((m) => existsSync(join(out, m)));
-}
-
 /**
  * Trains `config` into `out` (model/, checkpoint/, run.jsonl, config.json, metrics.json,
  * test-scores.csv, roc.svg), drawing a progress bar on `io`.
  *
- * Nothing is written before the data, the splits and the backbone are known to be fine; a fresh run
+ * A backbone whose training needs more than {@link MEMORY_WARNING_BYTES} (estimated) is warned about
+ * first. Nothing is written before the data, the splits and the backbone are known to be fine; a fresh run
  * refuses a folder that already holds a run, and a fresh run that fails before its first checkpoint
  * removes what it wrote. The first SIGINT (Ctrl-C) or SIGTERM finishes the current iteration, writes
  * a checkpoint and returns with `exitCode` 130 or 143; a second one exits at once.
@@ -115,13 +99,6 @@ export async function runTraining(
   const modelRng = rng.fork();
   const dataRng = rng.fork();
   const runRng = rng.fork();
-  const data = await prepareRunData(config, dataRng, logger);
-  const splitCounts = describeSplits(data.splits);
-  io.err(
-    `data: ${data.dataset.items.length} images from ${config.data}; ` +
-      `train ${splitCounts.train.real}+${splitCounts.train.fake}, validation ${splitCounts.validation.real}+${splitCounts.validation.fake}, ` +
-      `test ${splitCounts.test.real}+${splitCounts.test.fake} (real+fake)${data.skipped.length ? `; skipped ${data.skipped.length} unreadable files` : ''}\n`,
-  );
   const backbone = createBackbone(config.backbone, config.backboneOptions, modelRng);
   const memory = estimateTrainingMemory(backbone, config.batch);
   if (memory.totalBytes > MEMORY_WARNING_BYTES) {
@@ -131,6 +108,19 @@ export async function runTraining(
         'lower --size or --batch if the machine has less\n',
     );
   }
+  let data: Awaited<ReturnType<typeof prepareRunData>>;
+  try {
+    data = await prepareRunData(config, dataRng, logger);
+  } catch (e) {
+    backbone.dispose();
+    throw e;
+  }
+  const splitCounts = describeSplits(data.splits);
+  io.err(
+    `data: ${data.dataset.items.length} images from ${config.data}; ` +
+      `train ${splitCounts.train.real}+${splitCounts.train.fake}, validation ${splitCounts.validation.real}+${splitCounts.validation.fake}, ` +
+      `test ${splitCounts.test.real}+${splitCounts.test.fake} (real+fake)${data.skipped.length ? `; skipped ${data.skipped.length} unreadable files` : ''}\n`,
+  );
 
   // From here on the run exists on disk.
   let written = false;

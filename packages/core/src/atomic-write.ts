@@ -199,6 +199,10 @@ export function replaceDirAtomic(dir: string, fill: (tmpDir: string) => void): v
     fill(tmp);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    // A file written inside the temporary folder is reported under its final name.
+    if (e instanceof OutputError && e.path.startsWith(tmp)) {
+      throw new OutputError(dir + e.path.slice(tmp.length), e.message.slice(`Cannot write ${e.path}: `.length, -1), { cause: e.cause, ...(e.errno ? { errno: e.errno } : {}) });
+    }
     throw outputError(dir, e);
   }
   try {

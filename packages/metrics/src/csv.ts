@@ -71,7 +71,7 @@ export function restoreFormulaCell(text: string): string {
 
 /**
  * Formats one field: numbers as they are; text neutralised ({@link neutralizeFormulaCell}) and
- * quoted when it holds a comma, quote, CR or LF.
+ * quoted when it holds a comma, quote, CR or LF, or starts with `#`.
  *
  * @param value - the cell
  */
@@ -79,7 +79,8 @@ export function formatCsvField(value: string | number | boolean | null | undefin
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const text = neutralizeFormulaCell(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // A leading # is quoted too: readers skip unquoted lines starting with # as comments.
+  return /[",\r\n]|^#/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**

@@ -13,7 +13,8 @@ import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
 import { formatDuration } from '../progress.js';
 import { formatReport } from '../report.js';
-import { recoverRunDir, runTraining } from '../run-training.js';
+import { recoverRunDir } from '../run-folder.js';
+import { runTraining } from '../run-training.js';
 import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const HELP = `Usage: rfm train --data DIR --out RUN_DIR [options]
