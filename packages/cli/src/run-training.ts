@@ -86,12 +86,8 @@ export async function runTraining(
   checkOutputDir(out);
   const existed = existsSync(out);
   if (existed) {
-    const present = recoverRunDir(out);
-    if (!resume && present.length > 0) {
-      throw new CliUsageError(
-        `train: ${out} already holds a run (${present.join(', ')}); pass --resume to continue it, or choose another --out (or delete the folder)`,
-      );
-    }
+    recoverRunDir(out);
+    if (!resume) refuseExistingRun(out);
   }
   const logger = createConsoleLogger('rfm');
 
@@ -211,6 +207,20 @@ export async function runTraining(
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
   return { completed: true, exitCode: 0, steps: result.steps, best: result.best, test, samples, ms: performance.now() - started };
+}
+
+/**
+ * Refuses a fresh run into a folder that already holds one (after repairing an interrupted save), so
+ * that a second run never appends to the first one's log.
+ *
+ * @param out - the run folder
+ * @throws {@link CliUsageError} naming the run files found
+ */
+export function refuseExistingRun(out: string): void {
+  const present = existsSync(out) ? recoverRunDir(out) : [];
+  if (present.length > 0) {
+    throw new CliUsageError(`train: ${out} already holds a run (${present.join(', ')}); pass --resume to continue it, or choose another --out (or delete the folder)`);
+  }
 }
 
 /** Removes what a fresh run wrote before it failed (no checkpoint yet): the folder holds no run afterwards. */

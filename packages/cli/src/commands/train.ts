@@ -14,7 +14,7 @@ import { erasingMethodNames } from '../erasing-methods.js';
 import { formatDuration } from '../progress.js';
 import { formatReport } from '../report.js';
 import { recoverRunDir } from '../run-folder.js';
-import { runTraining } from '../run-training.js';
+import { refuseExistingRun, runTraining } from '../run-training.js';
 import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const HELP = `Usage: rfm train --data DIR --out RUN_DIR [options]
@@ -219,6 +219,7 @@ export const trainCommand: CliCommand = {
       config = resumeConfig(p, readTrainConfig(out), out);
     } else {
       config = configFromFlags(p);
+      refuseExistingRun(out);
     }
     const report = await startBackend(p, 'train', io);
     const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
