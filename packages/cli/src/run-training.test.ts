@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, truncateSync, writeFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,23 @@ describe('rfm train: no hang, nothing half-written', () => {
   );
 });
 
+const isRoot = process.getuid?.() === 0;
+
+describe('unreadable files by permission', () => {
+  // root reads every file whatever its mode, so this case cannot be built when the tests run as root.
+  it.skipIf(isRoot)('train --skip-bad-images skips a file it may not read (EACCES) and hashes the rest', async () => {
+    const data = folderDataset(join(dir, 'eacces'), 6);
+    const locked = join(data, 'fake', 'locked.jpg');
+    writeFileSync(locked, readFileSync(join(data, 'fake', 'fake0.jpg')));
+    chmodSync(locked, 0);
+    const out = join(dir, 'eacces-run');
+    const r = await cli(['train', '--data', data, '--out', out, ...FAST, '--iterations', '2', '--skip-bad-images']);
+    expect(r.code, r.stderr).toBe(0);
+    const config = readLog(out).find((l) => l.type === 'config') as { dataset: { skipped: { id: string }[] } };
+    expect(config.dataset.skipped.map((s) => s.id)).toEqual(['fake/locked.jpg']);
+  }, 120_000);
+});
+
 describe('a run folder after a crash mid-save, resume rules, unreadable files', () => {
   const data = folderDataset(join(dir, 'data'), 8);
   // Unreadable entries in train's dataset: a dangling link and a symlink loop.
@@ -108,6 +125,17 @@ describe('a run folder after a crash mid-save, resume rules, unreadable files', 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already holds a run \(checkpoint, model, run\.jsonl, config\.json\); pass --resume/);
     expect(readLog(run)).toHaveLength(lines);
+  }, 60_000);
+
+  it('a damaged checkpoint stops --resume with one line naming the file', async () => {
+    const copy = join(dir, 'damaged');
+    cpSync(run, copy, { recursive: true, verbatimSymlinks: true });
+    truncateSync(join(copy, 'checkpoint', 'weights.bin'), 100);
+    const r = await cli(['train', '--out', copy, '--resume', '--iterations', '6', '--backend', 'cpu']);
+    expect(r.code).toBe(1);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^rfm train: ${join(copy, 'checkpoint', 'weights.bin')} is damaged: it holds 100 bytes`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
   it('--resume refuses conflicting flags by name, and an --iterations below the run', async () => {
