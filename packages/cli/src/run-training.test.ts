@@ -113,8 +113,10 @@ describe('a run folder after a crash mid-save, resume rules, unreadable files', 
     crashMidSave(run);
     const images = join(dir, 'erase-in');
     copyFaces(images, 'fake', '.', 2);
-    const x = await cli(['erase', '--method', 'sfe', '--model', run, '--images', images, '--out', join(dir, 'erase-out'), '--backend', 'cpu']);
+    symlinkSync(join(dir, 'missing.jpg'), join(images, 'dangling.jpg'));
+    const x = await cli(['erase', '--method', 'sfe', '--model', run, '--images', images, '--out', join(dir, 'erase-out'), '--skip-bad-images', '--backend', 'cpu']);
     expect(x.code, x.stderr).toBe(0);
+    expect(x.stdout).toMatch(/^2 images erased with sfe; .* \(1 unreadable image\(s\) skipped\)/);
     expect(existsSync(join(run, 'model.old'))).toBe(false);
   }, 120_000);
 
