@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkOutputDir, ensureOutputDir, recoverDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
+import { checkOutputDir, ensureOutputDir, recoverDir, replaceDirAtomic, swapDirIn, writeFileAtomic } from './atomic-write.js';
 import { OutputError } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfm-atomic-'));
@@ -104,6 +104,17 @@ describe('recoverDir: the one recovery routine of a folder swap', () => {
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(alive)).toBe(true);
     expect(recoverDir(join(dir, 'none'))).toBeUndefined();
+  });
+
+  it('swapDirIn (the one swap, also used by the native build cache) replaces a folder or a link', () => {
+    const staged = join(dir, 'staged');
+    mkdirSync(staged);
+    writeFileSync(join(staged, 'v'), 'new');
+    const target = join(dir, 'linked');
+    symlinkSync(join(dir, 'nowhere'), target);
+    swapDirIn(staged, target);
+    expect(readFileSync(join(target, 'v'), 'utf8')).toBe('new');
+    expect(existsSync(staged) || existsSync(`${target}.old`)).toBe(false);
   });
 
   it('replaceDirAtomic swaps content in and keeps no .old or temporary behind', () => {

@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from './errors.js';
 
@@ -206,14 +206,42 @@ export function replaceDirAtomic(dir: string, fill: (tmpDir: string) => void): v
     throw outputError(dir, e);
   }
   try {
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
+    swapDirIn(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    recoverDir(dir);
     throw outputError(dir, e);
   }
+}
+
+/**
+ * The one folder swap of rfm.js: puts an already filled folder `staged` (a sibling of `dir`, same
+ * filesystem) at `dir`. The previous `dir` (a folder or a link) is renamed to `dir.old` first and
+ * removed last, so one complete copy exists at every moment; {@link recoverDir} repairs a crash
+ * between the two renames. {@link replaceDirAtomic} and the native build cache both use it.
+ *
+ * @param staged - the new content
+ * @param dir - its final path
+ */
+export function swapDirIn(staged: string, dir: string): void {
+  recoverDir(dir);
+  const old = `${dir}.old`;
+  const had = existsSync(dir) || isLink(dir);
+  if (had) renameSync(dir, old);
+  try {
+    renameSync(staged, dir);
+  } catch (e) {
+    if (had) renameSync(old, dir);
+    throw e;
+  }
   rmSync(old, { recursive: true, force: true });
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /**
