@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { RfmError } from '@rfm/core';
+import { cliWording } from './cli-wording.js';
 import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -60,7 +61,7 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
       return 2;
     }
     if (e instanceof RfmError || (e instanceof Error && typeof (e as { code?: unknown }).code === 'string')) {
-      io.err(`rfm ${name}: ${cliMessage(e)}\n`);
+      io.err(`rfm ${name}: ${cliWording(e.message)}\n`);
       return 1;
     }
     io.err(`rfm ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
@@ -68,17 +69,3 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
   }
 }
 
-/**
- * The message of a library error as the CLI shows it: errors whose fix is a library option are
- * re-worded to name the flag that sets it (`onBadImage: 'skip'` → `--skip-bad-images`); others
- * keep their message. Always one line.
- *
- * @param e - a typed error
- */
-export function cliMessage(e: Error): string {
-  const bad = e as { code?: unknown; file?: unknown; reason?: unknown };
-  if (bad.code === 'RFM_BAD_IMAGE' && typeof bad.file === 'string' && typeof bad.reason === 'string') {
-    return `Cannot decode image ${bad.file}: ${bad.reason}. Replace or remove the file, or pass --skip-bad-images to skip unreadable images.`;
-  }
-  return e.message.split('\n')[0]!;
-}

@@ -95,7 +95,7 @@ export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer:
  */
 export function readTrainingState(dir: string): TrainingState {
   const src = recoverDir(dir);
-  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without resuming first.`);
+  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without \`resume: true\` first.`);
   const path = join(src, 'state.json');
   const state = readJsonFile(path, CHECKPOINT_FIX) as Partial<TrainingState> | null;
   if (state === null || typeof state !== 'object' || !Number.isInteger(state.step) || typeof state.options !== 'object' || typeof state.backbone !== 'object') {
