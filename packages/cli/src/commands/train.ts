@@ -109,8 +109,8 @@ export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command 
   return {
     data,
     backbone: backbone.name,
-    backboneOptions: backbone.options,
-    resize: resizeForCrop(backbone.options.inputSize),
+    backboneOptions: backbone.name === preset.backbone ? { ...preset.backboneOptions, ...backbone.options } : backbone.options,
+    resize: backbone.options.inputSize === preset.size ? preset.resize : resizeForCrop(backbone.options.inputSize),
     batch,
     augment,
     seed,
