@@ -81,7 +81,16 @@ export const compareCommand: CliCommand = {
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const outcome = await runPlan(config, out, io, report.summary);
+    const writeSweep = (results: readonly ComparisonResult[], dataHash: string) => {
+      if (config.budgets.length < 2) return;
+      const complete = results.length === config.budgets.length;
+      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}\n${complete ? '' : '\n(partial: later budgets still running)\n'}`);
+      writeFileAtomic(
+        join(out, 'sweep.json'),
+        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })) }, null, 2)}\n`,
+      );
+    };
+    const outcome = await runPlan(config, out, io, report.summary, writeSweep);
     if (!outcome) return;
     const { results, dataHash } = outcome;
     const last = results[results.length - 1]!;
@@ -104,14 +113,8 @@ export const compareCommand: CliCommand = {
     );
     const written = ['comparison.md', 'comparison.json', 'roc.svg', 'compare-config.json'];
     if (config.budgets.length > 1) {
-      const sweep = sweepMarkdown(config, results);
-      writeFileAtomic(join(out, 'sweep.md'), `${sweep}\n`);
-      writeFileAtomic(
-        join(out, 'sweep.json'),
-        `${JSON.stringify({ schema: 1, backend: tf.getBackend(), dataHash, budgets: config.budgets.map((b, i) => ({ iterations: b, ...results[i]! })) }, null, 2)}\n`,
-      );
       written.push('sweep.md', 'sweep.json');
-      io.out(`${sweep}\n\n`);
+      io.out(`${sweepMarkdown(config, results)}\n\n`);
     }
     io.out(`${header}\n\n${table}\n`);
     // comparison.json is complete here: later steps (reports) read it from `out`.
@@ -202,90 +205,96 @@ async function checkPlan(config: CompareConfig): Promise<void> {
   }
 }
 
-/** Runs every (seed, method, budget); `undefined` when interrupted. */
+/**
+ * Runs every (budget, seed, method): budget by budget, each run extended from the previous budget
+ * by resume (identical to a run of that length, since budgets are multiples of the validation
+ * interval and nothing in the schedule depends on the total), so that the comparison of each
+ * budget is complete (and, for a sweep, written by `onBudget`) before the next budget starts.
+ * Resolves to `undefined` when interrupted.
+ */
 async function runPlan(
   config: CompareConfig,
   out: string,
   io: CliIO,
   backendSummary: string,
+  onBudget: (results: readonly ComparisonResult[], dataHash: string) => void = () => {},
 ): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string } | undefined> {
   const { seeds, methods, budgets } = config;
   const runs = seeds.flatMap((seed) => methods.map((m) => ({ seed, method: m })));
-  const finished: FinishedRun[][] = budgets.map(() => []);
-  const eta = new OverallEta(runs.map((r) => r.method.name), budgets[budgets.length - 1]!);
+  const segments = budgets.flatMap((budget, b) => runs.map((r) => ({ ...r, b, budget, iterations: budget - (b > 0 ? budgets[b - 1]! : 0) })));
+  const results: ComparisonResult[] = [];
+  const eta = new OverallEta(segments.map((s) => ({ method: s.method.name, iterations: s.iterations })));
   let dataHash = '';
-  for (const [i, { seed, method }] of runs.entries()) {
+  let finished: FinishedRun[] = [];
+  for (const [i, { seed, method, b, budget }] of segments.entries()) {
     const runDir = seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
-    io.err(`\n[${i + 1}/${runs.length}] ${method.name}${seeds.length > 1 ? `, seed ${seed}` : ''}\n`);
-    for (const [b, budget] of budgets.entries()) {
-      const train: TrainConfig = {
-        ...config.train,
-        augment: method.name === 'none' ? [] : [method.name],
-        ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
-        seed,
-        trainer: { ...config.train.trainer, iterations: budget, seed },
-      };
-      const outcome = await runTraining(train, join(out, runDir), io, {
-        resume: b > 0,
-        backendSummary,
-        label: method.name.padEnd(5),
-        onStep: (step, total, etaMs) => ` | all ${formatDuration(eta.remaining(i, step, etaMs))}`,
-      });
-      if (!outcome.completed) {
-        io.err(`stopped during ${method.name}; the finished runs are in ${out}\n`);
-        return undefined;
-      }
-      eta.finish(i, outcome.steps - (b > 0 ? budgets[b - 1]! : 0), outcome.ms);
-      dataHash = outcome.dataHash ?? dataHash;
-      finished[b]!.push({
-        method: method.name,
-        seed,
-        run: runDir,
-        best: outcome.best,
-        test: outcome.test!,
-        ms: outcome.ms,
-        scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
-      });
+    const sweepNote = budgets.length > 1 ? ` to ${budget} iterations` : '';
+    io.err(`\n[${i + 1}/${segments.length}] ${method.name}${seeds.length > 1 ? `, seed ${seed}` : ''}${sweepNote}\n`);
+    const train: TrainConfig = {
+      ...config.train,
+      augment: method.name === 'none' ? [] : [method.name],
+      ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
+      seed,
+      trainer: { ...config.train.trainer, iterations: budget, seed },
+    };
+    const outcome = await runTraining(train, join(out, runDir), io, {
+      resume: b > 0,
+      backendSummary,
+      label: method.name.padEnd(5),
+      onStep: (_step, _total, etaMs) => ` | all ${formatDuration(eta.remaining(i, etaMs))}`,
+    });
+    if (!outcome.completed) {
+      io.err(`stopped during ${method.name}; the finished runs are in ${out}\n`);
+      return undefined;
+    }
+    eta.finish(i, outcome.ms);
+    dataHash = outcome.dataHash ?? dataHash;
+    finished.push({
+      method: method.name,
+      seed,
+      run: runDir,
+      best: outcome.best,
+      test: outcome.test!,
+      ms: outcome.ms,
+      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
+    });
+    if (finished.length === runs.length) {
+      results.push(summarizeComparison(finished, config.bootstrap));
+      onBudget(results, dataHash);
+      if (b < budgets.length - 1) finished = [];
     }
   }
-  const results = finished.map((f) => summarizeComparison(f, config.bootstrap));
-  return { results, finalRuns: finished[finished.length - 1]!, dataHash };
+  return { results, finalRuns: finished, dataHash };
 }
 
 /**
- * Overall remaining time: the current run's own ETA plus, for every later run, its iterations at
- * the measured time per iteration of its method (or, before one is measured, of any measured
- * method scaled by {@link COST_PRIOR}).
+ * Overall remaining time: the current segment's own ETA plus, for every later segment, its
+ * iterations at the measured time per iteration of its method (or, before one is measured, of any
+ * measured method scaled by {@link COST_PRIOR}).
  */
 class OverallEta {
   private readonly msPerIteration = new Map<string, number>();
-  private readonly startedAt = performance.now();
-  private current = { run: -1, step: 0, at: 0 };
 
-  constructor(
-    private readonly methods: readonly string[],
-    private readonly iterations: number,
-  ) {}
+  constructor(private readonly segments: readonly { method: string; iterations: number }[]) {}
 
-  /** Records a finished run segment. */
-  finish(run: number, iterations: number, ms: number): void {
-    if (iterations > 0) this.msPerIteration.set(this.methods[run]!, ms / iterations);
+  /** Records a finished segment's wall time. */
+  finish(segment: number, ms: number): void {
+    const s = this.segments[segment]!;
+    if (s.iterations > 0) this.msPerIteration.set(s.method, ms / s.iterations);
   }
 
-  /** Remaining ms of the whole comparison while `run` is at `step` with its own ETA `etaMs`. */
-  remaining(run: number, step: number, etaMs: number): number {
-    if (this.current.run !== run) this.current = { run, step, at: performance.now() };
-    const method = this.methods[run]!;
-    const liveRate = step > this.current.step ? (performance.now() - this.current.at) / (step - this.current.step) : Number.NaN;
+  /** Remaining ms of the whole comparison while `segment` runs with its own ETA `etaMs`. */
+  remaining(segment: number, etaMs: number): number {
+    const current = this.segments[segment]!;
     const perIteration = (m: string): number => {
       const measured = this.msPerIteration.get(m);
       if (measured !== undefined) return measured;
-      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [method, liveRate];
+      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [current.method, Number.NaN];
       return (rate * (COST_PRIOR[m] ?? 1)) / (COST_PRIOR[known] ?? 1);
     };
     let total = etaMs;
-    for (let r = run + 1; r < this.methods.length; r++) total += this.iterations * perIteration(this.methods[r]!);
-    return Number.isFinite(total) ? total : performance.now() - this.startedAt;
+    for (const s of this.segments.slice(segment + 1)) total += s.iterations * perIteration(s.method);
+    return Number.isFinite(total) ? total : etaMs;
   }
 }
 
