@@ -241,7 +241,7 @@ async function runPlan(
       resume: b > 0,
       backendSummary,
       label: method.name.padEnd(5),
-      onStep: (_step, _total, etaMs) => ` | all ${formatDuration(eta.remaining(i, etaMs))}`,
+      onStep: (step, total, etaMs) => ` | all ${formatDuration(eta.remaining(i, total > step ? etaMs / (total - step) : Number.NaN, etaMs))}`,
     });
     if (!outcome.completed) {
       io.err(`stopped during ${method.name}; the finished runs are in ${out}\n`);
@@ -283,13 +283,13 @@ class OverallEta {
     if (s.iterations > 0) this.msPerIteration.set(s.method, ms / s.iterations);
   }
 
-  /** Remaining ms of the whole comparison while `segment` runs with its own ETA `etaMs`. */
-  remaining(segment: number, etaMs: number): number {
+  /** Remaining ms of the whole comparison while `segment` runs at `liveMs` per iteration with its own ETA `etaMs`. */
+  remaining(segment: number, liveMs: number, etaMs: number): number {
     const current = this.segments[segment]!;
     const perIteration = (m: string): number => {
       const measured = this.msPerIteration.get(m);
       if (measured !== undefined) return measured;
-      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [current.method, Number.NaN];
+      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [current.method, liveMs];
       return (rate * (COST_PRIOR[m] ?? 1)) / (COST_PRIOR[known] ?? 1);
     };
     let total = etaMs;
