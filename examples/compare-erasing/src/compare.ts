@@ -30,7 +30,7 @@ export interface CompareOptions {
   /** Input side; images are resized to `resize` (default: `size`, no crop) and cropped to it. */
   readonly size: number;
   readonly resize?: number;
-  /** Separable blocks of the `small` backbone (the quick preset uses 3). */
+  /** Separable blocks of the `small` backbone (the quick preset uses 4). */
   readonly depth?: number;
   readonly iterations: number;
   /** Adam learning rate (the quick preset uses 1e-3). */
@@ -52,7 +52,7 @@ export async function compareErasing(o: CompareOptions): Promise<Record<string, 
   for (const setup of o.setups ?? SETUPS) {
     // Same seed for every setup: same initial weights, same batches, same crops.
     const rng = createRng(o.seed);
-    const backbone: Backbone = createSmallBackbone({ inputSize: o.size, depth: o.depth ?? 3 }, rng.fork());
+    const backbone: Backbone = createSmallBackbone({ inputSize: o.size, depth: o.depth ?? 4 }, rng.fork());
     const run = createRunContainer({
       backbone,
       batches: await createBalancedSource(splits.train, rng.fork(), { transform }),

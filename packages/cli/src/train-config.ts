@@ -65,12 +65,12 @@ export interface Preset {
 /**
  * `quick`: tuned on the validation split of the bundled `data/ffhq-tpdne-4k` (112 px faces, so
  * no resizing and no crop: flips only) to finish in about 4 minutes on a 2-core CPU with wasm:
- * `small` with 3 separable blocks, 112 px, 1,000 iterations of 16, Adam 1e-3.
+ * `small` with 4 separable blocks, 112 px, 1,000 iterations of 16, Adam 1e-3.
  * `paper`: the paper's setting (Xception, 224 px crops of 256 px faces, batch 8+8, Adam 2e-4,
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  quick: { backbone: 'small', backboneOptions: { depth: 3 }, size: 112, resize: 112, iterations: 1000, batch: 16, evalEvery: 200, augment: [], learningRate: 1e-3 },
+  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 112, resize: 112, iterations: 1000, batch: 16, evalEvery: 200, augment: [], learningRate: 1e-3 },
   paper: { backbone: 'xception', backboneOptions: {}, size: 224, resize: 256, iterations: 350_000, batch: 16, evalEvery: 3000, augment: ['sfe'], learningRate: 2e-4 },
 };
 
