@@ -70,7 +70,7 @@ export interface Preset {
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 112, resize: 112, iterations: 1000, batch: 16, evalEvery: 200, augment: [], learningRate: 1e-3 },
+  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 112, resize: 112, iterations: 800, batch: 16, evalEvery: 200, augment: [], learningRate: 1e-3 },
   paper: { backbone: 'xception', backboneOptions: {}, size: 224, resize: 256, iterations: 350_000, batch: 16, evalEvery: 3000, augment: ['sfe'], learningRate: 2e-4 },
 };
 
