@@ -1,6 +1,6 @@
 /**
  * Example: compare no erasing, SFE and Random Erasing on the bundled 4,000 faces with the quick
- * preset's settings (small backbone with 4 blocks, 112 px, Adam 1e-3), 1,000 iterations each.
+ * preset's settings (small backbone with 4 blocks, 112 px, Adam 1e-3), 800 iterations each.
  * Run from the repository root: pnpm --filter @rfm/example-compare-erasing start
  */
 import 'reflect-metadata';
@@ -16,7 +16,7 @@ await compareErasing({
   size: 112,
   depth: 4,
   learningRate: 1e-3,
-  iterations: Number(process.argv[2] ?? 1000),
+  iterations: Number(process.argv[2] ?? 800),
   seed: 5,
   onResult: (name, r, d) => {
     const pct = (x: number) => (100 * x).toFixed(2);

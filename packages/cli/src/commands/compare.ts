@@ -54,7 +54,7 @@ DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experim
   every rfm train option except --augment and --resume (see rfm train --help)
 ${BACKEND_FLAG_HELP}
 
-Example (the README's main job: about 20 minutes on a 2-core CPU with wasm):
+Example (the README's main job: about 12-16 minutes on a 2-core CPU with wasm, estimated):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare
 `;
 

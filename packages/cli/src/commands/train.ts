@@ -27,8 +27,8 @@ RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/r
   --data DIR             dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
   --out RUN_DIR          run folder (created)
   --preset P             quick (default: small backbone with 4 separable blocks, 112 px images used
-                         as they are (--size other than 112 resizes to 256/224 of it), 1,000 iterations,
-                         lr 1e-3, validation every 200, no erasing; about 4 minutes on a 2-core CPU,
+                         as they are (--size other than 112 resizes to 256/224 of it), 800 iterations,
+                         lr 1e-3, validation every 200, no erasing; about 3 minutes on a 2-core CPU,
                          tuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,
                          350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)
 ${BACKBONE_FLAG_HELP}
