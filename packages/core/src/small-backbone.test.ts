@@ -41,7 +41,7 @@ describe('small backbone', () => {
     expect(out.featureMap.shape).toEqual([1, 2, 2, 64]);
     const dir = mkdtempSync(join(tmpdir(), 'rfm-small-depth-'));
     try {
-      await saveBackbone(four, dir);
+      await saveBackbone(four as LayersBackbone, dir);
       const loaded = await loadBackbone(dir);
       const again = loaded.apply(x, false);
       expect(Array.from(again.logits.dataSync())).toEqual(Array.from(out.logits.dataSync()));

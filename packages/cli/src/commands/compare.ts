@@ -11,8 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, errorMessage, writeFileAtomic } from '@rfm/core';
 import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
-import { intFlag, listFlag, optionalString, parseCommandArgs, type ParsedArgs } from '../args.js';
-import { BACKEND_FLAG_HELP, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
   checkMethods,
@@ -29,34 +28,43 @@ import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
 import type { TrainConfig } from '../train-config.js';
 import { versions } from '../versions.js';
-import { configFromFlags, TRAIN_FLAGS } from './train.js';
+import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
+import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 
-const HELP = `Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [--seeds K] [rfm train options]
-       rfm compare --config FILE.json [--out DIR] [--backend B]
+const METHODS = ['none', 'ae', 'psfe', 're', 'sfe'];
 
-Trains one detector per erasing method with the same data split, backbone, initial weights, batch
+/** Flags of `rfm compare`: the training flags except --augment and --resume, plus --methods, --seeds and --config. */
+export const COMPARE_FLAGS: readonly FlagSpec[] = [
+  DATA_FLAG,
+  { name: 'out', kind: 'string', value: 'DIR', help: 'comparison folder (created; or "out" in the --config file)' },
+  { name: 'methods', kind: 'list', value: 'LIST', choices: METHODS, help: `comma-separated or repeated; default ${DEFAULT_COMPARE_METHODS.join(',')} (${METHODS.join(', ')})` },
+  { name: 'seeds', kind: 'int', value: 'K', min: 1, max: 1000, help: 'repeat every method over K training seeds (--seed, --seed+1, ...); adds mean and\nstandard deviation across seeds' },
+  {
+    name: 'config',
+    kind: 'string',
+    value: 'FILE',
+    help:
+      'the whole experiment in one JSON file (then only --out and --backend may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
+  },
+  ...MODEL_FLAGS,
+  ...SCHEDULE_FLAGS,
+  BACKEND_FLAG,
+];
+
+const HELP = commandHelp(
+  'Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [--seeds K] [rfm train options]\n       rfm compare --config FILE.json [--out DIR] [--backend B]',
+  `Trains one detector per erasing method with the same data split, backbone, initial weights, batch
 order and schedule, then prints one row per method with the test metrics of its best validation
 model: AUC and AP with 95% bootstrap intervals over the test images, TDR@1e-2/1e-3 (* = too few
 reals to be reliable), EER, and the paired difference to the plain baseline "none" with its 95%
 interval (same test images resampled for both: an interval that excludes 0 is a real difference).
 Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seeds), DIR/comparison.json,
-DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment).
-
-  --methods LIST   comma-separated or repeated; default ${DEFAULT_COMPARE_METHODS.join(',')} (choices: none, ae, psfe, re, sfe)
-  --seeds K        repeat every method over K training seeds (--seed, --seed+1, ...); adds mean and
-                   standard deviation across seeds
-  --config FILE    the whole experiment in one JSON file (then only --out and --backend may be given):
-                   {"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",
-                   {"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or
-                   "budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),
-                   "seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",
-                   "split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}
-  every rfm train option except --augment and --resume (see rfm train --help)
-${BACKEND_FLAG_HELP}
-
-Example (the README's main job: about 12-16 minutes on a 2-core CPU with wasm, estimated):
-  rfm compare --data data/ffhq-tpdne-4k --out runs/compare
-`;
+DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
+train option except --augment and --resume applies to each run.`,
+  COMPARE_FLAGS,
+  `Example (the README's main job: about 12-16 minutes on a 2-core CPU with wasm, estimated):
+  rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
+);
 
 /** Relative cost of one iteration of each method before any is measured (a FAM or CAM pass per SFE/AE iteration). */
 const COST_PRIOR: Readonly<Record<string, number>> = { none: 1, re: 1, sfe: 1.6, ae: 1.6, psfe: 2.8 };
@@ -64,20 +72,18 @@ const COST_PRIOR: Readonly<Record<string, number>> = { none: 1, re: 1, sfe: 1.6,
 /** Bootstrap defaults of the comparison. */
 const BOOTSTRAP_DEFAULTS = { resamples: 2000, seed: 1 };
 
-/** Flags of `rfm compare`. */
-const COMPARE_FLAGS = { ...TRAIN_FLAGS, methods: { type: 'string', multiple: true }, seeds: { type: 'string' }, config: { type: 'string' } } as const;
-
 /** The `compare` command. */
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'train one detector per erasing method (none, sfe, re, ae, psfe) and compare them with confidence intervals',
   help: HELP,
+  flags: COMPARE_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('compare', args, COMPARE_FLAGS);
-    if (p.values.augment !== undefined) throw new CliUsageError('compare: use --methods instead of --augment');
-    if (p.values.resume !== undefined) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
-    const { config, out } = resolvePlan(p);
-    const report = await startBackend(p, 'compare', io);
+    if (args.includes('--augment')) throw new CliUsageError('compare: use --methods instead of --augment');
+    if (args.includes('--resume')) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
+    const f = parseFlags('compare', args, COMPARE_FLAGS);
+    const { config, out } = resolvePlan(f);
+    const report = await startBackend(f, io);
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -127,16 +133,15 @@ export const compareCommand: CliCommand = {
  *
  * @param p - parsed flags
  */
-function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
-  const file = optionalString(p, 'config');
-  const outFlag = optionalString(p, 'out');
+function resolvePlan(f: Flags): { config: CompareConfig; out: string } {
+  const file = f.string('config');
+  const outFlag = f.string('out');
   if (file !== undefined) {
-    const extra = Object.keys(p.values).filter((k) => !['config', 'out', 'backend'].includes(k) && p.values[k] !== undefined);
+    const extra = COMPARE_FLAGS.map((s) => s.name).filter((k) => !['config', 'out', 'backend'].includes(k) && f.has(k));
     if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out and --backend may be given beside it)`);
     const path = resolve(file);
     if (!existsSync(path)) throw new CliUsageError(`compare: --config ${path} does not exist`);
-    const dataDefault = parseCommandArgs('compare', ['--data', '.'], COMPARE_FLAGS);
-    const defaults = configFromFlags(dataDefault, 'compare');
+    const defaults = configFromFlags(parseFlags('compare', ['--data', '.'], COMPARE_FLAGS));
     const { config, out } = readCompareConfig(path, {
       train: { ...defaults, data: '' },
       methods: DEFAULT_COMPARE_METHODS.map((name) => ({ name, options: {} })),
@@ -150,11 +155,11 @@ function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
     return { config, out: resolve(chosenOut) };
   }
   if (outFlag === undefined) throw new CliUsageError('compare: --out is required');
-  const train = configFromFlags(p, 'compare');
-  const listed = listFlag(p, 'methods');
+  const train = configFromFlags(f);
+  const listed = f.list('methods');
   const methods: MethodChoice[] = (listed.length > 0 ? listed : DEFAULT_COMPARE_METHODS).map((name) => ({ name, options: {} }));
   checkMethods(methods, () => '--methods');
-  const k = intFlag(p, 'seeds', 'compare', 1, 1000) ?? 1;
+  const k = f.number('seeds') ?? 1;
   return {
     config: { version: 1, train, methods, seeds: seedList(train.seed, k), budgets: [train.trainer.iterations], bootstrap: BOOTSTRAP_DEFAULTS },
     out: resolve(outFlag),
