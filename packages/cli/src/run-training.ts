@@ -50,6 +50,10 @@ export interface TrainingOutcome {
   readonly test?: TechniqueEvaluation;
   /** Test-split scores (completed runs). */
   readonly samples?: readonly ScoredSample[];
+  /** Test image ids, in the order of `samples` (completed runs). */
+  readonly ids?: readonly string[];
+  /** SHA-256 of the dataset's content. */
+  readonly dataHash?: string;
   /** Wall time of the run, ms. */
   readonly ms: number;
 }
@@ -70,14 +74,15 @@ export const MEMORY_WARNING_BYTES = 8 * 1024 ** 3;
  * @param config - the run configuration
  * @param out - run folder
  * @param io - progress and messages
- * @param options - `resume` continues from the checkpoint; `backend` is recorded in the log; `label` prefixes the progress bar
+ * @param options - `resume` continues from the checkpoint; `backend` is recorded in the log; `label` prefixes the progress bar;
+ *   `onStep` receives every iteration (step, total, ETA of this run in ms) and returns extra status text
  * @throws {@link CliUsageError} when a fresh run's folder already holds a run
  */
 export async function runTraining(
   config: TrainConfig,
   out: string,
   io: CliIO,
-  options: { resume?: boolean; backendSummary?: string; label?: string } = {},
+  options: { resume?: boolean; backendSummary?: string; label?: string; onStep?: (step: number, total: number, etaMs: number) => string } = {},
 ): Promise<TrainingOutcome> {
   const started = performance.now();
   const resume = options.resume === true;
@@ -150,7 +155,9 @@ export async function runTraining(
     runLog,
     runDir: out,
   });
-  for (const name of config.augment) registerErasing(container, name, { inputSize: config.backboneOptions.inputSize });
+  for (const name of config.augment) {
+    registerErasing(container, name, { ...config.augmentOptions?.[name], inputSize: config.backboneOptions.inputSize });
+  }
   const trainer = container.resolve(Trainer);
   io.err(
     `train: ${config.backbone} ${JSON.stringify(config.backboneOptions)}, ${backbone.countParams().trainable.toLocaleString('en-US')} trainable parameters, ` +
@@ -165,7 +172,10 @@ export async function runTraining(
     result = await trainer.run({
       resume,
       signal: stop.signal,
-      onProgress: (pr) => bar.update(pr.step, `loss ${pr.loss.toFixed(4)}${lastEval}`, pr.etaMs),
+      onProgress: (pr) => {
+        const extra = options.onStep?.(pr.step, pr.total, pr.etaMs) ?? '';
+        bar.update(pr.step, `loss ${pr.loss.toFixed(4)}${lastEval}${extra}`, pr.etaMs);
+      },
       onEvaluation: (e) => {
         lastEval = ` val AUC ${(100 * e.metrics.auc).toFixed(2)}${e.best ? '*' : ''}`;
       },
@@ -205,7 +215,7 @@ export async function runTraining(
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
-  return { completed: true, exitCode: 0, steps: result.steps, best: result.best, test, samples, ms: performance.now() - started };
+  return { completed: true, exitCode: 0, steps: result.steps, best: result.best, test, samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
 }
 
 /**

@@ -13,6 +13,7 @@ export { resizeImage } from './resize-image.js';
 export { SPLITS, IMAGE_EXTENSIONS, REAL_TECHNIQUE, FAKE_TECHNIQUE, countItems, isImageFile, compareIds, requireBothClasses } from './dataset.js';
 export type { Split, DatasetItem, Dataset } from './dataset.js';
 export { loadFolderDataset } from './folder-dataset.js';
+export { FOLDER_SPLITS_FILE, readFolderSplits } from './folder-splits.js';
 export type { FolderDatasetOptions } from './folder-dataset.js';
 export { loadManifestDataset, MANIFEST_COLUMNS, parseLabel, parseSplit } from './manifest-dataset.js';
 export { loadDataset, datasetHash } from './load-dataset.js';

@@ -32,3 +32,5 @@ export { parseScoresCsv } from './scores-csv.js';
 export { parseCsv, formatCsv, formatCsvField, neutralizeFormulaCell, restoreFormulaCell, CsvSyntaxError } from './csv.js';
 export type { CsvRecord, ParseCsvOptions } from './csv.js';
 export type { ParseScoresCsvOptions } from './scores-csv.js';
+export { bootstrapInterval, pairedBootstrapDifference, quantile, meanAndStd, BOOTSTRAP_RESAMPLES } from './bootstrap.js';
+export type { BootstrapInterval, BootstrapOptions, SampleMetric, UniformSource } from './bootstrap.js';
