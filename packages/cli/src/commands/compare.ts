@@ -10,6 +10,7 @@ import { listFlag, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
+import { writeComparisonReport } from '../html-report/write-report.js';
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining, type TrainingOutcome } from '../run-training.js';
@@ -89,5 +90,6 @@ export const compareCommand: CliCommand = {
     );
     io.out(`${header}\n\n${table}\n`);
     io.err(`comparison written to ${join(out, 'comparison.md')}, ${join(out, 'comparison.json')} and ${join(out, 'roc.svg')}\n`);
+    await writeComparisonReport(out, io);
   },
 };

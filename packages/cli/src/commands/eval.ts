@@ -4,19 +4,23 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
-import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
+import { datasetHash, loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
 import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { writeEvalReport } from '../html-report/write-report.js';
 import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
+import { versions } from '../versions.js';
 
 const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]
+                [--report FILE.html]
 
 Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
@@ -29,6 +33,8 @@ fake technique with their mean. The score is P(fake).
   --json            print the report as JSON
   --scores FILE     also write per-image scores as CSV (id,label,score,logit_gap,technique)
   --roc FILE        also draw the ROC curves (.svg or .png)
+  --report FILE     where to write the HTML report (metrics, ROC, score histograms, average
+                    attention maps, erasing examples, versions; default RUN_DIR/eval-report.html)
   --batch N         images per forward pass (default 32)
   --skip-bad-images skip unreadable images instead of failing
 ${BACKEND_FLAG_HELP}
@@ -48,6 +54,7 @@ export const evalCommand: CliCommand = {
       json: { type: 'boolean' },
       scores: { type: 'string' },
       roc: { type: 'string' },
+      report: { type: 'string' },
       batch: { type: 'string' },
       'skip-bad-images': { type: 'boolean' },
     });
@@ -56,6 +63,8 @@ export const evalCommand: CliCommand = {
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
     const splitFlag = choiceFlag(p, 'split', 'eval', ['all', 'train', 'validation', 'test'] as const);
     const batch = intFlag(p, 'batch', 'eval', 1, 4096) ?? 32;
+    const reportPath = optionalString(p, 'report');
+    if (reportPath !== undefined && !/\.html?$/i.test(reportPath)) throw new CliUsageError(`eval: --report must name an .html file, got "${reportPath}"`);
     await startBackend(p, 'eval', io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -92,5 +101,7 @@ export const evalCommand: CliCommand = {
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (p.values.json) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
     else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
+    const reportInput = { runDir: run.runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
+    await writeEvalReport(reportInput, reportPath ?? join(run.runDir, 'eval-report.html'), io);
   },
 };

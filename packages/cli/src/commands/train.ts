@@ -12,6 +12,7 @@ import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-f
 import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
 import { formatDuration } from '../progress.js';
+import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
 import { runTraining } from '../run-training.js';
 import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
@@ -22,7 +23,9 @@ Trains a fake-face detector with the RFM recipe (balanced 8 real + 8 fake batche
 flip, normalisation (v/255-0.5)/0.25, cross-entropy with flooding 0.04, Adam) and the chosen erasing
 augmentations, selects the best model on the validation split, and reports its metrics on the test
 split. Writes RUN_DIR/model (TensorFlow.js format), RUN_DIR/checkpoint, RUN_DIR/run.jsonl,
-RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/roc.svg.
+RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv, RUN_DIR/roc.svg and
+RUN_DIR/report.html (one self-contained page: metrics, ROC, score histograms, average attention
+maps, erasing examples, config and versions).
 
   --data DIR             dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
   --out RUN_DIR          run folder (created)
@@ -163,5 +166,6 @@ export const trainCommand: CliCommand = {
       ),
     );
     io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
+    await writeTrainReport(out, io);
   },
 };
