@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { evaluateByTechnique, type MetricsReport, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { loadDataset, type DatasetItem } from '@rfm/data';
 import type { CliIO } from '../command.js';
@@ -187,9 +187,9 @@ export async function gatherEvalReport(input: EvalReportInput, io: CliIO, option
   };
 }
 
-/** The run folder of a comparison entry. */
+/** The run folder of a comparison entry (`run` may be relative to the comparison folder or absolute). */
 export function comparisonRunDir(dir: string, entry: ComparisonMethodEntry): string {
-  return join(dir, entry.run ?? entry.method);
+  return resolve(dir, entry.run ?? entry.method);
 }
 
 /**
