@@ -67,7 +67,7 @@ export async function runCustomPipeline(o: PipelineOptions): Promise<{ order: st
         images, labels: batch.labels, labelValues, model: handle, rng: chainRng, normalization: source.transform.normalization,
         step: 0, totalSteps: 1, logger: silentLogger,
       });
-      const keep = result.mask ? await result.mask.data() : new Float32Array(0);
+      const keep = result.mask ? ((await result.mask.data()) as Float32Array) : new Float32Array(0);
       const changed = tf.tidy(() => tf.mean(tf.cast(tf.notEqual(result.images, images), 'float32')).dataSync()[0]!);
       effects.push({
         plugin: plugin.name,

@@ -52,7 +52,7 @@ async function inspect(browser: Browser, file: string): Promise<PageCheck> {
   await page.setViewportSize({ width: 1280, height: fullHeight });
   const boxes = await page.evaluate(() => {
     const out: { what: string; x: number; y: number; width: number; height: number; loaded: boolean }[] = [];
-    const els = [...document.querySelectorAll('img'), ...document.querySelectorAll('[data-chart] svg')];
+    const els = [...Array.from(document.querySelectorAll('img')), ...Array.from(document.querySelectorAll('[data-chart] svg'))];
     for (const el of els) {
       const r = el.getBoundingClientRect();
       const loaded = el instanceof HTMLImageElement ? el.complete && el.naturalWidth > 0 : true;
@@ -62,10 +62,10 @@ async function inspect(browser: Browser, file: string): Promise<PageCheck> {
     return out;
   });
   const rows = await page.evaluate(() =>
-    [...document.querySelectorAll('table.results:not(.seeds) tbody tr')].map((tr) => ({
+    Array.from(document.querySelectorAll('table.results:not(.seeds) tbody tr')).map((tr) => ({
       row: (tr as HTMLElement).dataset.row!,
       cells: Object.fromEntries(
-        [...tr.querySelectorAll('td[data-metric]')].map((td) => [(td as HTMLElement).dataset.metric!, { text: td.textContent!, value: (td as HTMLElement).dataset.value }]),
+        Array.from(tr.querySelectorAll('td[data-metric]')).map((td) => [(td as HTMLElement).dataset.metric!, { text: td.textContent!, value: (td as HTMLElement).dataset.value }]),
       ),
     })),
   );
