@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,13 +114,16 @@ const pct = (x: number) => (100 * x).toFixed(2);
 
 describe('report.html of a tiny real comparison', () => {
   let browser: Browser | undefined;
+  let tensorsLeft = Number.NaN;
 
   beforeAll(async () => {
     const args = ['compare', '--data', BUNDLED, '--out', compareDir, '--size', '32', '--iterations', '4', '--eval-every', '2', '--methods', 'none,sfe,re,ae', '--backend', 'wasm'];
     const io = captureIO();
     expect(await runCli(args, io), io.stderr()).toBe(0);
     const trainIo = captureIO();
+    const before = tf.memory().numTensors;
     await writeTrainReport(join(compareDir, 'sfe'), trainIo);
+    tensorsLeft = tf.memory().numTensors - before;
     const evalIo = captureIO();
     expect(await runCli(['eval', '--model', join(compareDir, 'sfe'), '--data', BUNDLED, '--report', evalReport, '--backend', 'wasm'], evalIo), evalIo.stderr()).toBe(0);
     if (HAVE_CHROMIUM) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
@@ -139,6 +143,15 @@ describe('report.html of a tiny real comparison', () => {
     }
     expect(existsSync(join(compareDir, 'sfe', 'report.html'))).toBe(true);
     expect(existsSync(evalReport)).toBe(true);
+    expect(tensorsLeft, 'tensors left by writeTrainReport').toBe(0);
+  });
+
+  it('refuses an --report that is not an .html file with exit 2 and one line', async () => {
+    const io = captureIO();
+    expect(await runCli(['eval', '--model', join(compareDir, 'sfe'), '--data', BUNDLED, '--report', join(dir, 'r.txt')], io)).toBe(2);
+    expect(io.stderr().trim().split('\n')).toHaveLength(1);
+    expect(io.stderr()).toMatch(/--report must name an \.html file/);
+    expect(existsSync(join(dir, 'r.txt'))).toBe(false);
   });
 
   it.skipIf(!HAVE_CHROMIUM)(`loads in headless chromium: no console error, no request, figures drawn, table = comparison.json (needs ${CHROMIUM})`, async () => {
