@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import pngjs from 'pngjs';
 import { chromium, type Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
@@ -72,13 +72,21 @@ async function inspect(browser: Browser, file: string): Promise<PageCheck> {
   );
   const screenshot = await page.screenshot();
   await page.close();
-  const png = pngjs.PNG.sync.read(screenshot);
+  const { data, info } = await sharp(screenshot).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const png: RgbaImage = { data, width: info.width, height: info.height };
   const figures = boxes.map((b) => ({ what: b.what, width: b.width, height: b.height, loaded: b.loaded, std: regionStd(png, b) }));
   return { errors, requests, figures, rows, screenshot };
 }
 
+/** Decoded RGBA pixels of a screenshot. */
+interface RgbaImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
 /** Standard deviation of the grey level of a region of an RGBA screenshot: 0 for a blank box. */
-function regionStd(png: pngjs.PNG, box: { x: number; y: number; width: number; height: number }): number {
+function regionStd(png: RgbaImage, box: { x: number; y: number; width: number; height: number }): number {
   let n = 0;
   let sum = 0;
   let sum2 = 0;
