@@ -5,7 +5,7 @@
  * no request beyond itself and data URIs, every image and chart must be drawn and not blank, and
  * the table must print the numbers of comparison.json / metrics.json.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +15,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
+import { gatherComparisonReport } from './gather-report.js';
+import { renderReport } from './render-report.js';
 import { writeTrainReport } from './write-report.js';
 
 const BUNDLED = fileURLToPath(new URL('../../../../data/ffhq-stylegan2', import.meta.url));
@@ -152,6 +154,40 @@ describe('report.html of a tiny real comparison', () => {
     expect(existsSync(join(compareDir, 'sfe', 'report.html'))).toBe(true);
     expect(existsSync(evalReport)).toBe(true);
     expect(tensorsLeft, 'tensors left by writeTrainReport').toBe(0);
+  });
+
+  it('reads the schema 2 fields of comparison.json: intervals, paired differences, seeds, run folders', async () => {
+    const comparison = JSON.parse(readFileSync(join(compareDir, 'comparison.json'), 'utf8'));
+    const schema2 = {
+      ...comparison,
+      schema: 2,
+      baseline: 'none',
+      backend: 'wasm',
+      dataHash: 'f'.repeat(64),
+      methods: comparison.methods.map((m: { method: string; test: { overall: { auc: number } } }, i: number) => ({
+        ...m,
+        seed: 1,
+        run: join(compareDir, m.method), // absolute: the report must accept both forms
+        ci95: { auc: [m.test.overall.auc - 0.05, m.test.overall.auc + 0.05], ap: [0.1, 0.9] },
+        ...(m.method === 'none' ? {} : { diffToBaseline: { auc: 0.01 * i, ci95: [0.002 * i, 0.02 * i], ap: 0, apCi95: [-0.1, 0.1] } }),
+      })),
+      seeds: [{ method: 'sfe', n: 1, auc: { mean: 0.6, std: 0 }, diffToBaseline: { mean: 0.01, std: 0 } }],
+    };
+    const copy = join(dir, 'schema2');
+    mkdirSync(copy);
+    writeFileSync(join(copy, 'comparison.json'), JSON.stringify(schema2));
+    const data = await gatherComparisonReport(copy, captureIO(), { imagesPerTechnique: 2, erasingImages: 1 });
+    expect(data.table.baseline).toBe('none');
+    expect(data.provenance.dataHash).toBe('f'.repeat(64));
+    expect(data.attention!.rows.map((r) => r.name)).toEqual(['none', 'sfe', 're', 'ae']);
+    expect(data.erasing!.rows.map((r) => r.method)).toEqual(['sfe', 're', 'ae']);
+    const html = renderReport(data);
+    const sfe = schema2.methods[1];
+    expect(html).toContain(`data-metric="auc-ci95" data-low="${sfe.ci95.auc[0]}" data-high="${sfe.ci95.auc[1]}"`);
+    expect(html).toContain('data-metric="diff-auc" data-value="0.01">+1.00</td>');
+    expect(html).toContain('data-metric="diff-auc-ci95" data-low="0.002" data-high="0.02">[+0.20, +2.00]</td>');
+    expect(html).toMatch(/class="num gain" data-metric="diff-auc" data-value="0.02"/);
+    expect(html).toContain('60.00 ± 0.00');
   });
 
   it('refuses an --report that is not an .html file with exit 2 and one line', async () => {
