@@ -16,7 +16,7 @@ import type { ErasingGrid, ErasingRow, ReportImage } from './report-model.js';
 export interface ErasingToDraw {
   /** Erasing method name (`sfe`, `psfe`, `re`, `ae`). */
   readonly method: string;
-  /** Which detector guides it, for the row label. */
+  /** How it places its regions, for the row label (e.g. `guided by the sfe detector`). */
   readonly guidedBy: string;
   /** Loads the guiding detector (disposed after use). */
   readonly load: () => Promise<Backbone>;

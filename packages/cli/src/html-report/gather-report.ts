@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { evaluateByTechnique, type MetricsReport, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { loadDataset, type DatasetItem } from '@rfm/data';
 import type { CliIO } from '../command.js';
-import { erasingMethodNames } from '../erasing-methods.js';
+import { ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
 import { splitForRun } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { readTrainConfig, resizeForCrop, type TrainConfig } from '../train-config.js';
@@ -55,13 +55,18 @@ function describeBackbone(config: TrainConfig): string {
   return `${config.backbone} ${JSON.stringify(config.backboneOptions)}`;
 }
 
+/** Row label of the detector guiding a method (Random Erasing reads none). */
+function guide(method: string, detector: string): string {
+  return ERASING_METHODS[method]?.attention ? `guided by ${detector}` : 'random placement';
+}
+
 /** Erasing rows for a single run: its own methods, or every method for illustration when it erases nothing. */
 function runErasing(config: TrainConfig, runDir: string): { erasing: ErasingToDraw[]; note?: string } {
   const load = async () => (await loadRunModel(runDir)).backbone;
-  if (config.augment.length > 0) return { erasing: config.augment.map((method) => ({ method, guidedBy: 'this run\'s detector', load })) };
+  if (config.augment.length > 0) return { erasing: config.augment.map((method) => ({ method, guidedBy: guide(method, 'this run\'s detector'), load })) };
   const methods = erasingMethodNames().filter((m) => m !== 'psfe');
   return {
-    erasing: methods.map((method) => ({ method, guidedBy: 'this run\'s detector', load })),
+    erasing: methods.map((method) => ({ method, guidedBy: guide(method, 'this run\'s detector'), load })),
     note: `This run trains without erasing; the rows show what ${methods.join(', ')} would do to these images with its detector.`,
   };
 }
@@ -245,7 +250,7 @@ export async function gatherComparisonReport(compareDir: string, io: CliIO, opti
       detectors: firstRuns.map((m) => ({ name: m.method, load: loader(m) })),
       attentionItems: splits.test,
       attentionSource: 'test split',
-      erasing: firstRuns.filter((m) => m.method !== 'none').map((m) => ({ method: m.method, guidedBy: `the ${m.method} detector`, load: loader(m) })),
+      erasing: firstRuns.filter((m) => m.method !== 'none').map((m) => ({ method: m.method, guidedBy: guide(m.method, `the ${m.method} detector`), load: loader(m) })),
       erasingItems: splits.train,
     },
     io,
