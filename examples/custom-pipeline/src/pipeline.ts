@@ -7,8 +7,8 @@ import { registerRandomErasing } from '@rfm/augment-re';
 import { registerSfe } from '@rfm/augment-sfe';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  AUGMENTATION, createRng, createRunContainer, createSmallBackbone, inferenceHandle, orderAugmentations,
-  registerAugmentation, silentLogger, Trainer, type Augmentation,
+  AUGMENTATION, createAugmentContext, createRng, createRunContainer, createSmallBackbone, inferenceHandle, orderAugmentations,
+  registerAugmentation, Trainer, type Augmentation,
 } from '@rfm/core';
 import { createBalancedSource, createEvalSource, loadDataset, splitDataset } from '@rfm/data';
 import { BandErasing } from './band-erasing.js';
@@ -57,16 +57,11 @@ export async function runCustomPipeline(o: PipelineOptions): Promise<{ order: st
   const plugins = orderAugmentations(run.resolveAll<Augmentation>(AUGMENTATION));
   const source = await createEvalSource(splits.validation.slice(0, 8), { transform });
   const effects: PluginEffect[] = [];
-  const handle = inferenceHandle(backbone);
-  const chainRng = createRng(o.seed + 1);
+  const session = { model: inferenceHandle(backbone), rng: createRng(o.seed + 1), normalization: source.transform.normalization };
   for await (const batch of source.batches(8)) {
     let images = batch.images;
-    const labelValues = Array.from(await batch.labels.data());
     for (const plugin of plugins) {
-      const result = await plugin.apply({
-        images, labels: batch.labels, labelValues, model: handle, rng: chainRng, normalization: source.transform.normalization,
-        step: 0, totalSteps: 1, logger: silentLogger,
-      });
+      const result = await plugin.apply(await createAugmentContext(session, images, batch.labels));
       const keep = result.mask ? ((await result.mask.data()) as Float32Array) : new Float32Array(0);
       const changed = tf.tidy(() => tf.mean(tf.cast(tf.notEqual(result.images, images), 'float32')).dataSync()[0]!);
       effects.push({

@@ -10,6 +10,7 @@ export { COMMANDS } from './commands/index.js';
 export { captureIO } from './capture-io.js';
 export type { CapturedIO } from './capture-io.js';
 export { cliReference } from './reference.js';
+export type { FlagKind, FlagSpec } from './flags.js';
 export { renderReport } from './html-report/render-report.js';
 export { gatherComparisonReport, gatherEvalReport, gatherTrainReport } from './html-report/gather-report.js';
 export type { EvalReportInput } from './html-report/gather-report.js';

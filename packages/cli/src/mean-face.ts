@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import type { NormalizedImage, Rng } from '@rfm/core';
+import type { Rng } from '@rfm/core';
+import type { NormalizedImage } from './images/png.js';
 
 /** Accumulates square normalised HWC faces and returns their mean. */
 export class MeanFace {

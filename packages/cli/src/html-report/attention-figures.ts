@@ -6,9 +6,11 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AttentionAverager, attentionSimilarity, attentionToRgb, inferenceHandle, normalizedToRgb, type Backbone } from '@rfm/core';
+import { AttentionAverager, attentionSimilarity } from '@rfm/attention';
+import { inferenceHandle, type Backbone } from '@rfm/core';
 import { createEvalSource, type DatasetEvalSource, type DatasetItem } from '@rfm/data';
 import { ATTENTION_METHODS } from '../attention-methods.js';
+import { attentionToRgb, normalizedToRgb } from '../images/png.js';
 import { MeanFace } from '../mean-face.js';
 import { pngImage } from './png-data-uri.js';
 import type { AttentionFigures, AttentionRow, ReportImage } from './report-model.js';

@@ -6,9 +6,10 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, inferenceHandle, maskToGrey, normalizedToRgb, silentLogger, type AugmentContext, type Backbone } from '@rfm/core';
+import { createRng, inferenceHandle, startAugmentation, type Backbone } from '@rfm/core';
 import { createEvalSource, type DatasetItem } from '@rfm/data';
 import { createErasing } from '../erasing-methods.js';
+import { maskToGrey, normalizedToRgb } from '../images/png.js';
 import { pngImage } from './png-data-uri.js';
 import type { ErasingGrid, ErasingRow, ReportImage } from './report-model.js';
 
@@ -54,22 +55,12 @@ export async function computeErasingGrid(items: readonly DatasetItem[], methods:
   let done = 0;
   for (const m of methods) {
     const backbone = await m.load();
-    const plugin = createErasing(m.method, { inputSize: size, probability: 1 });
+    const session = { model: inferenceHandle(backbone), rng: createRng(options.seed ?? 0), normalization: source.transform.normalization };
+    const erasing = await startAugmentation(createErasing(m.method, { inputSize: size, probability: 1 }), session, size);
     try {
       for await (const batch of source.batches(items.length)) {
-        const labelValues = Array.from(batch.labels.dataSync());
-        const ctx: AugmentContext = {
-          images: batch.images,
-          labels: batch.labels,
-          labelValues,
-          model: inferenceHandle(backbone),
-          rng: createRng(options.seed ?? 0),
-          normalization: source.transform.normalization,
-          step: 0,
-          totalSteps: 1,
-          logger: silentLogger,
-        };
-        const result = await plugin.apply(ctx);
+        const labelValues = Array.from(await batch.labels.data());
+        const result = await erasing.apply(batch.images, batch.labels);
         const [input, erased, mask] = await Promise.all([batch.images.data(), result.images.data(), result.mask ? result.mask.data() : null]);
         tf.dispose([batch.images, batch.labels, result.images, ...(result.mask ? [result.mask] : [])]);
         const count = batch.ids!.length;
@@ -94,7 +85,7 @@ export async function computeErasingGrid(items: readonly DatasetItem[], methods:
         options.onProgress?.(done);
       }
     } finally {
-      plugin.dispose?.();
+      erasing.dispose();
       backbone.dispose();
     }
   }

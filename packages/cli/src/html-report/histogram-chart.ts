@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { escapeXml } from './html-text.js';
+import { escapeXml } from '../xml.js';
 
 /** Options of {@link histogramSvg}. */
 export interface HistogramOptions {

@@ -1,13 +1,8 @@
 /**
- * Escaping text for HTML and SVG, and formatting numbers as the report prints them.
+ * Numbers as the report prints them (escaping lives in `../xml.ts`).
  *
  * @packageDocumentation
  */
-
-/** Escapes `<`, `>`, `&`, `"` and `'` for use in HTML/SVG text and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** A fraction as a percentage with two decimals (`0.8123` → `81.23`), `-` when absent or not finite. */
 export function percent(value: number | undefined): string {

@@ -3,8 +3,8 @@
  *
  * @packageDocumentation
  */
-import type { PixelImage } from '@rfm/core';
 import sharp from 'sharp';
+import type { PixelImage } from '../images/png.js';
 import type { ReportImage } from './report-model.js';
 
 /**

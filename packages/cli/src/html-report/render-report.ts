@@ -9,7 +9,8 @@ import { rocAuc, rocCurve } from '@rfm/metrics';
 import { rocSvg } from '../roc-plot.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { histogramSvg } from './histogram-chart.js';
-import { escapeXml, percent } from './html-text.js';
+import { escapeXml } from '../xml.js';
+import { percent } from './html-text.js';
 import type { AttentionFigures, ErasingGrid, ReportData, ReportImage, ReportProvenance, ScoreSet } from './report-model.js';
 import { resultsTableHtml } from './results-table.js';
 

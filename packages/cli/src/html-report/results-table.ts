@@ -6,7 +6,8 @@
  * @packageDocumentation
  */
 import { formatDuration } from '../progress.js';
-import { escapeXml, percent, signedPercent } from './html-text.js';
+import { escapeXml } from '../xml.js';
+import { percent, signedPercent } from './html-text.js';
 import type { Interval, ResultRow, ResultsTable } from './report-model.js';
 
 /** FDRs the table shows TDR at. */
