@@ -92,3 +92,14 @@ export async function evalSourceFor(items: readonly DatasetItem[], config: Pick<
     logger,
   });
 }
+
+/**
+ * Splits a dataset as a run with these split settings did (group-safe, stable): the same
+ * train/validation/test items as {@link prepareRunData}.
+ *
+ * @param dataset - the run's dataset
+ * @param split - the run's validation and test fractions and split seed
+ */
+export function splitForRun(dataset: Dataset, split: TrainConfig['split']): DatasetSplits {
+  return splitDataset(dataset, { seed: split.seed, fractions: { train: 1 - split.validation - split.test, validation: split.validation, test: split.test } });
+}

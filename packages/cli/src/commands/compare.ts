@@ -23,6 +23,7 @@ import {
 } from '../compare-config.js';
 import { comparisonMarkdown, differenceVerdict, summarizeComparison, type ComparisonResult, type FinishedRun } from '../comparison.js';
 import { createErasing } from '../erasing-methods.js';
+import { writeComparisonReport } from '../html-report/write-report.js';
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
@@ -125,6 +126,7 @@ export const compareCommand: CliCommand = {
     io.out(`${header}\n\n${table}\n`);
     // comparison.json is complete here: later steps (reports) read it from `out`.
     io.err(`comparison written to ${out} (${written.join(', ')})\n`);
+    await writeComparisonReport(out, io);
   },
 };
 

@@ -4,18 +4,21 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
-import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
+import { dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkOutputDir, createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
+import { datasetHash, loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
+import { writeEvalReport } from '../html-report/write-report.js';
 import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
+import { versions } from '../versions.js';
 import { ROC_FLAG } from './metrics.js';
 
 /** Flags of `rfm eval`. */
@@ -37,13 +40,20 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: "also write per-image scores as CSV (id,label,score,logit_gap,technique; RFC 4180\nquoting, text cells starting with = + - @ get a leading ', which rfm metrics removes)",
   },
   ROC_FLAG,
+  {
+    name: 'report',
+    kind: 'string',
+    value: 'FILE',
+    extensions: ['.html'],
+    help: 'where to write the HTML report (metrics, ROC, score histograms, average attention\nmaps, erasing examples, versions; default RUN_DIR/eval-report.html)',
+  },
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 4096, help: 'images per forward pass', default: 32 },
   { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images instead of failing' },
   BACKEND_FLAG,
 ];
 
 const HELP = commandHelp(
-  'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]',
+  'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE] [--report FILE.html]',
   `Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
 fake technique with their mean. The score is P(fake).`,
@@ -66,6 +76,7 @@ export const evalCommand: CliCommand = {
     const scores = f.string('scores');
     const roc = f.string('roc');
     for (const file of [scores, roc]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
+    const reportPath = f.string('report');
     await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -97,5 +108,7 @@ export const evalCommand: CliCommand = {
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (f.bool('json')) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
     else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
+    const reportInput = { runDir: run.runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
+    await writeEvalReport(reportInput, reportPath ?? join(run.runDir, 'eval-report.html'), io);
   },
 };

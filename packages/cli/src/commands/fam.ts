@@ -14,12 +14,14 @@ import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
-import { writeAttentionPng, writeImagePng, type NormalizedImage } from '../images/png.js';
+import { writeAttentionPng, writeImagePng } from '../images/png.js';
+import { MeanFace } from '../mean-face.js';
 import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
 import { uniqueOutputNames } from '../output-names.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel } from '../run-model.js';
+import { groupByTechnique } from '../technique-groups.js';
 import { resizeForCrop } from '../train-config.js';
 
 /** Flags of `rfm fam`. */
@@ -118,17 +120,17 @@ export const famCommand: CliCommand = {
           continue;
         }
         const averager = new AttentionAverager({ flip, rng: flips });
-        const face = new Float64Array(size * size * 3);
+        const face = new MeanFace(size, flip ? flips : null);
         for await (const batch of source.batches(batchSize)) {
           const maps = method.compute(handle, batch.images);
           await averager.add(maps);
-          addFaces(face, (await batch.images.data()) as Float32Array, batch.ids!.length, size, flip ? flips : null);
+          face.add((await batch.images.data()) as Float32Array, batch.ids!.length);
           tf.dispose([maps, batch.images, batch.labels]);
           done += batch.ids!.length;
           progress.update(done, technique);
         }
         const map = averager.result();
-        const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
+        const meanFace = face.result();
         const base = join(outDir, fileNames.get(technique)!);
         await writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
         await writeAttentionPng(`${base}.fam-plain.png`, map);
@@ -153,30 +155,6 @@ export const famCommand: CliCommand = {
     }
   },
 };
-
-/** Items by technique: `real` first, then fake techniques in name order. */
-function groupByTechnique(items: readonly DatasetItem[]): [string, DatasetItem[]][] {
-  const groups = new Map<string, DatasetItem[]>();
-  for (const it of items) groups.set(it.technique, [...(groups.get(it.technique) ?? []), it]);
-  return [...groups.entries()].sort(([a], [b]) => (a === REAL_TECHNIQUE ? -1 : b === REAL_TECHNIQUE ? 1 : a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Adds `count` normalised HWC images to `sum`, each flipped left-right with probability 0.5 when `rng` is given. */
-function addFaces(sum: Float64Array, images: Float32Array, count: number, size: number, rng: Rng | null): void {
-  const n = size * size * 3;
-  for (let i = 0; i < count; i++) {
-    const mirrored = rng ? rng.next() < 0.5 : false;
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const src = i * n + (y * size + (mirrored ? size - 1 - x : x)) * 3;
-        const dst = (y * size + x) * 3;
-        sum[dst]! += images[src]!;
-        sum[dst + 1]! += images[src + 1]!;
-        sum[dst + 2]! += images[src + 2]!;
-      }
-    }
-  }
-}
 
 function formatMatrix(names: readonly string[], matrix: number[][]): string {
   const w = Math.max(6, ...names.map((s) => s.length));

@@ -12,6 +12,7 @@ import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
 import { commandHelp, Flags, parseFlags, type FlagSpec } from '../flags.js';
 import { formatDuration } from '../progress.js';
+import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
 import { recoverRunDir } from '../run-folder.js';
 import { refuseExistingRun, runTraining } from '../run-training.js';
@@ -78,7 +79,9 @@ const HELP = commandHelp(
 flip, normalisation (v/255-0.5)/0.25, cross-entropy with flooding 0.04, Adam) and the chosen erasing
 augmentations, selects the best model on the validation split, and reports its metrics on the test
 split. Writes RUN_DIR/model (TensorFlow.js format), RUN_DIR/checkpoint, RUN_DIR/run.jsonl,
-RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/roc.svg.`,
+RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv, RUN_DIR/roc.svg and
+RUN_DIR/report.html (one self-contained page: metrics, ROC, score histograms, average attention
+maps, erasing examples, config and versions).`,
   TRAIN_FLAGS,
   `A fresh run refuses an --out folder that already holds a run, and writes nothing there until the
 data (both classes in every split, after --skip-bad-images) and the backbone are checked.
@@ -249,5 +252,6 @@ export const trainCommand: CliCommand = {
       ),
     );
     io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
+    await writeTrainReport(out, io);
   },
 };
