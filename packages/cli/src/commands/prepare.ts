@@ -30,8 +30,9 @@ with --label real, one with --label fake); the manifest lists every source folde
   --label L         real | fake for every input (default: a real/ or fake/ folder on each path)
   --technique T     technique of fakes (default: the folder under fake/, else fake)
   --faces F         largest (default) | all (every face at least half the largest's size)
-  --detector D      tiny (default; fast) | ssd (SSD MobileNet v1; finds small faces, slower)
-  --input-size N    input size of the tiny detector, a multiple of 32 (default 416)
+  --detector D      tiny (default; 5x faster) | ssd (SSD MobileNet v1: also finds small, distant faces)
+  --input-size N    input size of the tiny detector, a multiple of 32 (default 224: faces that fill a
+                    fifth of the frame or more)
 ${BACKEND_FLAG_HELP}
 `;
 
