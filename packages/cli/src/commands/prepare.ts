@@ -91,7 +91,7 @@ export const prepareCommand: CliCommand = {
     const ffmpeg = findFfmpeg();
     io.out(
       `${report.prepared.length} source(s) prepared, ${report.reused.length} reused, ${report.skipped.length} skipped; ` +
-        `${report.frames} frames (${report.framesPerSecond.toFixed(1)} frames/s), ${report.crops} face crops, ${report.facelessFrames} frame(s) without a face (listed in prepare.json).\n` +
+        `${report.frames} frames (${report.framesPerSecond.toFixed(1)} frames/s), ${report.crops} face crops; ${report.facelessFrames} frame(s) without a face in ${out} (listed in prepare.json).\n` +
         `manifest: ${report.manifest} (${report.manifestRows} rows)${ffmpeg ? '' : ' [no ffmpeg: videos cannot be read]'}\n`,
     );
     if (report.manifestRows === 0) return 1;
