@@ -10,8 +10,8 @@ export { COMMANDS } from './commands/index.js';
 export { captureIO } from './capture-io.js';
 export type { CapturedIO } from './capture-io.js';
 export { cliReference } from './reference.js';
+export type { FlagKind, FlagSpec } from './flags.js';
 export { loadRunModel } from './run-model.js';
 export type { RunModel } from './run-model.js';
 export { createBackboneScorer, cropsToInputs, runTransform } from './face-scorer.js';
 export type { TrainConfig, PresetName } from './train-config.js';
-

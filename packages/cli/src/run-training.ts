@@ -14,7 +14,6 @@ import {
   FileRunLog,
   loadBackbone,
   predict,
-  registerAugmentation,
   Trainer,
   writeFileAtomic,
   type BestScore,
@@ -23,7 +22,7 @@ import type { DatasetItem } from '@rfm/data';
 import { hasVideoGroups, videoLevelSamples, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { createBackbone, registerModelLayers } from '@rfm/models';
 import type { CliIO } from './command.js';
-import { createErasing } from './erasing-methods.js';
+import { registerErasing } from './erasing-methods.js';
 import { ProgressBar } from './progress.js';
 import { evaluateSamples, writeRocChart } from './report.js';
 import { describeSplits, prepareRunData } from './run-data.js';
@@ -103,7 +102,7 @@ export async function runTraining(
     runLog,
     runDir: out,
   });
-  for (const name of config.augment) registerAugmentation(container, createErasing(name, { inputSize: config.backboneOptions.inputSize }), name);
+  for (const name of config.augment) registerErasing(container, name, { inputSize: config.backboneOptions.inputSize });
   const trainer = container.resolve(Trainer);
   io.err(
     `train: ${config.backbone} ${JSON.stringify(config.backboneOptions)}, ${backbone.countParams().trainable.toLocaleString('en-US')} trainable parameters, ` +
