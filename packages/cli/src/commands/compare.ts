@@ -76,7 +76,7 @@ export const compareCommand: CliCommand = {
       const outcome = await runTraining(config, join(out, method), io, { backendSummary: report.summary, label: method.padEnd(5) });
       if (!outcome.completed) {
         io.err(`stopped during ${method}; the finished methods are in ${out}\n`);
-        return;
+        return outcome.exitCode;
       }
       rows.push({ method, outcome });
     }

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
+import { dirname, resolve } from 'node:path';
+import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
 import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
@@ -15,6 +15,7 @@ import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { videoEvaluation } from '../run-training.js';
+import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
 import { ROC_FLAG } from './metrics.js';
 
@@ -30,7 +31,12 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: 'all | train | validation | test. Default: test when DIR is the run\'s training\ndata (same split seed and fractions as the run), all otherwise',
   },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
-  { name: 'scores', kind: 'string', value: 'FILE', help: 'also write per-image scores as CSV (id,label,score,logit_gap,technique)' },
+  {
+    name: 'scores',
+    kind: 'string',
+    value: 'FILE',
+    help: "also write per-image scores as CSV (id,label,score,logit_gap,technique; RFC 4180\nquoting, text cells starting with = + - @ get a leading ', which rfm metrics removes)",
+  },
   ROC_FLAG,
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 4096, help: 'images per forward pass', default: 32 },
   { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images instead of failing' },
@@ -61,6 +67,9 @@ export const evalCommand: CliCommand = {
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
     const splitFlag = f.string<'all' | 'train' | 'validation' | 'test'>('split');
     const batch = f.number('batch')!;
+    const scores = f.string('scores');
+    const roc = f.string('roc');
+    for (const file of [scores, roc]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -88,14 +97,9 @@ export const evalCommand: CliCommand = {
     const evaluation = evaluateSamples(samples);
     // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
     const videoResults = videoEvaluation(samples, predictions.ids, source.items);
-    const scores = f.string('scores');
     if (scores) {
-      writeFileAtomic(
-        scores,
-        `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
-      );
+      writeScoresCsv(scores, predictions);
     }
-    const roc = f.string('roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (f.bool('json')) {
       const video = videoResults ? { video: videoResults } : {};
