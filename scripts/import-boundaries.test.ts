@@ -23,7 +23,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'augment-psfe': ['core', 'augment-sfe'], // progressive SFE is built on SFE's block placement
   'augment-re': ['core'],
   'augment-ae': ['core', 'attention'],
-  cli: ['core', 'metrics', 'attention', 'backend', 'native-build', 'data', 'models', 'augment-sfe', 'augment-psfe', 'augment-re', 'augment-ae'],
+  faces: ['core', 'data'],
+  cli: ['core', 'metrics', 'attention', 'backend', 'native-build', 'data', 'faces', 'models', 'augment-sfe', 'augment-psfe', 'augment-re', 'augment-ae'],
 };
 
 const packages = readdirSync(join(root, 'packages'));

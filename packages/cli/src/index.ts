@@ -17,3 +17,7 @@ export type { EvalReportInput } from './html-report/gather-report.js';
 export { writeComparisonReport, writeEvalReport, writeTrainReport, REPORT_FILE } from './html-report/write-report.js';
 export type { ReportFigureOptions } from './html-report/report-figures.js';
 export type * from './html-report/report-model.js';
+export { loadRunModel } from './run-model.js';
+export type { RunModel } from './run-model.js';
+export { createBackboneScorer, cropsToInputs, runTransform } from './face-scorer.js';
+export type { TrainConfig, PresetName } from './train-config.js';

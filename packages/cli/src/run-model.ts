@@ -24,7 +24,7 @@ export interface RunModel {
  * Loads `RUN_DIR/model` (or a model folder given directly).
  *
  * @param runDir - a folder written by `rfm train --out RUN_DIR`, or its `model/` sub-folder
- * @throws {@link CheckpointError} naming the folder when no model is found
+ * @throws `CheckpointError` (from `@rfm/core`) naming the folder when no model is found
  */
 export async function loadRunModel(runDir: string): Promise<RunModel> {
   const dir = resolve(runDir);

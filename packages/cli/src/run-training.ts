@@ -21,7 +21,8 @@ import {
   writeFileAtomic,
   type BestScore,
 } from '@rfm/core';
-import type { ScoredSample, TechniqueEvaluation } from '@rfm/metrics';
+import type { DatasetItem } from '@rfm/data';
+import { hasVideoGroups, videoLevelSamples, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import { createBackbone } from '@rfm/models';
 import { CliUsageError, type CliIO } from './command.js';
 import { registerErasing } from './erasing-methods.js';
@@ -48,6 +49,8 @@ export interface TrainingOutcome {
   readonly best: BestScore | null;
   /** Test-split evaluation of the best model (completed runs). */
   readonly test?: TechniqueEvaluation;
+  /** Video-level test evaluation (video score = mean of its frames'), when the data has videos. */
+  readonly testVideos?: TechniqueEvaluation & { readonly videos: number };
   /** Test-split scores (completed runs). */
   readonly samples?: readonly ScoredSample[];
   /** Test image ids, in the order of `samples` (completed runs). */
@@ -204,18 +207,31 @@ export async function runTraining(
   best.dispose();
   const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
   const test = evaluateSamples(samples);
+  const testVideos = videoEvaluation(samples, predictions.ids, data.test.items);
   writeScoresCsv(join(out, 'test-scores.csv'), predictions);
   await writeRocChart(samples, join(out, 'roc.svg'), `${config.backbone}, augment ${config.augment.join('+') || 'none'}: test split`);
   const metrics = {
     best: result.best,
     validation: result.bestMetrics,
     test,
+    ...(testVideos ? { testVideos } : {}),
     backend: tf.getBackend(),
     iterations: result.steps,
   };
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   runLog.write({ type: 'test', metrics: test });
-  return { completed: true, exitCode: 0, steps: result.steps, best: result.best, test, samples, ids: predictions.ids, dataHash: data.hash, ms: performance.now() - started };
+  return {
+    completed: true,
+    exitCode: 0,
+    steps: result.steps,
+    best: result.best,
+    test,
+    ...(testVideos ? { testVideos } : {}),
+    samples,
+    ids: predictions.ids,
+    dataHash: data.hash,
+    ms: performance.now() - started,
+  };
 }
 
 /**
@@ -245,4 +261,26 @@ function removeFailedRun(out: string, existed: boolean): void {
 function formatGiB(bytes: number): string {
   const g = bytes / 1024 ** 3;
   return g >= 10 ? g.toFixed(0) : g.toFixed(1);
+}
+
+/**
+ * Video-level evaluation of scored frames when the data has videos (several items share a group):
+ * a video's score is the mean of its frames' scores.
+ *
+ * @param samples - frame scores, in the order of `ids`
+ * @param ids - item id of each sample
+ * @param items - the items scored (their groups)
+ * @returns the evaluation and the number of videos, or `undefined` without videos
+ * @throws `MetricsInputError` naming a video whose frames disagree on the label
+ */
+export function videoEvaluation(
+  samples: readonly ScoredSample[],
+  ids: readonly string[],
+  items: readonly DatasetItem[],
+): (TechniqueEvaluation & { readonly videos: number }) | undefined {
+  const groupOf = new Map(items.map((it) => [it.id, it.group]));
+  const grouped = samples.map((s, i) => ({ ...s, group: groupOf.get(ids[i]!) }));
+  if (!hasVideoGroups(grouped)) return undefined;
+  const videos = videoLevelSamples(grouped);
+  return { ...evaluateSamples(videos), videos: videos.length };
 }

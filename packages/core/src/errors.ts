@@ -18,7 +18,10 @@ export type RfmErrorCode =
   | 'RFM_OUTPUT'
   | 'RFM_SHAPE_MISMATCH'
   | 'RFM_AUGMENTATION_FAILED'
-  | 'RFM_TRAINING_DIVERGED';
+  | 'RFM_TRAINING_DIVERGED'
+  | 'RFM_FACE_MODEL'
+  | 'RFM_NO_FFMPEG'
+  | 'RFM_VIDEO_DECODE';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {

@@ -44,7 +44,7 @@ export interface Dataset {
   /** The folder or manifest file that was loaded. */
   readonly source: string;
   /** How it was described. */
-  readonly kind: 'folder' | 'manifest';
+  readonly kind: 'folder' | 'manifest' | 'deepfakebench';
   /** The images, sorted by `id`. */
   readonly items: readonly DatasetItem[];
 }

@@ -17,6 +17,8 @@ export { FOLDER_SPLITS_FILE, readFolderSplits } from './folder-splits.js';
 export type { FolderDatasetOptions } from './folder-dataset.js';
 export { loadManifestDataset, MANIFEST_COLUMNS, parseLabel, parseSplit } from './manifest-dataset.js';
 export { loadDataset, datasetHash } from './load-dataset.js';
+export { loadDeepfakeBenchDataset, DEEPFAKEBENCH_LABEL_DICT } from './deepfakebench-dataset.js';
+export type { DeepfakeBenchOptions } from './deepfakebench-dataset.js';
 export { splitDataset, resolveSplitOptions, SPLIT_DEFAULTS, groupKey, unitHash } from './split-dataset.js';
 export type { SplitOptions, ResolvedSplitOptions, SplitFractions, DatasetSplits } from './split-dataset.js';
 export { TRANSFORM_DEFAULTS, resolveTransformOptions } from './transform-options.js';

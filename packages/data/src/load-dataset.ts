@@ -10,9 +10,11 @@ import { compareIds, type Dataset, type DatasetItem } from './dataset.js';
 import { DatasetError } from './errors.js';
 import { loadFolderDataset, type FolderDatasetOptions } from './folder-dataset.js';
 import { loadManifestDataset } from './manifest-dataset.js';
+import { loadDeepfakeBenchDataset } from './deepfakebench-dataset.js';
 
 /**
- * Loads a dataset from a folder (`real/`, `fake/`) or a `.csv` manifest, whichever `path` is.
+ * Loads a dataset from a folder (`real/`, `fake/`), a `.csv` manifest or a DeepfakeBench `.json`
+ * (frame paths relative to the JSON's folder), whichever `path` is.
  *
  * @param path - a folder or a CSV file
  * @param options - folder options (ignored for a manifest)
@@ -27,7 +29,8 @@ export async function loadDataset(path: string, options: FolderDatasetOptions = 
   if (!info) throw new DatasetError(path, 'does not exist; pass a folder with real/ and fake/, or a .csv manifest.');
   if (info.isDirectory()) return loadFolderDataset(path, options);
   if (path.toLowerCase().endsWith('.csv')) return loadManifestDataset(path);
-  throw new DatasetError(path, 'is neither a folder nor a .csv manifest.');
+  if (path.toLowerCase().endsWith('.json')) return loadDeepfakeBenchDataset(path);
+  throw new DatasetError(path, 'is neither a folder, a .csv manifest nor a DeepfakeBench .json.');
 }
 
 /**

@@ -21,7 +21,9 @@ export type MetricsErrorCode =
   /** An option is out of range (an FDR outside (0, 1], an unknown metric key...). */
   | 'RFM_METRICS_BAD_OPTION'
   /** A scores CSV file has a malformed row. */
-  | 'RFM_METRICS_BAD_CSV';
+  | 'RFM_METRICS_BAD_CSV'
+  /** The frames of one video (group) carry different labels. */
+  | 'RFM_METRICS_GROUP_LABELS';
 
 /** Thrown when metric inputs or options are unusable. */
 export class MetricsInputError extends Error {

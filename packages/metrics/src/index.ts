@@ -34,3 +34,5 @@ export type { CsvRecord, ParseCsvOptions } from './csv.js';
 export type { ParseScoresCsvOptions } from './scores-csv.js';
 export { bootstrapInterval, pairedBootstrapDifference, quantile, meanAndStd, BOOTSTRAP_RESAMPLES } from './bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions, SampleMetric, UniformSource } from './bootstrap.js';
+export { videoLevelSamples, hasVideoGroups } from './video-level.js';
+export type { GroupedSample, VideoSample } from './video-level.js';

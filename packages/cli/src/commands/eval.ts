@@ -16,6 +16,7 @@ import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
+import { videoEvaluation } from '../run-training.js';
 import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
 import { versions } from '../versions.js';
@@ -24,7 +25,7 @@ import { ROC_FLAG } from './metrics.js';
 /** Flags of `rfm eval`. */
 export const EVAL_FLAGS: readonly FlagSpec[] = [
   { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'folder written by rfm train (or its model/ folder)' },
-  { name: 'data', kind: 'string', value: 'DIR', required: true, help: 'dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest' },
+  { name: 'data', kind: 'string', value: 'DIR', required: true, help: 'dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.\nDIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json' },
   {
     name: 'split',
     kind: 'choice',
@@ -56,7 +57,10 @@ const HELP = commandHelp(
   'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE] [--report FILE.html]',
   `Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
-fake technique with their mean. The score is P(fake).`,
+fake technique with their mean. The score is P(fake). When the data has videos (a manifest whose
+group column gives several frames the same video, as rfm prepare writes), a second table gives the
+video-level results: a video's score is the mean of its frames' scores, its label its frames' label
+(a video whose frames disagree on the label is an error naming it).`,
   EVAL_FLAGS,
 );
 
@@ -102,12 +106,21 @@ export const evalCommand: CliCommand = {
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
+    // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
+    const videoResults = videoEvaluation(samples, predictions.ids, source.items);
     if (scores) {
       writeScoresCsv(scores, predictions);
     }
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
-    if (f.bool('json')) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
-    else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
+    if (f.bool('json')) {
+      const video = videoResults ? { video: videoResults } : {};
+      io.out(`${JSON.stringify({ split, images: source.size, ...evaluation, ...video }, null, 2)}\n`);
+    } else {
+      io.out(formatReport(evaluation, `${data} (${split}, ${source.size} ${videoResults ? 'frames' : 'images'}), percentages:`));
+      if (videoResults) {
+        io.out(`\n${formatReport(videoResults, `video level (${videoResults.videos} videos and photos; video score = mean of its frame scores), percentages:`)}`);
+      }
+    }
     const reportInput = { runDir: run.runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
     await writeEvalReport(reportInput, reportPath ?? join(run.runDir, 'eval-report.html'), io);
   },

@@ -11,7 +11,15 @@ import { evalCommand } from './eval.js';
 import { famCommand } from './fam.js';
 import { infoCommand } from './info.js';
 import { metricsCommand } from './metrics.js';
+import { predictCommand } from './predict.js';
+import { prepareCommand } from './prepare.js';
 import { trainCommand } from './train.js';
 
 /** Every sub-command. */
-export const COMMANDS: readonly CliCommand[] = [trainCommand, compareCommand, evalCommand, metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  prepareCommand,
+  trainCommand,
+  compareCommand,
+  evalCommand,
+  predictCommand,
+  metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand];

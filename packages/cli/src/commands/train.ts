@@ -22,7 +22,7 @@ const SEED_MAX = 2 ** 31 - 1;
 const SELECT_ON = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
 
 /** `--data`: the dataset. */
-export const DATA_FLAG: FlagSpec = { name: 'data', kind: 'string', value: 'DIR', help: 'dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest' };
+export const DATA_FLAG: FlagSpec = { name: 'data', kind: 'string', value: 'DIR', help: 'dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.\nDIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json' };
 
 /** `--preset` and the backbone flags: what is trained. */
 export const MODEL_FLAGS: readonly FlagSpec[] = [
@@ -251,6 +251,9 @@ export const trainCommand: CliCommand = {
         `Test split of ${config.data} (best validation ${best?.metric} ${best ? (100 * best.value).toFixed(2) : '?'} at iteration ${best?.step}), percentages:`,
       ),
     );
+    if (outcome.testVideos) {
+      io.out(`\n${formatReport(outcome.testVideos, `video level (${outcome.testVideos.videos} test videos and photos; video score = mean of its frame scores), percentages:`)}`);
+    }
     io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
     await writeTrainReport(out, io);
   },
