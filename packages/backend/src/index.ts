@@ -10,4 +10,5 @@ export * from './init-backend.js';
 export * from './wasm-files.js';
 export * from './wasm-training-kernels.js';
 export * from './kernel-profile.js';
+export * from './runtime-process-hooks.js';
 export * from './native/index.js';

@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import { RfmError } from '@rfm/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { asBackendFailure, isBackendFailure, RfmError } from '@rfm/core';
 import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -49,7 +50,9 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
   try {
     const code = await command.run(rest, io);
     return typeof code === 'number' ? code : 0;
-  } catch (e) {
+  } catch (caught) {
+    // A backend failure (wasm trap, Emscripten abort, native out-of-memory) becomes a typed one-liner.
+    const e = isBackendFailure(caught) ? asBackendFailure(caught, activeBackendName(), `rfm ${name}`) : caught;
     if (e instanceof CliUsageError) {
       io.err(`rfm ${e.message}\n`);
       return 2;
@@ -61,4 +64,9 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
     io.err(`rfm ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
+}
+
+/** The backend in use, without starting one when none is (`tf.getBackend()` would). */
+function activeBackendName(): string {
+  return (tf.engine() as unknown as { backendName?: string | null }).backendName ?? 'tensor';
 }

@@ -13,6 +13,9 @@ import {
   createRunContainer,
   FileRunLog,
   loadBackbone,
+  planTrainingMemory,
+  estimateStepMemory,
+  stepBytes,
   predict,
   registerAugmentation,
   Trainer,
@@ -78,6 +81,20 @@ export async function runTraining(
       `test ${splitCounts.test.real}+${splitCounts.test.fake} (real+fake)${data.skipped.length ? `; skipped ${data.skipped.length} unreadable files` : ''}\n`,
   );
   const backbone = createBackbone(config.backbone, config.backboneOptions, modelRng);
+  let memory;
+  try {
+    // Refuse a step that cannot fit the backend before any training (MemoryBudgetError).
+    memory = planTrainingMemory(backbone, config.batch, config.trainer.microBatch ?? 'auto', tf.getBackend());
+  } catch (e) {
+    backbone.dispose();
+    throw e;
+  }
+  if (memory.passes > 1) {
+    io.err(
+      `memory: a step of ${config.batch} images needs about ${(stepBytes(estimateStepMemory(backbone), config.batch) / 1024 ** 3).toFixed(1)} GB on ${tf.getBackend()}; ` +
+        `running ${memory.passes} micro-batches of up to ${memory.microBatch} with accumulated gradients (batch norm uses micro-batch statistics; see --micro-batch)\n`,
+    );
+  }
   const runLog = new FileRunLog(join(out, 'run.jsonl'));
   if (!resume) {
     runLog.write({

@@ -16,7 +16,9 @@ export type RfmErrorCode =
   | 'RFM_BACKEND_UNAVAILABLE'
   | 'RFM_CHECKPOINT'
   | 'RFM_SHAPE_MISMATCH'
-  | 'RFM_AUGMENTATION_FAILED';
+  | 'RFM_AUGMENTATION_FAILED'
+  | 'RFM_BACKEND_FAILURE'
+  | 'RFM_MEMORY_BUDGET';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {

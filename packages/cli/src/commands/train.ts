@@ -32,6 +32,10 @@ RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/r
 ${BACKBONE_FLAG_HELP}
   --iterations N         training iterations
   --batch N              images per batch, half real and half fake (default 16)
+  --micro-batch M        images per forward/backward pass: auto (default: the whole batch when the
+                         step fits the backend's memory, else the largest share that does; on
+                         wasm the heap holds 4 GB) or N; gradients of the passes are summed into
+                         one Adam step, and batch norm then normalises with each pass' statistics
   --augment NAME         erasing plugin, repeatable, applied in order: ${erasingMethodNames().join(', ')}; none = no erasing
   --lr X                 Adam learning rate
   --flood B              flooding level b of |L-b|+b (default 0.04; 0 disables)
@@ -64,6 +68,7 @@ export const TRAIN_FLAGS = {
   preset: { type: 'string' },
   iterations: { type: 'string' },
   batch: { type: 'string' },
+  'micro-batch': { type: 'string' },
   augment: { type: 'string', multiple: true },
   lr: { type: 'string' },
   flood: { type: 'string' },
@@ -98,6 +103,8 @@ export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command 
   if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
   const batch = intFlag(p, 'batch', command, 2, 4096) ?? preset.batch;
   if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
+  const microFlag = optionalString(p, 'micro-batch');
+  const microBatch = microFlag === undefined || microFlag === 'auto' ? 'auto' : intFlag(p, 'micro-batch', command, 1, batch)!;
   const evalEvery = intFlag(p, 'eval-every', command, 1) ?? preset.evalEvery;
   const validation = numberFlag(p, 'val-fraction', command, 0.01, 0.9) ?? 0.15;
   const test = numberFlag(p, 'test-fraction', command, 0.01, 0.9) ?? 0.15;
@@ -124,6 +131,7 @@ export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command 
       checkpointEvery: intFlag(p, 'checkpoint-every', command, 0) ?? evalEvery,
       selectOn: selectOn as TrainConfig['trainer']['selectOn'],
       seed,
+      microBatch,
     },
     preset: presetName,
   };
