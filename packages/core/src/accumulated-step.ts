@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { classificationLoss, type Backbone } from './backbone.js';
+import { releaseDuringBackward } from './backward-release.js';
 import { requireOption } from './errors.js';
 import { trainingStep } from './train-step.js';
 
@@ -64,7 +65,7 @@ export function accumulateGradients(
         const x = groups.length === 1 ? images : (tf.gather(images, idx) as tf.Tensor4D);
         const y = groups.length === 1 ? labels : (tf.gather(labels, idx) as tf.Tensor1D);
         idx.dispose();
-        return tf.mul(classificationLoss(backbone.apply(x, true).logits, y), share) as tf.Scalar;
+        return releaseDuringBackward(tf.mul(classificationLoss(backbone.apply(x, true).logits, y), share) as tf.Scalar);
       }, vars);
       loss += value.dataSync()[0]!;
       value.dispose();

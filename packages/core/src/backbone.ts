@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { releaseDuringBackward } from './backward-release.js';
 
 /** `image`: logits `[B, C]`; `patch`: logits `[B, h, w, C]`, one prediction per receptive field. */
 export type OutputKind = 'image' | 'patch';
@@ -142,7 +143,7 @@ export function createModelHandle(
     classifier,
     inputGradient(x, objective) {
       const gradientOf = (input: tf.Tensor4D): tf.Tensor4D =>
-        tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(objective(forward(t as tf.Tensor4D))))(input) as tf.Tensor4D);
+        tf.tidy(() => tf.grad((t: tf.Tensor) => releaseDuringBackward(tf.sum(objective(forward(t as tf.Tensor4D)))))(input) as tf.Tensor4D);
       const chunk = options.maxBatch ?? Number.POSITIVE_INFINITY;
       const batch = x.shape[0];
       if (batch <= chunk) return gradientOf(x);

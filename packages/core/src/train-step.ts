@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { classificationLoss, floodLoss, type Backbone } from './backbone.js';
+import { releaseDuringBackward } from './backward-release.js';
 
 /** Options of {@link createAdam}. */
 export interface AdamOptions {
@@ -51,7 +52,7 @@ export function trainingStep(
       const out = backbone.apply(images, true);
       const loss = classificationLoss(out.logits, labels);
       ce = tf.keep(tf.clone(loss));
-      return floodLoss(loss, floodLevel);
+      return releaseDuringBackward(floodLoss(loss, floodLevel));
     },
     true,
     backbone.trainableWeights(),
