@@ -20,6 +20,7 @@ import { emit, flagValue, median } from '../lib.js';
 // Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
   accumulatedTrainingStep,
+  createAdam,
   createRng,
   createSmallBackbone,
   errorMessage,
@@ -125,7 +126,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   await tf.setBackend(backend);
   const backbone = model.build(batchNorm);
   const { x, labels } = makeBatch(a.batch, model.inputSize);
-  const optimizer = tf.train.adam(2e-4, 0.9, 0.999, 1e-8);
+  const optimizer = createAdam();
   // As the trainer does: the whole batch unless the step would not fit (wasm's 4 GB heap).
   const plan = planTrainingMemory(backbone, a.batch, 'auto', backend);
   const step = async (): Promise<void> => {

@@ -26,6 +26,7 @@ export * from './register-augmentation.js';
 export * from './train-step.js';
 export * from './accumulated-step.js';
 export * from './backward-release.js';
+export * from './flat-adam.js';
 export * from './backend-failure.js';
 export * from './step-memory.js';
 export * from './training-memory.js';
