@@ -11,9 +11,9 @@ function makeVars(prefix: string): tf.Variable[] {
   return SHAPES.map((s, i) => tf.variable(tf.tensor(r.fill(new Float32Array(s.reduce((a, b) => a * b, 1)), -1, 1), s), true, `${prefix}${i}`));
 }
 
-function gradsFor(vars: tf.Variable[], step: number): tf.NamedTensorMap {
+function gradsFor(vars: tf.Variable[], step: number): Record<string, tf.Variable> {
   const r = createRng(100 + step);
-  return Object.fromEntries(vars.map((v) => [v.name, tf.tensor(r.fill(new Float32Array(v.size), -2, 2), v.shape)]));
+  return Object.fromEntries(vars.map((v) => [v.name, tf.tensor(r.fill(new Float32Array(v.size), -2, 2), v.shape) as tf.Variable]));
 }
 
 const values = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));

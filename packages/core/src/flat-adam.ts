@@ -25,6 +25,12 @@ interface AdamInternals {
   incrementIterations(): void;
 }
 
+/** What `applyGradients` takes: gradients by variable name, or a list of named tensors. */
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
+/** A named tensor as optimizers save and restore them. */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
 /** The flat state: weight names in order, their sizes and shapes, and both moments. */
 interface FlatState {
   readonly names: readonly string[];
@@ -48,9 +54,9 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
    *
    * @param variableGradients - gradients by variable name (as `optimizer.minimize` passes them)
    */
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: VariableGradients): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const grads = Array.isArray(variableGradients) ? variableGradients.map((v) => v.tensor) : names.map((n) => variableGradients[n]!);
+    const grads = Array.isArray(variableGradients) ? variableGradients.map((v) => v.tensor) : names.map((n) => (variableGradients as Record<string, tf.Tensor>)[n]!);
     const self = this as unknown as AdamInternals;
     const sameWeights = this.flat === null || (this.flat.names.length === names.length && this.flat.names.every((n, i) => n === names[i]));
     if (grads.some((g) => g == null) || !sameWeights || names.length === 0) {
@@ -82,10 +88,10 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   }
 
   /** The iteration count and both moments per weight, in tfjs Adam's format and order. */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     if (this.flat === null) return super.getWeights();
     const { names, sizes, shapes, m, v } = this.flat;
-    const split = (flat: tf.Tensor, suffix: string): tf.NamedTensor[] =>
+    const split = (flat: tf.Tensor, suffix: string): NamedTensor[] =>
       tf.tidy(() => tf.split(flat, [...sizes]).map((part, i) => tf.reshape(part, [...shapes[i]!]))).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
     const iterations = (await super.getWeights())[0]!;
     return [iterations, ...split(m, 'm'), ...split(v, 'v')];
@@ -96,7 +102,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
    *
    * @param weightValues - iteration count, then first moments, then second moments
    */
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.disposeFlat();
     await super.setWeights(weightValues);
   }
