@@ -1,5 +1,6 @@
 /**
- * `pnpm bench rfm [--models small,xception,xception-s224] [--reps N] [--batch N] [--backends wasm,tensorflow]`
+ * `pnpm bench rfm [--models small,xception,xception-s224] [--reps N] [--batch N] [--backends wasm,tensorflow]
+ * [--methods plain,sfe,psfe]`
  *
  * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
  * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
@@ -63,6 +64,7 @@ interface Args {
   readonly reps: number;
   readonly batch: number;
   readonly backends: string[];
+  readonly methods: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -72,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     reps: Number(value('--reps') ?? 5),
     batch: Number(value('--batch') ?? 16),
     backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
+    methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
   };
 }
 
@@ -126,7 +129,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     tf.dispose(dispose);
     return { total: performance.now() - t0, augment: t1 - t0 };
   };
-  const names = Object.keys(plugins);
+  const names = Object.keys(plugins).filter((n) => n === 'plain' || a.methods.includes(n));
   const times: Record<string, { total: number[]; augment: number[]; first: number }> = {};
   // Warm-up: optimizer slots, kernels and (on wasm) XNNPACK operators are created on first use.
   for (const name of names) times[name] = { total: [], augment: [], first: (await iteration(plugins[name]!, 0)).total };
@@ -168,7 +171,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     model: model.key,
     backend,
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
-    psfeOverPlain: round(med('psfe') / med('plain'), 3),
+    psfeOverPlain: names.includes('psfe') ? round(med('psfe') / med('plain'), 3) : null,
     maskShareOfSfeIteration: round(maskMs / med('sfe'), 5),
     targets: { sfeOverPlain: 1.5, maskShare: 0.01 },
   });
