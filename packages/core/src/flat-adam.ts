@@ -28,8 +28,13 @@ interface AdamInternals {
 /** What `applyGradients` takes: gradients by variable name, or a list of named tensors. */
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
-/** A named tensor as optimizers save and restore them. */
-type NamedTensor = { name: string; tensor: tf.Tensor };
+/** A named tensor as optimizers save and restore them (`getWeights` / `setWeights`). */
+export interface NamedTensor {
+  /** Weight name, e.g. `conv1/kernel/m`. */
+  name: string;
+  /** Its value. */
+  tensor: tf.Tensor;
+}
 
 /** The flat state: weight names in order, their sizes and shapes, and both moments. */
 interface FlatState {
