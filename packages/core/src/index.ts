@@ -13,6 +13,7 @@ export * from './normalization.js';
 export * from './backbone.js';
 export * from './layers-backbone.js';
 export * from './ops/batch-norm-training.js';
+export * from './ops/batch-norm-inference.js';
 export * from './layers/index.js';
 export * from './small-backbone.js';
 export * from './backbone-registry.js';
