@@ -65,9 +65,7 @@ export async function runTraining(
 ): Promise<TrainingOutcome> {
   const started = performance.now();
   const resume = options.resume === true;
-  mkdirSync(out, { recursive: true });
   const logger = createConsoleLogger('rfm');
-  writeTrainConfig(out, config);
 
   const rng = createRng(config.seed);
   const modelRng = rng.fork();
@@ -89,6 +87,9 @@ export async function runTraining(
     backbone.dispose();
     throw e;
   }
+  // Only now, once the step is known to fit, does the run folder get written.
+  mkdirSync(out, { recursive: true });
+  writeTrainConfig(out, config);
   if (memory.passes > 1) {
     io.err(
       `memory: a step of ${config.batch} images needs about ${(stepBytes(estimateStepMemory(backbone), config.batch) / 1024 ** 3).toFixed(1)} GB on ${tf.getBackend()}; ` +
