@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { createRng, inferenceHandle, logitGap } from '/work/wt/perf/packages/core/src/index.js';
+import { createBackbone } from '/work/wt/perf/packages/models/src/index.js';
+import { initBackend, profileKernels } from '/work/wt/perf/packages/backend/src/index.js';
+await initBackend((process.argv[2] ?? 'tensorflow') as 'wasm');
+const bb = createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128 }, createRng(1));
+const x = tf.randomNormal([16, 128, 128, 3]) as tf.Tensor4D;
+const h = inferenceHandle(bb);
+const fam = async () => { const g = h.inputGradient(x, (o) => logitGap(o.logits)); await g.data(); g.dispose(); };
+await fam();
+const p = await profileKernels(fam);
+console.log(p.calls, p.kernels.slice(0, 25).map((k) => `${k.name}:${k.calls}:${k.exclusiveMs.toFixed(0)}`).join(' '));
