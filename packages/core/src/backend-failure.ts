@@ -83,9 +83,9 @@ function adviceFor(backend: string, cause: unknown): string {
   const message = errorMessage(cause);
   if (backend === 'wasm') {
     return (
-      'The wasm heap is limited to 4 GB: lower --micro-batch (or --batch, --size), or use --backend tensorflow ' +
-      `(pnpm rfm backend build-native); restart the process, the wasm backend cannot continue after ${/divide by zero/i.test(message) ? 'this trap' : 'this failure'}.`
+      'The wasm heap is limited to 4 GB: use a smaller micro-batch (microBatch), batch or input size, or the tensorflow backend; ' +
+      `restart the process, the wasm backend cannot continue after ${/divide by zero/i.test(message) ? 'this trap' : 'this failure'}.`
     );
   }
-  return 'Lower --micro-batch (or --batch, --size), or free memory on this machine, then run again.';
+  return 'Use a smaller micro-batch (microBatch), batch or input size, or free memory on this machine, then run again.';
 }
