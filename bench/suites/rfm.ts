@@ -15,13 +15,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { emit, flagValue, median } from '../lib.js';
+import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import { initBackend } from '../../packages/backend/src/index.js';
 import {
   createAdam,
   createRng,
   createSmallBackbone,
   errorMessage,
-  forgeryAttentionMap,
   inferenceHandle,
   RFM_NORMALIZATION,
   silentLogger,

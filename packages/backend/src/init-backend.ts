@@ -9,14 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { errorMessage } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
-import { defaultWasmDir, missingWasmBinaries } from './wasm-files.js';
-import { withWasmThreads } from './wasm-threads.js';
-import { withoutRuntimeProcessHooks } from './runtime-process-hooks.js';
-import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm-training-kernels.js';
-import { registerNativeKernelPatches } from './native/native-kernel-patches.js';
+import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
+import { withWasmThreads } from './wasm/wasm-threads.js';
+import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
+import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
+import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 
-/** The command that builds the native TensorFlow addon. */
-export const BUILD_NATIVE_COMMAND = 'pnpm rfm backend build-native';
+/**
+ * How to build the native TensorFlow addon, as named in messages: the library function. The CLI
+ * shows its own command (`rfm backend build-native`) instead.
+ */
+export const BUILD_NATIVE_COMMAND = 'buildNative() of @rfm/native-build';
 
 /** One backend (or native module) considered by {@link initBackend}. */
 export interface BackendCandidate {
@@ -58,7 +61,7 @@ interface Attempt {
  *
  * - `auto`: `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`, wasm, cpu — the first that loads.
  * - `tensorflow`: the native addon, or a {@link BackendUnavailableError} saying to run
- *   `pnpm rfm backend build-native`.
+ *   `buildNative()` of `@rfm/native-build`.
  * - `wasm`: loads the `.wasm` binaries from the installed package (single-threaded SIMD build in
  *   Node) and registers the training kernels ({@link registerWasmTrainingKernels}).
  * - `cpu`: the pure-JS backend (slow; for tests and as a last resort).
@@ -70,7 +73,7 @@ interface Attempt {
  * @example
  * ```ts
  * const report = await initBackend('auto', { logger: createConsoleLogger('backend') });
- * console.log(report.summary); // "wasm (tfjs-node-gpu: native addon not built (run `pnpm rfm backend build-native`); ...)"
+ * console.log(report.summary); // "wasm (tfjs-node-gpu: native addon not built (run `buildNative() of @rfm/native-build`); ...)"
  * ```
  */
 export async function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<BackendReport> {

@@ -10,3 +10,4 @@ export { COMMANDS } from './commands/index.js';
 export { captureIO } from './capture-io.js';
 export type { CapturedIO } from './capture-io.js';
 export { cliReference } from './reference.js';
+export type { FlagKind, FlagSpec } from './flags.js';

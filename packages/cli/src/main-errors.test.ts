@@ -22,6 +22,7 @@ describe('runCli on a backend failure', () => {
       name: 'crash',
       summary: 'throws what the wasm backend throws when its heap is exhausted',
       help: 'crash',
+      flags: [],
       run: async () => {
         const e = new WebAssembly.RuntimeError('memory access out of bounds');
         e.stack = `RuntimeError: memory access out of bounds\n    at wasm://wasm/0019ea4a:wasm-function[584]:0x60c42\nvar Module=typeof WasmBackendModule!="undefined"?WasmBackendModule:{};`;

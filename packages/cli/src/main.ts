@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { asBackendFailure, isBackendFailure, RfmError } from '@rfm/core';
+import { cliWording } from './cli-wording.js';
 import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -58,7 +59,7 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
       return 2;
     }
     if (e instanceof RfmError || (e instanceof Error && typeof (e as { code?: unknown }).code === 'string')) {
-      io.err(`rfm ${name}: ${e.message}\n`);
+      io.err(`rfm ${name}: ${cliWording(e.message)}\n`);
       return 1;
     }
     io.err(`rfm ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

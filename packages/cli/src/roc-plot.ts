@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { escapeXml } from './xml.js';
 
 /** One curve to draw. */
 export interface RocSeries {
@@ -60,8 +61,4 @@ export function rocSvg(series: readonly RocSeries[], options: { title?: string; 
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }

@@ -17,7 +17,6 @@ import {
   estimateStepMemory,
   stepBytes,
   predict,
-  registerAugmentation,
   Trainer,
   writeFileAtomic,
   type BestScore,
@@ -25,7 +24,7 @@ import {
 import type { ScoredSample, TechniqueEvaluation } from '@rfm/metrics';
 import { createBackbone, registerModelLayers } from '@rfm/models';
 import type { CliIO } from './command.js';
-import { createErasing } from './erasing-methods.js';
+import { registerErasing } from './erasing-methods.js';
 import { ProgressBar } from './progress.js';
 import { evaluateSamples, writeRocChart } from './report.js';
 import { describeSplits, prepareRunData } from './run-data.js';
@@ -118,7 +117,7 @@ export async function runTraining(
     runLog,
     runDir: out,
   });
-  for (const name of config.augment) registerAugmentation(container, createErasing(name, { inputSize: config.backboneOptions.inputSize }), name);
+  for (const name of config.augment) registerErasing(container, name, { inputSize: config.backboneOptions.inputSize });
   const trainer = container.resolve(Trainer);
   io.err(
     `train: ${config.backbone} ${JSON.stringify(config.backboneOptions)}, ${backbone.countParams().trainable.toLocaleString('en-US')} trainable parameters, ` +

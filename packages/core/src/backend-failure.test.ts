@@ -6,7 +6,7 @@ import { InvalidOptionError } from './errors.js';
 import { createRng } from './rng.js';
 import { createRunContainer } from './run-container.js';
 import { createSmallBackbone } from './small-backbone.js';
-import { createSyntheticImages, MemoryBatchSource, MemoryEvalSource } from './testing/memory-data.js';
+import { createSyntheticImages, MemoryBatchSource, MemoryEvalSource } from './memory-data.js';
 import { Trainer } from './trainer.js';
 
 describe('asBackendFailure', () => {

@@ -83,7 +83,7 @@ export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer:
  */
 export function readTrainingState(dir: string): TrainingState {
   const src = readableDir(dir);
-  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without --resume first.`);
+  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without \`resume: true\` first.`);
   try {
     return JSON.parse(readFileSync(join(src, 'state.json'), 'utf8')) as TrainingState;
   } catch (e) {

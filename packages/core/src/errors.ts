@@ -17,6 +17,7 @@ export type RfmErrorCode =
   | 'RFM_CHECKPOINT'
   | 'RFM_SHAPE_MISMATCH'
   | 'RFM_AUGMENTATION_FAILED'
+  | 'RFM_TRAINING_DIVERGED'
   | 'RFM_BACKEND_FAILURE'
   | 'RFM_MEMORY_BUDGET';
 
@@ -111,6 +112,20 @@ export class AugmentationFailedError extends RfmError {
    */
   constructor(readonly plugin: string, cause: unknown) {
     super('RFM_AUGMENTATION_FAILED', `Augmentation "${plugin}" failed: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/** The training loss stopped being a finite number: the run diverged. */
+export class TrainingDivergedError extends RfmError {
+  /**
+   * @param step - the 1-based iteration whose loss is not finite
+   * @param loss - the loss (NaN or ±Infinity)
+   */
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super('RFM_TRAINING_DIVERGED', `Training diverged at iteration ${step}: loss is ${loss}. Lower the learning rate (option learningRate).`);
   }
 }
 

@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 
 export * from './errors.js';
+export * from './defined-options.js';
 export * from './rng.js';
 export * from './logger.js';
 export * from './normalization.js';
@@ -19,7 +20,10 @@ export * from './small-backbone.js';
 export * from './backbone-registry.js';
 export * from './augmentation.js';
 export * from './batches.js';
+export * from './memory-data.js';
 export * from './erasing.js';
+export * from './erasing-base.js';
+export * from './augment-context.js';
 export * from './tokens.js';
 export * from './trainer-options.js';
 export * from './run-log.js';
@@ -37,4 +41,3 @@ export * from './checkpoint.js';
 export * from './predict.js';
 export * from './trainer.js';
 export * from './run-container.js';
-export * from './attention/index.js';

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { definedOptions } from './defined-options.js';
 import { requireOption } from './errors.js';
 
 /** User-facing trainer options. Defaults follow the official RFM recipe (spec §2.9-§2.11). */
@@ -65,7 +66,7 @@ export const TRAINER_DEFAULTS: ResolvedTrainerOptions = {
  * @throws {@link InvalidOptionError} naming the first bad option
  */
 export function resolveTrainerOptions(options: TrainerOptions = {}): ResolvedTrainerOptions {
-  const o: ResolvedTrainerOptions = { ...TRAINER_DEFAULTS, ...stripUndefined(options) };
+  const o: ResolvedTrainerOptions = { ...TRAINER_DEFAULTS, ...definedOptions(options) };
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
   requireOption(int(o.iterations, 1), 'iterations', o.iterations, 'an integer >= 1');
   requireOption(o.learningRate > 0 && Number.isFinite(o.learningRate), 'learningRate', o.learningRate, 'a positive number');
@@ -85,8 +86,4 @@ export function resolveTrainerOptions(options: TrainerOptions = {}): ResolvedTra
     `one of auc, tdr@1e-2, tdr@1e-3, tdr@1e-4, ap, acc`,
   );
   return o;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { computeMetrics, metricValue, type MetricKey, type MetricsReport } from '@rfm/metrics';
 import { inject, injectable, injectAll } from 'tsyringe';
+import { createAugmentContext } from './augment-context.js';
 import { orderAugmentations, type Augmentation, type AugmentParams } from './augmentation.js';
 import { inferenceHandle, type Backbone } from './backbone.js';
 import type { BatchSource, EvalSource } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type BestScore, type TrainingState } from './checkpoint.js';
-import { AugmentationFailedError, CheckpointError, RfmError } from './errors.js';
+import { AugmentationFailedError, CheckpointError, RfmError, TrainingDivergedError } from './errors.js';
 import { accumulatedTrainingStep } from './accumulated-step.js';
 import { asBackendFailure, isBackendFailure } from './backend-failure.js';
 import { planTrainingMemory } from './training-memory.js';
@@ -195,9 +196,7 @@ export class Trainer {
           tf.dispose([batch.images, batch.labels]);
         }
         step++;
-        if (!Number.isFinite(lastLoss)) {
-          throw new RfmError('RFM_AUGMENTATION_FAILED', `Training diverged at iteration ${step}: loss is ${lastLoss}. Lower the learning rate.`);
-        }
+        if (!Number.isFinite(lastLoss)) throw new TrainingDivergedError(step, lastLoss);
         const elapsedMs = performance.now() - started;
         control.onProgress?.({
           step,
@@ -238,17 +237,8 @@ export class Trainer {
     step: number,
   ) {
     try {
-      return await plugin.apply({
-        images,
-        labels,
-        labelValues: Array.from(await labels.data()),
-        model: handle,
-        rng: this.rng,
-        normalization: this.normalization,
-        step,
-        totalSteps: this.options.iterations,
-        logger: this.logger.child(plugin.name),
-      });
+      const session = { model: handle, rng: this.rng, normalization: this.normalization, totalSteps: this.options.iterations, logger: this.logger.child(plugin.name) };
+      return await plugin.apply(await createAugmentContext(session, images, labels, step));
     } catch (e) {
       if (isBackendFailure(e)) throw asBackendFailure(e, tf.getBackend(), `augmentation "${plugin.name}"`);
       throw new AugmentationFailedError(plugin.name, e);
@@ -295,7 +285,7 @@ export class Trainer {
     const state = await loadCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer);
     if (JSON.stringify(state.backbone) !== JSON.stringify(this.backbone.config)) {
       throw new CheckpointError(
-        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same --backbone/--size options.`,
+        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same backbone options.`,
       );
     }
     this.rng.setState(state.rng);

@@ -6,30 +6,38 @@
  */
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@rfm/core';
-import { listFlag, parseCommandArgs, requiredString } from '../args.js';
-import { BACKEND_FLAG_HELP, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining, type TrainingOutcome } from '../run-training.js';
-import { configFromFlags, TRAIN_FLAGS } from './train.js';
+import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 
-const HELP = `Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [rfm train options]
+const METHODS = ['none', ...erasingMethodNames()];
 
-Trains one detector per erasing method with the same data split, backbone, initial weights, seed
+/** Flags of `rfm compare`: the training flags except --augment and --resume, plus --methods. */
+export const COMPARE_FLAGS: readonly FlagSpec[] = [
+  DATA_FLAG,
+  { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'comparison folder (created)' },
+  { name: 'methods', kind: 'list', value: 'LIST', choices: METHODS, help: `comma-separated or repeated; default none,sfe,re,ae (${METHODS.join(', ')})` },
+  ...MODEL_FLAGS,
+  ...SCHEDULE_FLAGS,
+  BACKEND_FLAG,
+];
+
+const HELP = commandHelp(
+  'Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [rfm train options]',
+  `Trains one detector per erasing method with the same data split, backbone, initial weights, seed
 and schedule, then prints one table row per method with the test metrics of each method's best
 validation model, and draws their ROC curves together. "none" is the plain baseline.
 Writes DIR/<method>/ (a full rfm train run each), DIR/comparison.json, DIR/comparison.md and
-DIR/roc.svg.
-
-  --methods LIST   comma-separated or repeated; default none,sfe,re,ae (${['none', ...erasingMethodNames()].join(', ')})
-  every rfm train option except --augment and --resume (see rfm train --help)
-${BACKEND_FLAG_HELP}
-
-Example (a few minutes on a 2-core CPU):
-  rfm compare --data data/ffhq-stylegan2 --out runs/compare
-`;
+DIR/roc.svg. Every rfm train option except --augment and --resume applies to each run.`,
+  COMPARE_FLAGS,
+  `Example (a few minutes on a 2-core CPU):
+  rfm compare --data data/ffhq-stylegan2 --out runs/compare`,
+);
 
 /** Formats the comparison as a Markdown table (percentages). */
 export function comparisonTable(rows: readonly { method: string; outcome: TrainingOutcome }[]): string {
@@ -50,18 +58,17 @@ export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'train one detector per erasing method (none, sfe, re, ae, psfe) and compare them',
   help: HELP,
+  flags: COMPARE_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('compare', args, { ...TRAIN_FLAGS, methods: { type: 'string', multiple: true } });
-    if (p.values.augment !== undefined) throw new CliUsageError('compare: use --methods instead of --augment');
-    if (p.values.resume !== undefined) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
-    const out = resolve(requiredString(p, 'out', 'compare'));
-    const methods = listFlag(p, 'methods');
+    if (args.includes('--augment')) throw new CliUsageError('compare: use --methods instead of --augment');
+    if (args.includes('--resume')) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
+    const f = parseFlags('compare', args, COMPARE_FLAGS);
+    const out = resolve(f.required('out'));
+    const methods = f.list('methods');
     const chosen = methods.length > 0 ? methods : ['none', 'sfe', 're', 'ae'];
-    const known = ['none', ...erasingMethodNames()];
-    for (const m of chosen) if (!known.includes(m)) throw new CliUsageError(`compare: --methods must list ${known.join(', ')}, got "${m}"`);
     if (new Set(chosen).size !== chosen.length) throw new CliUsageError(`compare: --methods lists a method twice (${chosen.join(', ')})`);
-    const base = configFromFlags(p, 'compare');
-    const report = await startBackend(p, 'compare', io);
+    const base = configFromFlags(f);
+    const report = await startBackend(f, io);
     const rows: { method: string; outcome: TrainingOutcome }[] = [];
     for (const [i, method] of chosen.entries()) {
       io.err(`\n[${i + 1}/${chosen.length}] ${method}\n`);

@@ -7,56 +7,57 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
 import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
-import { choiceFlag, intFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
+import { ROC_FLAG } from './metrics.js';
 
-const HELP = `Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]
+/** Flags of `rfm eval`. */
+export const EVAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'folder written by rfm train (or its model/ folder)' },
+  { name: 'data', kind: 'string', value: 'DIR', required: true, help: 'dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest' },
+  {
+    name: 'split',
+    kind: 'choice',
+    value: 'S',
+    choices: ['all', 'train', 'validation', 'test'],
+    help: 'all | train | validation | test. Default: test when DIR is the run\'s training\ndata (same split seed and fractions as the run), all otherwise',
+  },
+  { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
+  { name: 'scores', kind: 'string', value: 'FILE', help: 'also write per-image scores as CSV (id,label,score,logit_gap,technique)' },
+  ROC_FLAG,
+  { name: 'batch', kind: 'int', value: 'N', min: 1, max: 4096, help: 'images per forward pass', default: 32 },
+  { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images instead of failing' },
+  BACKEND_FLAG,
+];
 
-Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
+const HELP = commandHelp(
+  'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]',
+  `Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
-fake technique with their mean. The score is P(fake).
-
-  --model RUN_DIR   folder written by rfm train (or its model/ folder)
-  --data DIR        dataset folder (real/ and fake/ or fake/<technique>/) or CSV manifest
-  --split S         all | train | validation | test. Default: test when DIR is the run's training
-                    data (same split seed and fractions as the run), all otherwise
-  --json            print the report as JSON
-  --scores FILE     also write per-image scores as CSV (id,label,score,logit_gap,technique)
-  --roc FILE        also draw the ROC curves (.svg or .png)
-  --batch N         images per forward pass (default 32)
-  --skip-bad-images skip unreadable images instead of failing
-${BACKEND_FLAG_HELP}
-`;
+fake technique with their mean. The score is P(fake).`,
+  EVAL_FLAGS,
+);
 
 /** The `eval` command. */
 export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'score a dataset with a trained model and print the metrics table',
   help: HELP,
+  flags: EVAL_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('eval', args, {
-      ...BACKEND_FLAG_SPEC,
-      model: { type: 'string' },
-      data: { type: 'string' },
-      split: { type: 'string' },
-      json: { type: 'boolean' },
-      scores: { type: 'string' },
-      roc: { type: 'string' },
-      batch: { type: 'string' },
-      'skip-bad-images': { type: 'boolean' },
-    });
-    const modelDir = requiredString(p, 'model', 'eval');
-    const data = resolve(requiredString(p, 'data', 'eval'));
+    const f = parseFlags('eval', args, EVAL_FLAGS);
+    const modelDir = f.required('model');
+    const data = resolve(f.required('data'));
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
-    const splitFlag = choiceFlag(p, 'split', 'eval', ['all', 'train', 'validation', 'test'] as const);
-    const batch = intFlag(p, 'batch', 'eval', 1, 4096) ?? 32;
-    await startBackend(p, 'eval', io);
+    const splitFlag = f.string<'all' | 'train' | 'validation' | 'test'>('split');
+    const batch = f.number('batch')!;
+    await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
     const inputSize = run.backbone.config.inputSize;
@@ -74,23 +75,23 @@ export const evalCommand: CliCommand = {
       items = splits[split];
     }
     const resize = run.config?.resize ?? resizeForCrop(inputSize);
-    const source = await evalSourceFor(items, { resize, backboneOptions: { inputSize } }, p.values['skip-bad-images'] === true, logger);
+    const source = await evalSourceFor(items, { resize, backboneOptions: { inputSize } }, f.bool('skip-bad-images'), logger);
     io.err(`eval: ${source.size} images (${split === 'all' ? 'whole dataset' : `${split} split of the run`}) with ${run.backbone.config.name} at ${inputSize} px\n`);
     const bar = new ProgressBar(io, 'eval', source.size);
     const predictions = await predict(run.backbone, source, batch, (done) => bar.update(done));
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
-    const scores = optionalString(p, 'scores');
+    const scores = f.string('scores');
     if (scores) {
       writeFileAtomic(
         scores,
         `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
       );
     }
-    const roc = optionalString(p, 'roc');
+    const roc = f.string('roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
-    if (p.values.json) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
+    if (f.bool('json')) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
     else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
   },
 };

@@ -6,33 +6,53 @@
  */
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AttentionAverager,
-  attentionSimilarity,
-  createRng,
-  inferenceHandle,
-  writeAttentionPng,
-  writeFileAtomic,
-  writeImagePng,
-  type AttentionMapData,
-  type NormalizedImage,
-  type Rng,
-} from '@rfm/core';
+import { AttentionAverager, attentionSimilarity, type AttentionMapData } from '@rfm/attention';
+import { createRng, inferenceHandle, writeFileAtomic, type Rng } from '@rfm/core';
 import { createEvalSource, loadDataset, REAL_TECHNIQUE, type DatasetItem } from '@rfm/data';
-import { choiceFlag, intFlag, parseCommandArgs, requiredString } from '../args.js';
 import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
+import { writeAttentionPng, writeImagePng, type NormalizedImage } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
 
-const HELP = `Usage: rfm fam --model RUN_DIR --data DIR --out DIR [--method NAME] [--max-images N] [--flip]
-               [--seed S] [--batch N] [--backend B]
+/** Flags of `rfm fam`. */
+export const FAM_FLAGS: readonly FlagSpec[] = [
+  { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'run folder written by rfm train (required)' },
+  {
+    name: 'data',
+    kind: 'string',
+    value: 'DIR',
+    required: true,
+    help: 'dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)',
+  },
+  { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output folder (required)' },
+  { name: 'method', kind: 'choice', value: 'NAME', choices: attentionMethodNames(), help: `${Object.keys(ATTENTION_METHODS).join(' | ')}`, default: 'fam' },
+  {
+    name: 'max-images',
+    kind: 'int',
+    value: 'N',
+    min: 1,
+    help: 'images per technique, picked at random with --seed (default 256, as the\nofficial code; the paper says 512)',
+  },
+  {
+    name: 'flip',
+    kind: 'boolean',
+    help: 'flip each map (and each face of the mean) left-right with probability 0.5, as\nthe official figures do; this symmetrises the averages (default off)',
+  },
+  { name: 'seed', kind: 'int', value: 'S', min: 0, max: 2 ** 31 - 1, help: 'seed of the image choice and flips', default: 0 },
+  { name: 'batch', kind: 'int', value: 'N', min: 1, max: 1024, help: 'images per forward pass', default: 16 },
+  BACKEND_FLAG,
+];
 
-Averages the attention maps of a trained detector over the images of each technique (real, and
+const HELP = commandHelp(
+  `Usage: rfm fam --model RUN_DIR --data DIR --out DIR [--method NAME] [--max-images N] [--flip]
+               [--seed S] [--batch N] [--backend B]`,
+  `Averages the attention maps of a trained detector over the images of each technique (real, and
 every fake technique: fake/<technique>/ folders, or "fake"), as the official AvgFAM.py does:
 each map is blurred (bilinear to half size and back), min-max normalised, optionally flipped,
 averaged, and min-max normalised again. Images go through the evaluation transforms (resize,
@@ -42,50 +62,29 @@ centre crop to the model's input size). Writes to --out:
   TECHNIQUE.face.png       the mean face
   similarity.json          cosine similarity between the average maps of every pair (Fig. 8)
   similarity.png           the same matrix as a labelled heat map (colours span the matrix's own
-                           range; every cell prints its value)
-
-  --model RUN_DIR   run folder written by rfm train (required)
-  --data DIR        dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)
-  --out DIR         output folder (required)
-  --method NAME     ${Object.keys(ATTENTION_METHODS).join(' | ')} (default fam)
-  --max-images N    images per technique, picked at random with --seed (default 256, as the
-                    official code; the paper says 512)
-  --flip            flip each map (and each face of the mean) left-right with probability 0.5, as
-                    the official figures do; this symmetrises the averages (default off)
-  --seed S          seed of the image choice and flips (default 0)
-  --batch N         images per forward pass (default 16)
-${BACKEND_FLAG_HELP}
-
-Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam
-`;
+                           range; every cell prints its value)`,
+  FAM_FLAGS,
+  'Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam',
+);
 
 /** The `fam` command. */
 export const famCommand: CliCommand = {
   name: 'fam',
   summary: 'average attention map per technique and their similarity matrix (paper Figs. 7-8)',
   help: HELP,
+  flags: FAM_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('fam', args, {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      method: { type: 'string' },
-      'max-images': { type: 'string' },
-      flip: { type: 'boolean' },
-      seed: { type: 'string' },
-      batch: { type: 'string' },
-      ...BACKEND_FLAG_SPEC,
-    });
-    const modelDir = requiredString(p, 'model', 'fam');
-    const dataPath = requiredString(p, 'data', 'fam');
-    const outDir = resolve(requiredString(p, 'out', 'fam'));
-    const methodName = choiceFlag(p, 'method', 'fam', attentionMethodNames()) ?? 'fam';
-    const maxImages = intFlag(p, 'max-images', 'fam', 1) ?? 256;
-    const flip = p.values.flip === true;
-    const seed = intFlag(p, 'seed', 'fam', 0) ?? 0;
-    const batchSize = intFlag(p, 'batch', 'fam', 1, 1024) ?? 16;
+    const f = parseFlags('fam', args, FAM_FLAGS);
+    const modelDir = f.required('model');
+    const dataPath = f.required('data');
+    const outDir = resolve(f.required('out'));
+    const methodName = f.required('method');
+    const maxImages = f.number('max-images') ?? 256;
+    const flip = f.bool('flip');
+    const seed = f.number('seed')!;
+    const batchSize = f.number('batch')!;
     const dataset = await loadDataset(dataPath);
-    await startBackend(p, 'fam', io);
+    await startBackend(f, io);
     const run = await loadRunModel(modelDir);
     const backbone = run.backbone;
     try {
@@ -116,9 +115,9 @@ export const famCommand: CliCommand = {
         const map = averager.result();
         const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
         const base = join(outDir, safeName(technique));
-        writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
-        writeAttentionPng(`${base}.fam-plain.png`, map);
-        writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
+        await writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
+        await writeAttentionPng(`${base}.fam-plain.png`, map);
+        await writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
         averages.push({ technique, images: averager.count, map });
       }
       const matrix = attentionSimilarity(averages.map((a) => a.map));
