@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-import { RfmError } from '@rfm/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { asBackendFailure, isBackendFailure, RfmError } from '@rfm/core';
 import { cliWording } from './cli-wording.js';
 import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -55,7 +56,9 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
   try {
     const code = await command.run(rest, io);
     return typeof code === 'number' ? code : 0;
-  } catch (e) {
+  } catch (caught) {
+    // A backend failure (wasm trap, Emscripten abort, native out-of-memory) becomes a typed one-liner.
+    const e = isBackendFailure(caught) ? asBackendFailure(caught, activeBackendName(), `rfm ${name}`) : caught;
     if (e instanceof CliUsageError) {
       io.err(`rfm ${e.message}\n`);
       return 2;
@@ -69,3 +72,7 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
   }
 }
 
+/** The backend in use, without starting one when none is (`tf.getBackend()` would). */
+function activeBackendName(): string {
+  return (tf.engine() as unknown as { backendName?: string | null }).backendName ?? 'tensor';
+}

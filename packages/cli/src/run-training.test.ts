@@ -39,7 +39,7 @@ describe('rfm train: no hang, nothing half-written', () => {
     const out = join(dir, 'no-val-fake-run');
     const r = await cli(['train', '--data', manifest, '--out', out, ...FAST, '--size', '4096', '--iterations', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^warning: --size 4096 with --batch 4 needs about \d+ GiB per iteration \(rough estimate/m);
+    expect(r.stderr).toMatch(/^warning: --size 4096 with --batch 4 needs about \d+ GiB per iteration \(estimated from the layer outputs\)/m);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^rfm train: .*faces\.csv: the validation split has 1 real and 0 fake image\(s\); it lacks a fake image\./);
     expect(existsSync(out)).toBe(false);
   }, 60_000);

@@ -13,9 +13,11 @@ import {
   checkOutputDir,
   createRunContainer,
   ensureOutputDir,
-  estimateTrainingMemory,
   FileRunLog,
   loadBackbone,
+  planTrainingMemory,
+  estimateStepMemory,
+  stepBytes,
   predict,
   Trainer,
   writeFileAtomic,
@@ -103,12 +105,19 @@ export async function runTraining(
   const dataRng = rng.fork();
   const runRng = rng.fork();
   const backbone = createBackbone(config.backbone, config.backboneOptions, modelRng);
-  const memory = estimateTrainingMemory(backbone, config.batch);
-  if (memory.totalBytes > MEMORY_WARNING_BYTES) {
+  let memory;
+  try {
+    // Refuse a step that cannot fit the backend before any data is read or anything written (MemoryBudgetError).
+    memory = planTrainingMemory(backbone, config.batch, config.trainer.microBatch ?? 'auto', tf.getBackend());
+  } catch (e) {
+    backbone.dispose();
+    throw e;
+  }
+  const memoryBytes = stepBytes(estimateStepMemory(backbone), config.batch);
+  if (memoryBytes > MEMORY_WARNING_BYTES) {
     io.err(
-      `warning: --size ${config.backboneOptions.inputSize} with --batch ${config.batch} needs about ${formatGiB(memory.totalBytes)} GiB per iteration ` +
-        `(rough estimate: ${formatGiB(memory.activationBytes)} GiB of activations, ${formatGiB(memory.parameterBytes)} GiB of weights and optimizer state); ` +
-        'lower --size or --batch if the machine has less\n',
+      `warning: --size ${config.backboneOptions.inputSize} with --batch ${config.batch} needs about ${formatGiB(memoryBytes)} GiB per iteration ` +
+        '(estimated from the layer outputs); lower --size or --batch if the machine has less\n',
     );
   }
   let data: Awaited<ReturnType<typeof prepareRunData>>;
@@ -147,6 +156,12 @@ export async function runTraining(
     backbone.dispose();
     if (!resume) removeFailedRun(out, existed);
     throw e;
+  }
+  if (memory.passes > 1) {
+    io.err(
+      `memory: a step of ${config.batch} images needs about ${formatGiB(memoryBytes)} GiB on ${tf.getBackend()}; ` +
+        `running ${memory.passes} micro-batches of up to ${memory.microBatch} with accumulated gradients (batch norm uses micro-batch statistics; see --micro-batch)\n`,
+    );
   }
   const container = createRunContainer({
     backbone,

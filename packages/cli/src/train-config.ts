@@ -32,7 +32,8 @@ export interface TrainConfig {
   /** Skip unreadable images instead of failing. */
   readonly skipBadImages: boolean;
   /** Trainer options. */
-  readonly trainer: Required<Pick<TrainerOptions, 'iterations' | 'learningRate' | 'floodLevel' | 'evalEvery' | 'checkpointEvery' | 'selectOn' | 'seed'>>;
+  readonly trainer: Required<Pick<TrainerOptions, 'iterations' | 'learningRate' | 'floodLevel' | 'evalEvery' | 'checkpointEvery' | 'selectOn' | 'seed'>> &
+    Pick<TrainerOptions, 'microBatch'>;
   /** Preset the run started from. */
   readonly preset: PresetName;
 }

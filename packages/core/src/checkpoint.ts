@@ -83,9 +83,9 @@ export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer:
     writeFileAtomic(join(tmp, 'optimizer.json'), JSON.stringify(opt.specs));
     writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
   });
-  // getWeights() returns the iteration count as a new scalar; the moments are the optimizer's own variables.
-  const iterations = optimizerWeights.find((w) => w.name === 'iter');
-  iterations?.tensor.dispose();
+  // getWeights() returns new tensors (the iteration count; FlatAdamOptimizer's moments) besides the
+  // optimizer's own variables (tfjs Adam's moments): free the former only.
+  tf.dispose(optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
 }
 
 /**

@@ -21,7 +21,9 @@ export type RfmErrorCode =
   | 'RFM_TRAINING_DIVERGED'
   | 'RFM_FACE_MODEL'
   | 'RFM_NO_FFMPEG'
-  | 'RFM_VIDEO_DECODE';
+  | 'RFM_VIDEO_DECODE'
+  | 'RFM_BACKEND_FAILURE'
+  | 'RFM_MEMORY_BUDGET';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {

@@ -19,6 +19,10 @@ import { inferenceHandle, type Backbone } from './backbone.js';
 import type { BatchSource, EvalSource } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type BestScore, type TrainingState } from './checkpoint.js';
 import { AugmentationFailedError, CheckpointError, RfmError, TrainingDivergedError } from './errors.js';
+import { accumulatedTrainingStep } from './accumulated-step.js';
+import { asBackendFailure, isBackendFailure } from './backend-failure.js';
+import { planTrainingMemory } from './training-memory.js';
+import type { MicroBatchPlan } from './step-memory.js';
 import { LayersBackbone } from './layers-backbone.js';
 import type { Logger } from './logger.js';
 import { saveBackbone } from './model-io.js';
@@ -28,7 +32,7 @@ import type { Rng } from './rng.js';
 import type { RunLog } from './run-log.js';
 import { AUGMENTATION, BACKBONE, LOGGER, RNG, RUN_DIR, RUN_LOG, TRAIN_BATCHES, TRAINER_OPTIONS, VALIDATION_DATA } from './tokens.js';
 import { resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options.js';
-import { createAdam, trainingStep } from './train-step.js';
+import { createAdam } from './train-step.js';
 
 /** Progress of a run, reported after every iteration. */
 export interface TrainProgress {
@@ -135,7 +139,8 @@ export class Trainer {
   async run(control: RunControl = {}): Promise<TrainResult> {
     const o = this.options;
     const optimizer = createAdam(o);
-    const handle = inferenceHandle(this.backbone);
+    let handle: ReturnType<typeof inferenceHandle> | null = null;
+    let plan: MicroBatchPlan | null = null;
     const evaluations: EvaluationRecord[] = [];
     let step = 0;
     let best: BestScore | null = null;
@@ -169,14 +174,27 @@ export class Trainer {
         let images = batch.images;
         const params: AugmentParams[] = [];
         try {
+          if (plan === null) {
+            // Before the first step: refuse a batch that cannot fit, choose micro-batches otherwise.
+            plan = planTrainingMemory(this.backbone, batch.images.shape[0], o.microBatch, tf.getBackend());
+            handle = inferenceHandle(this.backbone, plan.microBatch);
+            this.runLog.write({ type: 'memory', backend: tf.getBackend(), ...plan });
+            if (plan.passes > 1) {
+              this.logger.info(`each step runs ${plan.passes} micro-batches of up to ${plan.microBatch} images (estimated ${(plan.estimatedBytes / 1024 ** 3).toFixed(1)} GB each) with accumulated gradients`);
+            }
+          }
           for (const plugin of this.plugins) {
-            const result = await this.applyPlugin(plugin, images, batch.labels, handle, step);
+            const result = await this.applyPlugin(plugin, images, batch.labels, handle!, step);
             if (images !== batch.images) images.dispose();
             result.mask?.dispose();
             images = result.images;
             params.push(result.params);
           }
-          lastLoss = trainingStep(this.backbone, optimizer, images, batch.labels, o.floodLevel);
+          try {
+            lastLoss = accumulatedTrainingStep(this.backbone, optimizer, images, batch.labels, o.floodLevel, plan.microBatch);
+          } catch (e) {
+            throw asBackendFailure(e, tf.getBackend(), `a training step of ${images.shape[0]} images in ${plan.passes} pass(es)`);
+          }
         } finally {
           if (images !== batch.images) images.dispose();
           tf.dispose([batch.images, batch.labels]);
@@ -231,12 +249,18 @@ export class Trainer {
       const session = { model: handle, rng: this.rng, normalization: this.normalization, totalSteps: this.options.iterations, logger: this.logger.child(plugin.name) };
       return await plugin.apply(await createAugmentContext(session, images, labels, step));
     } catch (e) {
+      if (isBackendFailure(e)) throw asBackendFailure(e, tf.getBackend(), `augmentation "${plugin.name}"`);
       throw new AugmentationFailedError(plugin.name, e);
     }
   }
 
   private async evaluate(step: number, best: BestScore | null): Promise<EvaluationRecord> {
-    const predictions = await predict(this.backbone, this.validation, this.options.evalBatchSize);
+    let predictions;
+    try {
+      predictions = await predict(this.backbone, this.validation, this.options.evalBatchSize);
+    } catch (e) {
+      throw asBackendFailure(e, tf.getBackend(), 'validation');
+    }
     const metrics = computeMetrics(predictions.labels, predictions.scores);
     const value = metricValue(metrics, this.options.selectOn as MetricKey);
     const isBest = best === null || value > best.value;

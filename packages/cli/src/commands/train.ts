@@ -36,6 +36,12 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
   ...backboneFlags(),
   { name: 'iterations', kind: 'int', value: 'N', min: 1, help: 'training iterations' },
   { name: 'batch', kind: 'int', value: 'N', min: 2, max: 4096, help: 'images per batch, half real and half fake (default 16)' },
+  {
+    name: 'micro-batch',
+    kind: 'string',
+    value: 'M',
+    help: "images per forward/backward pass: auto (default: the whole batch when the\nstep fits the backend's memory, else the largest share that does; on\nwasm the heap holds 4 GB) or N; gradients of the passes are summed into\none Adam step, and batch norm then normalises with each pass' statistics",
+  },
 ];
 
 /** The schedule, selection, split and data-handling flags. */
@@ -117,6 +123,11 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
   if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
   const batch = f.number('batch') ?? preset.batch;
   if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
+  const microFlag = f.string('micro-batch') ?? 'auto';
+  if (microFlag !== 'auto' && !(/^[1-9][0-9]*$/.test(microFlag) && Number(microFlag) <= batch)) {
+    throw new CliUsageError(`${command}: --micro-batch must be auto or an integer from 1 to --batch (${batch}), got "${microFlag}"`);
+  }
+  const microBatch = microFlag === 'auto' ? 'auto' : Number(microFlag);
   const evalEvery = f.number('eval-every') ?? preset.evalEvery;
   const validation = f.number('val-fraction')!;
   const test = f.number('test-fraction')!;
@@ -140,6 +151,7 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
       checkpointEvery: f.number('checkpoint-every') ?? evalEvery,
       selectOn: f.string<TrainConfig['trainer']['selectOn']>('select-on') ?? 'auc',
       seed,
+      microBatch,
     },
     preset: presetName,
   };
