@@ -32,15 +32,16 @@ export async function readFolderSplits(root: string): Promise<Map<string, Split>
   }
   let records: CsvRecord[];
   try {
-    records = parseCsv(text.replace(/^\uFEFF/, ''));
+    records = parseCsv(text, { skipComments: false });
   } catch (e) {
-    if (e instanceof CsvSyntaxError) throw new DatasetError(path, 'unterminated quoted field.', e.line);
+    if (e instanceof CsvSyntaxError) throw new DatasetError(path, `line ${e.line}: unterminated quoted field.`);
     throw e;
   }
   const header = records[0]?.fields.map((h) => h.trim().toLowerCase());
   if (header?.[0] !== 'id' || header[1] !== 'split') throw new DatasetError(path, 'must start with the header "id,split".');
   const out = new Map<string, Split>();
   for (const { fields, line } of records.slice(1)) {
+    if (fields.length === 1 && fields[0]!.trim() === '') continue;
     const split = fields.length === 2 ? parseSplit(fields[1]!) : null;
     if (!split) throw new DatasetError(path, `line ${line} ("${fields.join(',')}") is not "id,train|validation|test".`);
     out.set(fields[0]!.trim(), split);
