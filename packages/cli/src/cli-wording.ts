@@ -17,6 +17,7 @@ export const CLI_WORDING: readonly (readonly [string, string])[] = [
   ['as `archive`', 'with --archive'],
   ['(`archive`)', '(`--archive`)'],
   ['(`gpu: false`)', '(`build-native` without --gpu)'],
+  ["or pass onBadImage: 'skip' to skip bad files", 'or pass --skip-bad-images to skip unreadable images'],
 ];
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The `rfm` command line: dispatches to sub-commands and maps errors to exit codes
- * (0 success, 1 failure with a one-line reason, 2 bad arguments).
+ * (0 success, 1 failure with a one-line reason, 2 bad arguments, 130/143 after SIGINT/SIGTERM).
  *
  * @packageDocumentation
  */
@@ -21,6 +21,11 @@ export function topLevelHelp(commands: readonly CliCommand[] = COMMANDS): string
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `rfm <command> --help` for the options of a command.',
+    '',
+    'Exit codes: 0 done; 1 failed (a one-line reason on stderr); 2 bad arguments; 3 rfm backend',
+    'build-native: this machine cannot build it; 130 stopped by Ctrl-C (SIGINT), 143 stopped by',
+    'SIGTERM. Long commands (train, compare) stop gracefully on the first Ctrl-C or SIGTERM (finish',
+    'the current iteration, write a checkpoint, say how to resume) and at once on the second.',
     '',
   ].join('\n');
 }
@@ -63,3 +68,4 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
     return 1;
   }
 }
+

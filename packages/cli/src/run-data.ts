@@ -12,6 +12,7 @@ import {
   datasetHash,
   ImageStore,
   loadDataset,
+  requireBothClasses,
   splitDataset,
   type BalancedBatchSource,
   type Dataset,
@@ -61,11 +62,19 @@ export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logg
   const transform = { resize: config.resize, crop: config.backboneOptions.inputSize };
   const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
   const half = config.batch / 2;
-  const train = await createBalancedSource(splits.train, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
+  // Every split is checked for both classes after unreadable files are skipped, before training starts.
   const validation = await createEvalSource(splits.validation, { store, transform });
+  requireBothClasses('validation', validation.items, dataset.source, validation.skipped.length);
   const test = await createEvalSource(splits.test, { store, transform });
-  const skipped = [...train.skipped, ...validation.skipped, ...test.skipped];
-  return { dataset, hash: await datasetHash(dataset), splits, train, validation, test, skipped };
+  requireBothClasses('test', test.items, dataset.source, test.skipped.length);
+  const trainCheck = await store.check(splits.train);
+  requireBothClasses('train', trainCheck.usable, dataset.source, trainCheck.skipped.length);
+  const train = await createBalancedSource(trainCheck.usable, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
+  const skipped = [...trainCheck.skipped, ...validation.skipped, ...test.skipped];
+  // The hash covers the images the run reads; skipped files are listed in the run log instead.
+  const skippedIds = new Set(skipped.map((s) => s.id));
+  const hash = await datasetHash(dataset.items.filter((it) => !skippedIds.has(it.id)));
+  return { dataset, hash, splits, train, validation, test, skipped };
 }
 
 /**

@@ -31,6 +31,7 @@ export * from './train-step.js';
 export * from './atomic-write.js';
 export * from './model-io.js';
 export * from './checkpoint.js';
+export * from './training-memory.js';
 export * from './predict.js';
 export * from './trainer.js';
 export * from './run-container.js';

@@ -78,6 +78,8 @@ export interface TrainResult {
   readonly lastLoss: number;
   /** Best validation score. */
   readonly best: BestScore | null;
+  /** Validation metrics of the best step (kept in the checkpoint, so also after a resume). */
+  readonly bestMetrics: MetricsReport | null;
   /** Every validation of this invocation. */
   readonly evaluations: EvaluationRecord[];
 }
@@ -137,12 +139,14 @@ export class Trainer {
     const evaluations: EvaluationRecord[] = [];
     let step = 0;
     let best: BestScore | null = null;
+    let bestMetrics: MetricsReport | null = null;
     let lastLoss = Number.NaN;
     try {
       if (control.resume) {
         const state = await this.restore(optimizer);
         step = state.step;
         best = state.best;
+        bestMetrics = (state.bestMetrics as MetricsReport | undefined) ?? null;
         this.runLog.write({ type: 'resume', step });
         this.logger.info(`resuming at iteration ${step} of ${o.iterations}`);
       } else {
@@ -189,22 +193,27 @@ export class Trainer {
         });
         if (step % o.evalEvery === 0 || step === o.iterations) {
           const record = await this.evaluate(step, best);
-          if (record.best) best = { metric: o.selectOn, value: metricValue(record.metrics, o.selectOn as MetricKey), step };
+          if (record.best) {
+            best = { metric: o.selectOn, value: metricValue(record.metrics, o.selectOn as MetricKey), step };
+            bestMetrics = record.metrics;
+          }
           evaluations.push(record);
           control.onEvaluation?.(record);
           if (record.best) await this.saveBest();
         }
+        // Yield to the event loop once per iteration, so signal handlers (Ctrl-C, SIGTERM) and timers run.
+        await new Promise<void>((done) => setImmediate(done));
         const checkpointDue =
           (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === stopAt || control.signal?.aborted === true;
         if (checkpointDue && this.runDir) {
-          await saveCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer, this.state(step, best));
+          await saveCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer, this.state(step, best, bestMetrics));
           this.runLog.write({ type: 'checkpoint', step });
         }
         if (step % 10 === 0 || step === stopAt || control.signal?.aborted) this.runLog.write({ type: 'step', step, loss: lastLoss, augment: summarize(params) });
       }
       const interrupted = step < o.iterations;
       this.runLog.write({ type: interrupted ? 'interrupted' : 'end', step, best });
-      return { steps: step, interrupted, lastLoss, best, evaluations };
+      return { steps: step, interrupted, lastLoss, best, bestMetrics, evaluations };
     } finally {
       for (const p of this.plugins) p.dispose?.();
       optimizer.dispose();
@@ -245,12 +254,13 @@ export class Trainer {
     await saveBackbone(this.backbone, join(this.runDir, 'model'));
   }
 
-  private state(step: number, best: BestScore | null): TrainingState {
+  private state(step: number, best: BestScore | null, bestMetrics: MetricsReport | null): TrainingState {
     return {
       step,
       rng: this.rng.getState(),
       batches: this.batches.getState(),
       best,
+      bestMetrics,
       options: { ...this.options },
       backbone: { ...this.backbone.config },
     };

@@ -4,9 +4,9 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
+import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
 import { datasetHash, loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
@@ -16,6 +16,7 @@ import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
+import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
 import { versions } from '../versions.js';
 import { ROC_FLAG } from './metrics.js';
@@ -32,7 +33,12 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: 'all | train | validation | test. Default: test when DIR is the run\'s training\ndata (same split seed and fractions as the run), all otherwise',
   },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
-  { name: 'scores', kind: 'string', value: 'FILE', help: 'also write per-image scores as CSV (id,label,score,logit_gap,technique)' },
+  {
+    name: 'scores',
+    kind: 'string',
+    value: 'FILE',
+    help: "also write per-image scores as CSV (id,label,score,logit_gap,technique; RFC 4180\nquoting, text cells starting with = + - @ get a leading ', which rfm metrics removes)",
+  },
   ROC_FLAG,
   {
     name: 'report',
@@ -68,6 +74,9 @@ export const evalCommand: CliCommand = {
     const splitFlag = f.string<'all' | 'train' | 'validation' | 'test'>('split');
     const batch = f.number('batch')!;
     const reportPath = f.string('report');
+    const scores = f.string('scores');
+    const roc = f.string('roc');
+    for (const file of [scores, roc, reportPath]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -93,14 +102,9 @@ export const evalCommand: CliCommand = {
     run.backbone.dispose();
     const samples = predictions.labels.map((l, i) => ({ label: l as 0 | 1, score: predictions.scores[i]!, technique: predictions.techniques[i] }));
     const evaluation = evaluateSamples(samples);
-    const scores = f.string('scores');
     if (scores) {
-      writeFileAtomic(
-        scores,
-        `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
-      );
+      writeScoresCsv(scores, predictions);
     }
-    const roc = f.string('roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (f.bool('json')) io.out(`${JSON.stringify({ split, images: source.size, ...evaluation }, null, 2)}\n`);
     else io.out(formatReport(evaluation, `${data} (${split}, ${source.size} images), percentages:`));
