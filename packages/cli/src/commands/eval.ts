@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkOutputDir, createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
+import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
 import { datasetHash, loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
@@ -77,10 +77,10 @@ export const evalCommand: CliCommand = {
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
     const splitFlag = f.string<'all' | 'train' | 'validation' | 'test'>('split');
     const batch = f.number('batch')!;
+    const reportPath = f.string('report');
     const scores = f.string('scores');
     const roc = f.string('roc');
-    for (const file of [scores, roc]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
-    const reportPath = f.string('report');
+    for (const file of [scores, roc, reportPath]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
