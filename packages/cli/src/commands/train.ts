@@ -181,6 +181,7 @@ const FLAG_CONFIG_PATHS: Readonly<Record<string, readonly string[]>> = {
   seed: ['seed', 'trainer.seed'],
   'split-seed': ['split.seed'],
   'skip-bad-images': ['skipBadImages'],
+  'micro-batch': ['trainer.microBatch'],
 };
 
 function valueAt(config: unknown, path: string): unknown {
