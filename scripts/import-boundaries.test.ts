@@ -17,7 +17,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   attention: ['core'],
   backend: ['core'],
   'native-build': ['core'],
-  data: ['core'],
+  data: ['core', 'metrics'], // the manifest reader uses the one CSV reader of @rfm/metrics
   models: ['core'],
   'augment-sfe': ['core', 'attention'],
   'augment-psfe': ['core', 'augment-sfe'], // progressive SFE is built on SFE's block placement

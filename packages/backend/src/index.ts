@@ -12,3 +12,4 @@ export * from './wasm/wasm-files.js';
 export * from './wasm/wasm-training-kernels.js';
 export * from './tensorflow/native-kernel-patches.js';
 export * from './kernel-profile.js';
+export * from './wasm/runtime-process-hooks.js';

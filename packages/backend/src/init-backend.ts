@@ -11,6 +11,7 @@ import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions,
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
 import { withWasmThreads } from './wasm/wasm-threads.js';
+import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 
@@ -224,7 +225,10 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
     const missing = missingWasmBinaries(dir);
     if (missing.length > 0) return { ok: false, reason: `wasm binaries missing in ${dir}: ${missing.join(', ')}` };
     wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-    const ok = o.threads > 1 ? await withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : await setBackendQuietly('wasm');
+    // The Emscripten glue's process listeners would print the whole glue on any later error.
+    const { result: ok } = await withoutRuntimeProcessHooks(() =>
+      o.threads > 1 ? withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : setBackendQuietly('wasm'),
+    );
     if (!ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
   } else if (!(await setBackendQuietly('wasm'))) {
     return { ok: false, reason: 'the wasm module failed to initialise' };

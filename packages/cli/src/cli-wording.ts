@@ -12,11 +12,15 @@ export const CLI_WORDING: readonly (readonly [string, string])[] = [
   ['`buildNative()`', '`pnpm rfm backend build-native`'],
   ['run buildNative() again', 'run build-native again'],
   ['`resume: true`', '--resume'],
+  ['a smaller micro-batch (microBatch)', 'a smaller --micro-batch'],
+  ['or the tensorflow backend', 'or --backend tensorflow'],
+  ['use the tensorflow backend', 'use --backend tensorflow'],
   ['the same backbone options', 'the same --backbone/--size options'],
   ["`wheel: 'tensorflow_cpu-2.21.0-...whl'`", '`--wheel tensorflow_cpu-2.21.0-...whl`'],
   ['as `archive`', 'with --archive'],
   ['(`archive`)', '(`--archive`)'],
   ['(`gpu: false`)', '(`build-native` without --gpu)'],
+  ["or pass onBadImage: 'skip' to skip bad files", 'or pass --skip-bad-images to skip unreadable images'],
 ];
 
 /**

@@ -20,6 +20,11 @@ export interface SmallBackboneOptions {
   readonly inputSize?: number;
   /** Channels of the first convolution; later layers use 2x and 4x. @default 16 */
   readonly width?: number;
+  /**
+   * Separable blocks after the first convolution: block k (k = 1..depth) has `2^k * width`
+   * channels and, from the second block on, a 2x2 max pooling before it. @default 2
+   */
+  readonly depth?: number;
   /** Number of classes. @default 2 */
   readonly numClasses?: number;
   /**
@@ -31,11 +36,12 @@ export interface SmallBackboneOptions {
 }
 
 /** Defaults of {@link createSmallBackbone}. */
-export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, numClasses: 2, batchNorm: 'fused' };
+export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, depth: 2, numClasses: 2, batchNorm: 'fused' };
 
 /**
  * Builds the `small` backbone: conv3x3/2 → BN → ReLU → sep3x3 (2w) → BN → ReLU → maxpool/2 →
- * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense. The batch-norm layers are
+ * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense. With `depth` > 2 every
+ * further block adds maxpool/2 → sep3x3 (doubled channels) → BN → ReLU before the feature map. The batch-norm layers are
  * `RfmBatchNormalization` by default (`batchNorm: 'layers'` for tfjs-layers' own); saved models
  * of it load after `registerCoreLayers()` (which this function and `loadBackbone` call).
  *
@@ -50,6 +56,7 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
   const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...definedOptions(options) };
   requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
   requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
+  requireOption(Number.isInteger(o.depth) && o.depth >= 1 && o.depth <= 6, 'depth', o.depth, 'an integer in [1, 6]');
   requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
   requireBatchNormKind('batchNorm', o.batchNorm);
   registerCoreLayers();
@@ -68,11 +75,13 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
     .conv2d({ filters: o.width, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: 'conv1' })
     .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu', name: 'relu1' }).apply(bn('bn1').apply(x)) as tfl.SymbolicTensor;
-  x = separable(2 * o.width, 'sep2').apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'relu', name: 'relu2' }).apply(bn('bn2').apply(x)) as tfl.SymbolicTensor;
-  x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 'pool2' }).apply(x) as tfl.SymbolicTensor;
-  x = separable(4 * o.width, 'sep3').apply(x) as tfl.SymbolicTensor;
-  const features = tfl.layers.activation({ activation: 'relu', name: 'features' }).apply(bn('bn3').apply(x)) as tfl.SymbolicTensor;
+  for (let k = 1; k <= o.depth; k++) {
+    const n = k + 1;
+    if (k > 1) x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${n - 1}` }).apply(x) as tfl.SymbolicTensor;
+    x = separable(2 ** k * o.width, `sep${n}`).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.activation({ activation: 'relu', name: k === o.depth ? 'features' : `relu${n}` }).apply(bn(`bn${n}`).apply(x)) as tfl.SymbolicTensor;
+  }
+  const features = x;
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(features) as tfl.SymbolicTensor;
   const logits = tfl.layers
     .dense({ units: o.numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.uint32() }), name: 'classifier' })
@@ -80,7 +89,7 @@ export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Ba
   const model = tfl.model({ inputs: input, outputs: [features, logits], name: 'small' });
   return new LayersBackbone(
     model,
-    { name: 'small', inputSize: o.inputSize, numClasses: o.numClasses, outputKind: 'image', options: { width: o.width, batchNorm: o.batchNorm } },
+    { name: 'small', inputSize: o.inputSize, numClasses: o.numClasses, outputKind: 'image', options: { width: o.width, ...(o.depth === 2 ? {} : { depth: o.depth }), batchNorm: o.batchNorm } },
     'classifier',
   );
 }

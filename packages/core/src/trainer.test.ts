@@ -186,3 +186,35 @@ describe('Trainer', () => {
     backbone.dispose();
   });
 });
+
+describe('Trainer and the event loop', () => {
+  it('yields between iterations, so an abort from a timer (a signal handler) stops the run with a checkpoint', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'rfm-yield-'));
+    dirs.push(runDir);
+    const { backbone, trainer } = makeRun(runDir, false);
+    const abort = new AbortController();
+    // A macrotask, like a signal handler: it can only run if the loop yields to the event loop.
+    setTimeout(() => abort.abort(), 0);
+    const result = await trainer.run({ signal: abort.signal });
+    expect(result.interrupted).toBe(true);
+    expect(result.steps).toBeLessThan(6);
+    const state = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'state.json'), 'utf8')) as { step: number };
+    expect(state.step).toBe(result.steps);
+    backbone.dispose();
+  });
+
+  it('keeps the validation metrics of the best step in the checkpoint, so a resumed run still reports them', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'rfm-bestmetrics-'));
+    dirs.push(runDir);
+    const first = makeRun(runDir, false);
+    const partial = await first.trainer.run({ stopAfter: 4 });
+    expect(partial.bestMetrics).toEqual(expect.objectContaining({ auc: expect.any(Number) }));
+    first.backbone.dispose();
+    const second = makeRun(runDir, false);
+    const rest = await second.trainer.run({ resume: true });
+    expect(rest.best).not.toBeNull();
+    expect(rest.bestMetrics).toEqual(expect.objectContaining({ auc: expect.any(Number) }));
+    if (rest.best!.step <= 4) expect(rest.bestMetrics).toEqual(partial.bestMetrics);
+    second.backbone.dispose();
+  });
+});

@@ -16,6 +16,7 @@ import {
   type DatasetItem,
 } from './dataset.js';
 import { DatasetError } from './errors.js';
+import { readFolderSplits } from './folder-splits.js';
 
 /** Options of {@link loadFolderDataset}. */
 export interface FolderDatasetOptions {
@@ -34,7 +35,8 @@ export interface FolderDatasetOptions {
  * Loads a folder dataset. Every image (`.jpg .jpeg .png .webp`, any case) under `real/` is real
  * (technique `real`); under `fake/` it is fake, with technique `<name>` when it sits in
  * `fake/<name>/…` and `fake` when directly in `fake/`. Hidden files and folders are skipped,
- * non-image files ignored. Items are sorted by id.
+ * non-image files ignored. Items are sorted by id. An optional `splits.csv` at the root fixes the
+ * split of the images it lists (see {@link readFolderSplits}).
  *
  * @param root - the folder holding `real/` and `fake/`
  * @param options - grouping and logging
@@ -51,6 +53,7 @@ export async function loadFolderDataset(root: string, options: FolderDatasetOpti
   const pattern = toRegExp(options.groupPattern);
   const ignored: string[] = [];
   const items: DatasetItem[] = [];
+  const fixedSplits = await readFolderSplits(absRoot);
   for (const cls of ['real', 'fake'] as const) {
     const dir = join(absRoot, cls);
     const info = await stat(dir).catch(() => undefined);
@@ -61,13 +64,18 @@ export async function loadFolderDataset(root: string, options: FolderDatasetOpti
       const id = `${cls}/${rel}`;
       const slash = rel.indexOf('/');
       const technique = cls === 'real' ? REAL_TECHNIQUE : slash < 0 ? FAKE_TECHNIQUE : rel.slice(0, slash);
+      if (cls === 'fake' && technique !== FAKE_TECHNIQUE && technique.toLowerCase() === REAL_TECHNIQUE) {
+        throw new DatasetError(root, `fake/${technique}/ is named like the real class; its fakes would be merged with the reals. Rename the folder.`);
+      }
       const group = pattern ? groupOf(id, pattern) : undefined;
+      const split = fixedSplits?.get(id);
       items.push({
         id,
         path: join(dir, ...rel.split('/')),
         label: cls === 'real' ? 0 : 1,
         technique,
         ...(group === undefined ? {} : { group }),
+        ...(split === undefined ? {} : { split }),
       });
     }
   }

@@ -109,7 +109,7 @@ export async function compileAddon(
     fs.writeFileSync(path.join(staged, 'addon.json'), `${JSON.stringify({ ...meta, tfVersion: probe.tfVersion }, null, 2)}\n`);
     const target = addonCacheDir(entry, pkg);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    replaceDir(staged, target, path.dirname(entry.dir));
+    replaceDir(staged, target);
     return { ...meta, file: path.join(target, 'tfjs_binding.node') };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -10,6 +10,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { recoverDir, swapDirIn } from '@rfm/core';
 import { NativeBuildError } from './native-errors.js';
 
 /** Where a cached library came from. */
@@ -78,7 +79,10 @@ export function readLibraryEntry(cacheDir: string, id: string): LibraryEntry | n
 export function listLibraryEntries(cacheDir: string): LibraryEntry[] {
   let names: string[] = [];
   try {
-    names = fs.readdirSync(cacheDir).filter((n) => !n.startsWith('.'));
+    const all = fs.readdirSync(cacheDir);
+    // An entry whose replacement was interrupted is put back first (core's one recovery routine).
+    for (const n of all) if (n.endsWith('.old')) recoverDir(path.join(cacheDir, n.slice(0, -'.old'.length)));
+    names = fs.readdirSync(cacheDir).filter((n) => !n.startsWith('.') && !n.endsWith('.old'));
   } catch {
     return [];
   }
@@ -108,38 +112,19 @@ export function commitLibraryEntry(
   const entry: Omit<LibraryEntry, 'dir'> = { ...meta, createdAt: new Date().toISOString(), libBytes: dirBytes(path.join(staged, 'lib')) };
   fs.writeFileSync(path.join(staged, ENTRY_FILE), `${JSON.stringify(entry, null, 2)}\n`);
   const dir = path.join(cacheDir, meta.id);
-  replaceDir(staged, dir, cacheDir);
+  replaceDir(staged, dir);
   return { ...entry, dir };
 }
 
 /**
- * Atomically puts `staged` at `target`: an existing target is first renamed aside, then removed.
+ * Atomically puts `staged` at `target` with core's one folder swap (`swapDirIn`: the old copy is
+ * kept as `target.old` until the new one is in place; `recoverDir` repairs a crash in between).
  *
- * @param staged - the new directory
+ * @param staged - the new directory (same filesystem as `target`)
  * @param target - its final path
- * @param scratch - a directory on the same filesystem for the old copy
  */
-export function replaceDir(staged: string, target: string, scratch: string): void {
-  let old: string | null = null;
-  if (fs.existsSync(target) || isSymlink(target)) {
-    old = path.join(scratch, `.tmp-old-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-    fs.renameSync(target, old);
-  }
-  try {
-    fs.renameSync(staged, target);
-  } catch (e) {
-    if (old) fs.renameSync(old, target);
-    throw e;
-  }
-  if (old) fs.rmSync(old, { recursive: true, force: true });
-}
-
-function isSymlink(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
+export function replaceDir(staged: string, target: string): void {
+  swapDirIn(staged, target);
 }
 
 /** Total size of regular files under `dir` (symlinks not followed). */

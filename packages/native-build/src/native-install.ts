@@ -98,7 +98,7 @@ export function installIntoPackage(pkg: NativePackage, entry: LibraryEntry, addo
       else mirror(path.join(entry.dir, sub), path.join(staged, sub), linkMode);
     }
     fs.writeFileSync(path.join(staged, NATIVE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    replaceDir(staged, pkg.depsDir, pkg.dir);
+    replaceDir(staged, pkg.depsDir);
   } finally {
     fs.rmSync(staged, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { classActivationMap, forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
-import { createRng, inferenceHandle, RFM_NORMALIZATION, startAugmentation, writeFileAtomic, type Backbone } from '@rfm/core';
+import { checkOutputDir, createConsoleLogger, createRng, inferenceHandle, RFM_NORMALIZATION, startAugmentation, writeFileAtomic, type Backbone } from '@rfm/core';
 import { createEvalSource, isImageFile, type DatasetItem } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import { BACKBONE_FLAG_NAMES, backboneFlags, readBackboneFlags } from '../backbone-flags.js';
@@ -19,6 +19,7 @@ import { createErasing, ERASING_METHODS, erasingMethodNames } from '../erasing-m
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { writeAttentionPng, writeImagePng, writeMaskPng } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
+import { uniqueOutputNames } from '../output-names.js';
 import { loadRunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
 
@@ -44,6 +45,7 @@ export const ERASE_FLAGS: readonly FlagSpec[] = [
     help: 'largest block side in pixels (default 120/224 of the input side, i.e. 120 at 224;\nignored by re and ae)',
   },
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 1024, help: 'images per forward pass', default: 8 },
+  { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images (listed as warnings) instead of failing' },
   BACKEND_FLAG,
 ];
 
@@ -59,7 +61,10 @@ network's input size: resized to 256/224 of it and centre-cropped, like evaluati
 and erase.json with the blocks (rectangles, CAM cut-offs) of every image (for replay). re writes
 no attention map; with its default p = 0.5 about half the images are left unchanged.`,
   ERASE_FLAGS,
-  `Images are given label 1 (fake); only methods that read labels care (ae: the fake-class CAM).
+  `Two images whose names differ only in the extension (a.jpg, a.png) keep it in their output names
+(a.jpg.erased.png, a.png.erased.png).
+
+Images are given label 1 (fake); only methods that read labels care (ae: the fake-class CAM).
 
 Examples:
   rfm erase --method sfe --images data/ffhq-stylegan2/fake --out out/sfe --backbone small --size 128
@@ -77,7 +82,7 @@ export const eraseCommand: CliCommand = {
     const f = parseFlags('erase', args, ERASE_FLAGS);
     const methodName = f.required('method');
     const imagesDir = f.required('images');
-    const outDir = resolve(f.required('out'));
+    const outDir = checkOutputDir(resolve(f.required('out')));
     const modelDir = f.string('model');
     const seed = f.number('seed')!;
     const blocks = f.number('blocks');
@@ -86,7 +91,10 @@ export const eraseCommand: CliCommand = {
     if (modelDir !== undefined && BACKBONE_FLAG_NAMES.some((name) => f.has(name))) {
       throw new CliUsageError('erase: --model already fixes the backbone; drop --backbone/--size/--width/--cut/--patch-score');
     }
+    const skipBad = f.bool('skip-bad-images');
     const files = listImages(imagesDir);
+    // a.jpg and a.png would both write a.erased.png: such images keep their extension in the name.
+    const stems = uniqueOutputNames(files.map((file) => file.name), stemOf, (name) => name, 'images', 'erase');
     await startBackend(f, io);
 
     let backbone: Backbone;
@@ -106,7 +114,12 @@ export const eraseCommand: CliCommand = {
       const method = ERASING_METHODS[methodName]!;
       const plugin = createErasing(methodName, { inputSize: size, blocks, maxSize });
       const items: DatasetItem[] = files.map((f) => ({ id: f.name, path: f.path, label: 1, technique: 'fake' }));
-      const source = await createEvalSource(items, { transform: { resize: resize ?? resizeForCrop(size), crop: size } });
+      const source = await createEvalSource(items, {
+        transform: { resize: resize ?? resizeForCrop(size), crop: size },
+        onBadImage: skipBad ? 'skip' : 'throw',
+        logger: createConsoleLogger('rfm'),
+      });
+      if (source.size === 0) throw new CliUsageError(`erase: every image in --images ${imagesDir} was unreadable and skipped`);
       const handle = inferenceHandle(backbone);
       const erasing = await startAugmentation(plugin, { model: handle, rng: createRng(seed), normalization: source.transform.normalization }, size);
       const progress = new ProgressBar(io, 'erase', items.length);
@@ -127,7 +140,7 @@ export const eraseCommand: CliCommand = {
         tf.dispose([batch.images, batch.labels, result.images, ...(attention ? [attention] : []), ...(result.mask ? [result.mask] : [])]);
         const n = size * size;
         for (const [i, id] of batch.ids!.entries()) {
-          const stem = join(outDir, stemOf(id));
+          const stem = join(outDir, stems.get(id)!);
           await writeImagePng(`${stem}.erased.png`, { data: (erased as Float32Array).subarray(i * n * 3, (i + 1) * n * 3), height: size, width: size }, RFM_NORMALIZATION);
           await writeMaskPng(`${stem}.mask.png`, mask ? mask.subarray(i * n, (i + 1) * n) : new Float32Array(n).fill(1), size, size);
           if (mapValues) {
@@ -144,7 +157,8 @@ export const eraseCommand: CliCommand = {
         `${JSON.stringify({ method: methodName, seed, inputSize: size, model: modelDir ?? null, images: records }, null, 2)}\n`,
       );
       const pngs = records.length * (method.attention ? 3 : 2);
-      io.out(`${records.length} images erased with ${methodName}; ${pngs} PNGs and erase.json written to ${outDir}\n`);
+      const skipped = source.skipped.length ? ` (${source.skipped.length} unreadable image(s) skipped)` : '';
+      io.out(`${records.length} images erased with ${methodName}; ${pngs} PNGs and erase.json written to ${outDir}${skipped}\n`);
     } finally {
       backbone.dispose();
     }
@@ -162,10 +176,19 @@ function listImages(dir: string): { name: string; path: string }[] {
   const files = names
     .filter((n) => !n.startsWith('.') && isImageFile(n))
     .map((n) => ({ name: n, path: resolve(dir, n) }))
-    .filter((f) => statSync(f.path).isFile())
+    // Unreadable entries (dangling links, loops) stay in: the decoder reports or skips them by name.
+    .filter((f) => isFileOrUnreadable(f.path))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (files.length === 0) throw new CliUsageError(`erase: no .jpg/.jpeg/.png/.webp image in --images ${dir}`);
   return files;
+}
+
+function isFileOrUnreadable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 function stemOf(name: string): string {

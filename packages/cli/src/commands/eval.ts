@@ -4,30 +4,28 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createConsoleLogger, predict, writeFileAtomic } from '@rfm/core';
-import { loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
+import { dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
+import { datasetHash, loadDataset, splitDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
+import { writeEvalReport } from '../html-report/write-report.js';
 import { ProgressBar } from '../progress.js';
 import { evaluateSamples, formatReport, writeRocChart } from '../report.js';
 import { evalSourceFor } from '../run-data.js';
 import { loadRunModel } from '../run-model.js';
 import { videoEvaluation } from '../run-training.js';
+import { writeScoresCsv } from '../scores-file.js';
 import { resizeForCrop } from '../train-config.js';
+import { versions } from '../versions.js';
 import { ROC_FLAG } from './metrics.js';
 
 /** Flags of `rfm eval`. */
 export const EVAL_FLAGS: readonly FlagSpec[] = [
   { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'folder written by rfm train (or its model/ folder)' },
-  {
-    name: 'data',
-    kind: 'string',
-    value: 'DIR',
-    required: true,
-    help: 'dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.\nDIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json',
-  },
+  { name: 'data', kind: 'string', value: 'DIR', required: true, help: 'dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.\nDIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json' },
   {
     name: 'split',
     kind: 'choice',
@@ -36,15 +34,27 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: 'all | train | validation | test. Default: test when DIR is the run\'s training\ndata (same split seed and fractions as the run), all otherwise',
   },
   { name: 'json', kind: 'boolean', help: 'print the report as JSON' },
-  { name: 'scores', kind: 'string', value: 'FILE', help: 'also write per-image scores as CSV (id,label,score,logit_gap,technique)' },
+  {
+    name: 'scores',
+    kind: 'string',
+    value: 'FILE',
+    help: "also write per-image scores as CSV (id,label,score,logit_gap,technique; RFC 4180\nquoting, text cells starting with = + - @ get a leading ', which rfm metrics removes)",
+  },
   ROC_FLAG,
+  {
+    name: 'report',
+    kind: 'string',
+    value: 'FILE',
+    extensions: ['.html'],
+    help: 'where to write the HTML report (metrics, ROC, score histograms, average attention\nmaps, erasing examples, versions; default RUN_DIR/eval-report.html)',
+  },
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 4096, help: 'images per forward pass', default: 32 },
   { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images instead of failing' },
   BACKEND_FLAG,
 ];
 
 const HELP = commandHelp(
-  'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE]',
+  'Usage: rfm eval --model RUN_DIR --data DIR [--split S] [--json] [--scores FILE.csv] [--roc FILE] [--report FILE.html]',
   `Scores every image of a dataset with the best model of a run (inference mode, centre crop, the run's
 resize and normalisation) and prints AUC, TDR at FDR 1e-2/1e-3/1e-4, EER, AP and ACC overall and per
 fake technique with their mean. The score is P(fake). When the data has videos (a manifest whose
@@ -67,6 +77,10 @@ export const evalCommand: CliCommand = {
     if (!existsSync(data)) throw new CliUsageError(`eval: --data ${data} does not exist`);
     const splitFlag = f.string<'all' | 'train' | 'validation' | 'test'>('split');
     const batch = f.number('batch')!;
+    const reportPath = f.string('report');
+    const scores = f.string('scores');
+    const roc = f.string('roc');
+    for (const file of [scores, roc, reportPath]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     await startBackend(f, io);
     const logger = createConsoleLogger('rfm');
     const run = await loadRunModel(modelDir);
@@ -94,14 +108,9 @@ export const evalCommand: CliCommand = {
     const evaluation = evaluateSamples(samples);
     // Video-level results when the data has videos (several frames per group, e.g. from rfm prepare).
     const videoResults = videoEvaluation(samples, predictions.ids, source.items);
-    const scores = f.string('scores');
     if (scores) {
-      writeFileAtomic(
-        scores,
-        `id,label,score,logit_gap,technique\n${predictions.ids.map((id, i) => `${id},${predictions.labels[i]},${predictions.scores[i]},${predictions.logitGaps[i]},${predictions.techniques[i]}`).join('\n')}\n`,
-      );
+      writeScoresCsv(scores, predictions);
     }
-    const roc = f.string('roc');
     if (roc) await writeRocChart(samples, roc, `${run.backbone.config.name}: ${data} (${split})`);
     if (f.bool('json')) {
       const video = videoResults ? { video: videoResults } : {};
@@ -114,5 +123,7 @@ export const evalCommand: CliCommand = {
 ${formatReport(videoResults, `video level (${videoResults.videos} videos and photos; video score = mean of its frame scores), percentages:`)}`);
       }
     }
+    const reportInput = { runDir: run.runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
+    await writeEvalReport(reportInput, reportPath ?? join(run.runDir, 'eval-report.html'), io);
   },
 };

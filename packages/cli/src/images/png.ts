@@ -51,14 +51,23 @@ export interface AttentionPngOptions {
  * @throws {@link ShapeMismatchError} when the data length does not match the size
  */
 export async function writePng(path: string, image: PixelImage): Promise<void> {
+  writeFileAtomic(path, await encodePng(image));
+}
+
+/**
+ * Encodes 8-bit pixels as PNG bytes (with sharp), e.g. to embed them in a page.
+ *
+ * @param image - grey or RGB pixels
+ * @throws {@link ShapeMismatchError} when the data length does not match the size
+ */
+export async function encodePng(image: PixelImage): Promise<Buffer> {
   const { data, height, width, channels } = image;
   if (data.length !== height * width * channels) {
-    throw new ShapeMismatchError(`writePng: ${data.length} bytes do not make a ${height}x${width}x${channels} image.`);
+    throw new ShapeMismatchError(`encodePng: ${data.length} bytes do not make a ${height}x${width}x${channels} image.`);
   }
-  const buffer = await sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } })
+  return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels } })
     .png()
     .toBuffer();
-  writeFileAtomic(path, buffer);
 }
 
 /**
