@@ -21,3 +21,4 @@ export { loadRunModel } from './run-model.js';
 export type { RunModel } from './run-model.js';
 export { createBackboneScorer, cropsToInputs, runTransform } from './face-scorer.js';
 export type { TrainConfig, PresetName } from './train-config.js';
+export type { ErasingMethodOptions } from './erasing-methods.js';
