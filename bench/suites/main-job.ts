@@ -15,9 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median } from '../lib.js';
-import { initBackend } from '../../packages/backend/src/index.js';
-import { createAdam, createRng, errorMessage, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
+import { emit, flagValue, median, startBenchBackend } from '../lib.js';
+import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
 import { PRESETS } from '../../packages/cli/src/train-config.js';
@@ -101,15 +100,8 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    let backend: string;
-    try {
-      const report = await initBackend(requested as 'wasm');
-      emit({ bench: 'backend', backend: report.backend, summary: report.summary });
-      backend = report.backend;
-    } catch (e) {
-      emit({ bench: 'backend', backend: requested, unavailable: errorMessage(e) });
-      continue;
-    }
+    const backend = await startBenchBackend(requested);
+    if (backend === undefined) continue;
     await presetSpeed(backend, reps);
     if (argv.includes('--full')) await mainJob(backend, data);
   }

@@ -14,9 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend } from '../lib.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
-import { initBackend } from '../../packages/backend/src/index.js';
 import {
   createAdam,
   createRng,
@@ -190,15 +189,8 @@ export async function run(argv: string[]): Promise<void> {
     if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
   }
   for (const requested of a.backends) {
-    let backend: string;
-    try {
-      const report = await initBackend(requested as 'wasm');
-      emit({ bench: 'backend', backend: report.backend, summary: report.summary });
-      backend = report.backend;
-    } catch (e) {
-      emit({ bench: 'backend', backend: requested, unavailable: errorMessage(e) });
-      continue;
-    }
+    const backend = await startBenchBackend(requested);
+    if (backend === undefined) continue;
     for (const key of a.models) await benchModel(MODELS[key]!, a, backend);
   }
 }
