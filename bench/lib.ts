@@ -1,6 +1,8 @@
 /**
- * Helpers shared by the benchmark suites: JSON-lines output, medians and flag parsing.
+ * Helpers shared by the benchmark suites: JSON-lines output, medians, flag parsing and backend start.
  */
+import { initBackend } from '../packages/backend/src/index.js';
+import { errorMessage } from '../packages/core/src/index.js';
 
 /** Prints one JSON line on stdout. */
 export function emit(line: Record<string, unknown>): void {
@@ -18,4 +20,22 @@ export function median(xs: readonly number[]): number {
 export function flagValue(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/**
+ * Starts a backend for a suite and prints its `{"bench":"backend"}` line; on failure prints the
+ * reason as `unavailable` and returns `undefined`, so the suite moves on to the next backend.
+ *
+ * @param requested - backend name asked for (`wasm`, `tensorflow`, `cpu`, ...)
+ * @returns the backend that runs, or `undefined`
+ */
+export async function startBenchBackend(requested: string): Promise<string | undefined> {
+  try {
+    const report = await initBackend(requested as 'wasm');
+    emit({ bench: 'backend', backend: report.backend, summary: report.summary });
+    return report.backend;
+  } catch (e) {
+    emit({ bench: 'backend', backend: requested, unavailable: errorMessage(e) });
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench backend [--quick] [--models small,xception,patch] [--backends tensorflow,wasm,cpu] [--reps N]
+ * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
  * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
@@ -9,18 +9,23 @@
  * that take minutes (Xception on cpu) run one repetition. `--batch-norm` picks the backbones'
  * batch-norm layers (`fused`: core's `RfmBatchNormalization`, the default; `layers`: tfjs-layers'
  * own); with both, each model runs with each kind in turn, in the same process.
+ * Each `train-step` line also gives `kernelCalls` (kernel invocations of one step, all nesting
+ * depths), `peakRssMb` (the process' peak so far: run one model and backend per invocation for a
+ * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
+ * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { emit, flagValue, median } from '../lib.js';
 // Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
-  classificationLoss,
+  accumulatedTrainingStep,
+  createAdam,
   createRng,
   createSmallBackbone,
   errorMessage,
-  floodLoss,
   inferenceHandle,
+  planTrainingMemory,
   logitGap,
   type Backbone,
   type BatchNormKind,
@@ -46,6 +51,13 @@ const MODELS: Record<string, ModelCase> = {
     inputSize: 128,
     build: (batchNorm) => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128, batchNorm }, createRng(1)),
     cpuReps: 1,
+  },
+  /** The paper's network: full width, 224 px (opt-in: `--models xception-s224`; about 20 s per wasm step). */
+  'xception-s224': {
+    key: 'xception-s224',
+    inputSize: 224,
+    build: (batchNorm) => createBackbone('xception', { inputSize: 224, batchNorm }, createRng(1)),
+    cpuReps: 0,
   },
   patch: {
     key: 'patch-cut2-s128',
@@ -114,14 +126,14 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   await tf.setBackend(backend);
   const backbone = model.build(batchNorm);
   const { x, labels } = makeBatch(a.batch, model.inputSize);
-  const optimizer = tf.train.adam(2e-4, 0.9, 0.999, 1e-8);
-  const vars = backbone.trainableWeights();
+  const optimizer = createAdam();
+  // As the trainer does: the whole batch unless the step would not fit (wasm's 4 GB heap).
+  const plan = planTrainingMemory(backbone, a.batch, 'auto', backend);
   const step = async (): Promise<void> => {
-    const cost = optimizer.minimize(() => floodLoss(classificationLoss(backbone.apply(x, true).logits, labels), 0.04), true, vars);
-    await cost!.data();
-    cost!.dispose();
+    accumulatedTrainingStep(backbone, optimizer, x, labels, 0.04, plan.microBatch);
+    await Promise.resolve();
   };
-  const handle = inferenceHandle(backbone);
+  const handle = inferenceHandle(backbone, plan.microBatch);
   const fam = async (): Promise<void> => {
     const g = handle.inputGradient(x, (o) => logitGap(o.logits));
     await g.data();
@@ -133,12 +145,26 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
+  // Kernel calls of one step (all nesting depths), counted under the profiler after the warm-up.
+  const profile = a.profile && backend !== 'cpu' ? await profileKernels(step) : null;
   const steps: number[] = [];
   if (slow && reps === 1) steps.push(firstMs);
   else for (let i = 0; i < reps; i++) steps.push(await time(step));
   const stepMs = median(steps);
   const stepCpu = cpuMedian(steps.length);
-  emit({ bench: 'train-step', ...base, medianMs: round(stepMs), cpuMs: round(stepCpu), reps: steps.length, firstMs: round(firstMs), minMs: round(Math.min(...steps)), maxMs: round(Math.max(...steps)) });
+  emit({
+    bench: 'train-step',
+    ...base,
+    medianMs: round(stepMs),
+    cpuMs: round(stepCpu),
+    reps: steps.length,
+    firstMs: round(firstMs),
+    minMs: round(Math.min(...steps)),
+    maxMs: round(Math.max(...steps)),
+    kernelCalls: profile?.calls ?? null,
+    microBatch: plan.microBatch,
+    ...memoryFigures(),
+  });
 
   const fams: number[] = [];
   const famFirst = await time(fam);
@@ -147,8 +173,8 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   const famMs = median(fams);
   emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), cpuMs: round(cpuMedian(fams.length)), reps: fams.length, firstMs: round(famFirst), minMs: round(Math.min(...fams)) });
 
-  if (a.profile && backend !== 'cpu') {
-    const p = await profileKernels(step);
+  if (profile !== null) {
+    const p = profile;
     emit({
       bench: 'step-kernels',
       ...base,
@@ -162,6 +188,16 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   optimizer.dispose();
   backbone.dispose();
   return { step: stepMs, fam: famMs };
+}
+
+/**
+ * Peak resident memory of the process so far (`peakRssMb`: a per-case figure when the case runs
+ * alone, `--models X --backends Y`), and on wasm the size of its heap (`wasmHeapMb`, which only grows).
+ */
+function memoryFigures(): { peakRssMb: number; wasmHeapMb?: number } {
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return wasm ? { peakRssMb, wasmHeapMb: Math.round(wasm.HEAPU8.buffer.byteLength / 1024 ** 2) } : { peakRssMb };
 }
 
 /** Runs the suite; see the file comment for the arguments. */

@@ -5,15 +5,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  classActivationMap,
-  eraseWithMask,
-  sampleErased,
-  type AugmentContext,
-  type Augmentation,
-  type AugmentResult,
-  type ModelHandle,
-} from '@rfm/core';
+import { classActivationMap } from '@rfm/attention';
+import { BaseErasing, type AugmentContext, type KeepMask, type ModelHandle } from '@rfm/core';
 import {
   resolveAdversarialErasingOptions,
   type AdversarialErasingOptions,
@@ -50,18 +43,16 @@ export interface AdversarialErasingImageParams {
  * const { images, mask, params } = await ae.apply(ctx); // dispose images and mask when done
  * ```
  */
-export class AdversarialErasing implements Augmentation {
+export class AdversarialErasing extends BaseErasing<AdversarialErasingImageParams, ResolvedAdversarialErasingOptions> {
   /** Plugin name. */
   readonly name = 'ae';
-  /** Resolved options. */
-  readonly options: ResolvedAdversarialErasingOptions;
 
   /**
    * @param options - see {@link AdversarialErasingOptions}
    * @throws InvalidOptionError for an out-of-range option
    */
   constructor(options: AdversarialErasingOptions = {}) {
-    this.options = resolveAdversarialErasingOptions(options);
+    super(resolveAdversarialErasingOptions(options));
   }
 
   /**
@@ -82,17 +73,15 @@ export class AdversarialErasing implements Augmentation {
   }
 
   /**
-   * Erases the batch. Draws, in order: one Bernoulli(p) per image, then the fill values. The CAM
-   * is only computed when at least one image is drawn.
+   * Thresholds the CAM of every selected image (computed only when at least one image is drawn)
+   * into the keep-mask; the Bernoulli(p) draw before and the fill after come from `BaseErasing`.
    *
-   * @param ctx - the batch, its labels, the model and the run's generator
-   * @returns the erased batch, the keep-mask (1 = kept) and per-image cut-offs, owned by the caller
+   * @param ctx - the batch, its labels and the model
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - the keep-mask the pixels above the cut-off are erased into
    */
-  async apply(ctx: AugmentContext): Promise<AugmentResult> {
-    const [b, h, w] = ctx.images.shape;
-    const n = h * w;
-    const selected = sampleErased(ctx.rng, b, this.options.probability);
-    const keep = new Float32Array(b * n).fill(1);
+  protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<AdversarialErasingImageParams[]> {
+    const n = keep.pixels;
     let maps: Float32Array | null = null;
     if (selected.some(Boolean)) {
       const tensor = this.activationMaps(ctx.model, ctx.images, ctx.labelValues);
@@ -102,23 +91,22 @@ export class AdversarialErasing implements Augmentation {
         tensor.dispose();
       }
     }
-    const perImage: AdversarialErasingImageParams[] = selected.map((chosen, i) => {
+    return selected.map((chosen, i) => {
       const camClass = this.options.camClass === 'label' ? ctx.labelValues[i]! : 'fake-minus-real';
       if (!chosen || !maps) return { erased: false, cutoff: null, pixels: 0, camClass };
       const map = maps.subarray(i * n, (i + 1) * n);
       const cutoff = camCutoff(map, this.options.threshold);
+      const image = keep.image(i);
       let pixels = 0;
       if (cutoff !== null) {
         for (let p = 0; p < n; p++) {
           if (map[p]! >= cutoff) {
-            keep[i * n + p] = 0;
+            image[p] = 0;
             pixels++;
           }
         }
       }
       return { erased: pixels > 0, cutoff, pixels, camClass };
     });
-    const out = eraseWithMask(ctx.images, keep, this.options.fill, ctx.rng, ctx.normalization);
-    return { ...out, params: { method: this.name, perImage } };
   }
 }

@@ -5,24 +5,17 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  eraseRect,
-  eraseWithMask,
-  forgeryAttentionMap,
-  sampleErased,
-  type Augmentation,
-  type AugmentContext,
-  type AugmentResult,
-  type ModelHandle,
-} from '@rfm/core';
-import { placeSfeBlocks, resolveSfeOptions, type ResolvedSfeOptions, type SfeBlock, type SfeImageState } from '@rfm/augment-sfe';
+import { BaseErasing, eraseWithMask, KeepMask, type AugmentContext, type ErasingOutcome } from '@rfm/core';
+import { resolveSfeOptions, sampleSfeBlocks, type ResolvedSfeOptions, type SfeBlock, type SfeImageParams, type SfeImageState } from '@rfm/augment-sfe';
 import type { PsfeOptions } from './psfe-options.js';
 
 /**
  * PSFE: for each image selected with probability p, N rounds of (FAM of the current, already
  * erased image → one block at the most sensitive pixel that is neither covered nor a previous
  * anchor → fill the new block with fresh values). Costs N attention passes per iteration instead
- * of one; the paper found it no better than SFE (Table 2).
+ * of one; the paper found it no better than SFE (Table 2). The Bernoulli draw and `params` come
+ * from core's `BaseErasing`; PSFE overrides `erase` (several rounds of fills) and `sampleRegions`
+ * (one round).
  *
  * Assumption (spec §2.13, not stated in the paper): anchors inside earlier blocks are excluded,
  * since the recomputed map also responds to the fill noise.
@@ -35,71 +28,77 @@ import type { PsfeOptions } from './psfe-options.js';
  * const { images, mask, params } = await psfe.apply(ctx);
  * ```
  */
-export class ProgressiveSfe implements Augmentation {
+export class ProgressiveSfe extends BaseErasing<SfeImageParams, ResolvedSfeOptions> {
   /** Plugin name. */
   readonly name: string = 'psfe';
-  /** The validated options. */
-  readonly options: ResolvedSfeOptions;
+  /** Per-image state of the batch being erased (cumulative keep-mask views and used anchors). */
+  private states = new Map<number, SfeImageState>();
 
   /**
    * @param options - see {@link PsfeOptions}; defaults are the paper's
    * @throws `InvalidOptionError` for an out-of-range option
    */
   constructor(options: PsfeOptions = {}) {
-    this.options = resolveSfeOptions(options);
+    super(resolveSfeOptions(options));
   }
 
   /**
-   * Erases the batch progressively. Returns a new batch, the cumulative `[B, H, W, 1]` keep-mask
-   * (1 = kept) and the blocks.
+   * One round: places one block per selected image at the top of the FAM of `ctx.images` (the
+   * current, already erased batch) and erases it into `keep` (this round's mask). Returns the
+   * block placed on each image (none when no pixel is left).
    *
-   * @param ctx - the trainer's context; only `images`, `model`, `rng` and `normalization` are read
+   * @param ctx - the current batch
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - this round's keep-mask
    */
-  async apply(ctx: AugmentContext): Promise<AugmentResult> {
+  protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<SfeImageParams[]> {
+    const placed = await sampleSfeBlocks(ctx, selected, 1, this.options, (i) => this.states.get(i)!);
+    placed.forEach((p, i) => p.blocks.forEach((block) => keep.eraseRect(i, block)));
+    return placed;
+  }
+
+  /**
+   * N rounds of {@link sampleRegions} on the current batch, each followed by a fresh fill of its
+   * new blocks; returns the cumulative keep-mask.
+   *
+   * @param ctx - the batch
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - the cumulative keep-mask
+   */
+  protected override async erase(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<ErasingOutcome<SfeImageParams>> {
     const o = this.options;
-    const [b, h, w] = ctx.images.shape;
-    const n = h * w;
-    const erased = sampleErased(ctx.rng, b, o.probability);
-    const selected = erased.flatMap((e, i) => (e ? [i] : []));
-    const keep = new Float32Array(b * n).fill(1);
-    const states: SfeImageState[] = selected.map((i) => ({ height: h, width: w, keep: keep.subarray(i * n, (i + 1) * n), used: new Uint8Array(n) }));
-    const blocks: SfeBlock[][] = selected.map(() => []);
+    const { batch, height, width } = keep;
+    const chosen = selected.flatMap((e, i) => (e ? [i] : []));
+    this.states = new Map(chosen.map((i) => [i, { height, width, keep: keep.image(i), used: new Uint8Array(keep.pixels) }]));
+    const blocks = new Map<number, SfeBlock[]>(chosen.map((i) => [i, []]));
     let current = ctx.images;
-    for (let round = 0; round < o.blocks && selected.length > 0; round++) {
-      const attention = o.anchors === 'attention' ? await attentionOf(ctx.model, current, selected) : null;
-      const roundKeep = new Float32Array(b * n).fill(1);
-      let placed = 0;
-      selected.forEach((i, j) => {
-        const map = attention ? attention.subarray(j * n, (j + 1) * n) : null;
-        for (const block of placeSfeBlocks(states[j]!, map, 1, o, ctx.rng)) {
-          eraseRect(roundKeep, i, h, w, block);
-          blocks[j]!.push(block);
-          placed++;
+    try {
+      for (let round = 0; round < o.blocks && chosen.length > 0; round++) {
+        const roundKeep = new KeepMask(batch, height, width);
+        const placed = await this.sampleRegions({ ...ctx, images: current }, selected, roundKeep);
+        let count = 0;
+        for (const i of chosen) {
+          blocks.get(i)!.push(...placed[i]!.blocks);
+          count += placed[i]!.blocks.length;
         }
-      });
-      if (placed === 0) break;
-      const next = eraseWithMask(current, roundKeep, o.fill, ctx.rng, ctx.normalization);
-      next.mask.dispose();
-      if (current !== ctx.images) current.dispose();
-      current = next.images;
+        if (count === 0) break;
+        const next = eraseWithMask(current, roundKeep.values, o.fill, ctx.rng, ctx.normalization);
+        next.mask.dispose();
+        if (current !== ctx.images) current.dispose();
+        current = next.images;
+      }
+    } finally {
+      this.states.clear();
     }
-    const perImage = erased.map((e) => ({ erased: e, blocks: [] as SfeBlock[] }));
-    selected.forEach((i, j) => (perImage[i]!.blocks = blocks[j]!));
     return {
       images: current === ctx.images ? tf.clone(current) : current,
-      mask: tf.tensor4d(keep, [b, h, w, 1]),
-      params: { method: this.name, perImage, geometry: o.geometry, anchors: o.anchors },
+      mask: tf.tensor4d(keep.values, [batch, height, width, 1]),
+      perImage: selected.map((e, i) => ({ erased: e, blocks: blocks.get(i) ?? [] })),
     };
   }
-}
 
-/** FAM values of the selected images of the current batch, `selected.length · H · W`. */
-async function attentionOf(model: ModelHandle, images: tf.Tensor4D, selected: readonly number[]): Promise<Float32Array> {
-  const fam = tf.tidy(() => {
-    const subset = selected.length === images.shape[0] ? images : tf.gather(images, selected);
-    return forgeryAttentionMap(model, subset);
-  });
-  const values = (await fam.data()) as Float32Array;
-  fam.dispose();
-  return values;
+  /** `geometry` and `anchors`, recorded with every batch. */
+  protected override extraParams(): Record<string, unknown> {
+    return { geometry: this.options.geometry, anchors: this.options.anchors };
+  }
 }

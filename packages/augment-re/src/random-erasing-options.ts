@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { InvalidOptionError, requireOption, validateFill, type FillMode } from '@rfm/core';
+import { definedOptions, InvalidOptionError, requireOption, validateFill, type FillMode } from '@rfm/core';
 
 /** Options of {@link RandomErasing}. Every field is optional; see {@link RANDOM_ERASING_DEFAULTS}. */
 export interface RandomErasingOptions {
@@ -62,7 +62,7 @@ export const RANDOM_ERASING_DEFAULTS: ResolvedRandomErasingOptions = Object.free
  * ```
  */
 export function resolveRandomErasingOptions(options: RandomErasingOptions = {}): ResolvedRandomErasingOptions {
-  const o = { ...RANDOM_ERASING_DEFAULTS, ...definedOnly(options) };
+  const o = { ...RANDOM_ERASING_DEFAULTS, ...definedOptions(options) };
   requireOption(isNumber(o.probability) && o.probability >= 0 && o.probability <= 1, 'probability', o.probability, 'a number in [0, 1]');
   const area = range(o.area, 'area', (lo, hi) => lo > 0 && lo <= hi && hi <= 1, '[lo, hi] with 0 < lo <= hi <= 1');
   const aspect = range(o.aspectRatio, 'aspectRatio', (lo, hi) => lo > 0 && lo <= hi, '[lo, hi] with 0 < lo <= hi');
@@ -99,8 +99,4 @@ function range(
     throw new InvalidOptionError(option, value, expected);
   }
   return [value[0], value[1]];
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -19,12 +19,12 @@ describe('RandomErasing', () => {
   });
   const ctx = (seed: number) => createTestContext(images, labels, inferenceHandle(backbone), createRng(seed));
 
-  it('erases about p of the images', () => {
+  it('erases about p of the images', async () => {
     const re = new RandomErasing();
     let erased = 0;
     let total = 0;
     for (let seed = 0; seed < 10; seed++) {
-      const r = re.apply(ctx(seed));
+      const r = await re.apply(ctx(seed));
       const perImage = r.params.perImage as RandomErasingImageParams[];
       erased += perImage.filter((p) => p.erased).length;
       total += perImage.length;
@@ -37,7 +37,7 @@ describe('RandomErasing', () => {
 
   it('erases exactly the recorded rectangles with the fill and keeps every other pixel', async () => {
     const re = new RandomErasing({ probability: 1, count: 2, fill: 'mean' });
-    const r = re.apply(ctx(3));
+    const r = await re.apply(ctx(3));
     const perImage = r.params.perImage as RandomErasingImageParams[];
     const keep = new Float32Array(64 * 16 * 16).fill(1);
     perImage.forEach((p, i) => p.rects.forEach((rect) => eraseRect(keep, i, 16, 16, rect)));
@@ -58,7 +58,7 @@ describe('RandomErasing', () => {
   });
 
   it('fills with U[-1, 1) noise by default', async () => {
-    const r = new RandomErasing({ probability: 1 }).apply(ctx(4));
+    const r = await new RandomErasing({ probability: 1 }).apply(ctx(4));
     const mask = await r.mask!.data();
     const out = await r.images.data();
     const filled: number[] = [];
@@ -72,8 +72,8 @@ describe('RandomErasing', () => {
     tf.dispose([r.images, r.mask!]);
   });
 
-  it('records non-erased images with no rectangles', () => {
-    const r = new RandomErasing({ probability: 0.5 }).apply(ctx(8));
+  it('records non-erased images with no rectangles', async () => {
+    const r = await new RandomErasing({ probability: 0.5 }).apply(ctx(8));
     for (const p of r.params.perImage as RandomErasingImageParams[]) {
       if (!p.erased) expect(p).toEqual({ erased: false, rects: [], attempts: 0 });
     }

@@ -4,15 +4,7 @@
  *
  * @packageDocumentation
  */
-import {
-  eraseRect,
-  eraseWithMask,
-  sampleErased,
-  type AugmentContext,
-  type Augmentation,
-  type AugmentResult,
-  type PixelRect,
-} from '@rfm/core';
+import { BaseErasing, type AugmentContext, type KeepMask, type PixelRect } from '@rfm/core';
 import {
   resolveRandomErasingOptions,
   type RandomErasingOptions,
@@ -41,41 +33,35 @@ export interface RandomErasingImageParams {
  * @example
  * ```ts
  * const re = new RandomErasing({ probability: 0.5 });
- * const { images, mask, params } = re.apply(ctx); // dispose images and mask when done
+ * const { images, mask, params } = await re.apply(ctx); // dispose images and mask when done
  * ```
  */
-export class RandomErasing implements Augmentation {
+export class RandomErasing extends BaseErasing<RandomErasingImageParams, ResolvedRandomErasingOptions> {
   /** Plugin name. */
   readonly name = 're';
-  /** Resolved options. */
-  readonly options: ResolvedRandomErasingOptions;
 
   /**
    * @param options - see {@link RandomErasingOptions}
    * @throws InvalidOptionError for an out-of-range option
    */
   constructor(options: RandomErasingOptions = {}) {
-    this.options = resolveRandomErasingOptions(options);
+    super(resolveRandomErasingOptions(options));
   }
 
   /**
-   * Erases the batch. Draws, in order: one Bernoulli(p) per image, the rectangles of each selected
-   * image (see `sampleRandomErasingRects`), then the fill values.
+   * Draws the rectangles of each selected image, in batch order (see `sampleRandomErasingRects`);
+   * the Bernoulli(p) draw before and the fill after come from `BaseErasing`.
    *
    * @param ctx - the batch and the run's generator
-   * @returns the erased batch, the keep-mask (1 = kept) and the sampled rectangles, all owned by the caller
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - the keep-mask the rectangles are erased into
    */
-  apply(ctx: AugmentContext): AugmentResult {
-    const [b, h, w] = ctx.images.shape;
-    const selected = sampleErased(ctx.rng, b, this.options.probability);
-    const keep = new Float32Array(b * h * w).fill(1);
-    const perImage: RandomErasingImageParams[] = selected.map((chosen, i) => {
+  protected sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): RandomErasingImageParams[] {
+    return selected.map((chosen, i) => {
       if (!chosen) return { erased: false, rects: [], attempts: 0 };
-      const { rects, attempts } = sampleRandomErasingRects(h, w, this.options, ctx.rng);
-      for (const rect of rects) eraseRect(keep, i, h, w, rect);
+      const { rects, attempts } = sampleRandomErasingRects(keep.height, keep.width, this.options, ctx.rng);
+      for (const rect of rects) keep.eraseRect(i, rect);
       return { erased: rects.length > 0, rects, attempts };
     });
-    const out = eraseWithMask(ctx.images, keep, this.options.fill, ctx.rng, ctx.normalization);
-    return { ...out, params: { method: this.name, perImage } };
   }
 }

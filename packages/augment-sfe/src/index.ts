@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { SuspiciousForgeriesErasing } from './sfe-erasing.js';
+export { SuspiciousForgeriesErasing, sampleSfeBlocks } from './sfe-erasing.js';
 export type { SfeOptions, ResolvedSfeOptions } from './sfe-options.js';
 export { SFE_DEFAULTS, resolveSfeOptions } from './sfe-options.js';
 export { registerSfe } from './register.js';

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { forgeryAttentionMap } from '@rfm/attention';
 import {
   AUGMENTATION,
   createModelHandle,
   createRng,
   DuplicateAugmentationError,
-  forgeryAttentionMap,
   inferenceHandle,
   InvalidOptionError,
   type Augmentation,

@@ -4,24 +4,17 @@
  *
  * @packageDocumentation
  */
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  eraseWithMask,
-  forgeryAttentionMap,
-  sampleErased,
-  type Augmentation,
-  type AugmentContext,
-  type AugmentResult,
-  type ModelHandle,
-} from '@rfm/core';
-import { placeSfeBlocks, type SfeImageParams } from './block-sampler.js';
+import { forgeryAttentionValues } from '@rfm/attention';
+import { BaseErasing, type AugmentContext, type KeepMask } from '@rfm/core';
+import { placeSfeBlocks, type SfeImageParams, type SfeImageState } from './block-sampler.js';
 import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './sfe-options.js';
 
 /**
  * SFE: for each image selected with probability p, compute its Forgery Attention Map with the
  * current weights (inference mode), then place N blocks at the most sensitive pixels not yet
  * covered, and fill the covered pixels (by default with U[-1, 1) noise in normalised space).
- * Real and fake images are both erased; labels are unchanged (spec §2.5).
+ * Real and fake images are both erased; labels are unchanged (spec §2.5). The Bernoulli draw, the
+ * keep-mask, the fill and `params` come from core's `BaseErasing`.
  *
  * `params.perImage[i]` is `{ erased, blocks: [{ anchor: [row, col], top, bottom, left, right }] }`
  * (clipped half-open rectangles), enough to replay the mask.
@@ -33,51 +26,65 @@ import { resolveSfeOptions, type ResolvedSfeOptions, type SfeOptions } from './s
  * const { images, mask, params } = await sfe.apply(ctx); // ctx: AugmentContext from the trainer
  * ```
  */
-export class SuspiciousForgeriesErasing implements Augmentation {
+export class SuspiciousForgeriesErasing extends BaseErasing<SfeImageParams, ResolvedSfeOptions> {
   /** Plugin name. */
   readonly name: string = 'sfe';
-  /** The validated options. */
-  readonly options: ResolvedSfeOptions;
 
   /**
    * @param options - see {@link SfeOptions}; defaults are the paper's
    * @throws `InvalidOptionError` for an out-of-range option
    */
   constructor(options: SfeOptions = {}) {
-    this.options = resolveSfeOptions(options);
+    super(resolveSfeOptions(options));
   }
 
   /**
-   * Erases the batch. Returns a new batch, the `[B, H, W, 1]` keep-mask (1 = kept) and the blocks.
+   * Places the N blocks of every selected image at the top of its FAM (computed on the selected
+   * images only) or at random pixels (`anchors: 'random'`).
    *
-   * @param ctx - the trainer's context; only `images`, `model`, `rng` and `normalization` are read
+   * @param ctx - the batch; `images`, `model` and `rng` are read
+   * @param selected - the Bernoulli(p) draw of each image
+   * @param keep - the keep-mask the blocks are erased into
    */
-  async apply(ctx: AugmentContext): Promise<AugmentResult> {
-    const o = this.options;
-    const [b, h, w] = ctx.images.shape;
-    const n = h * w;
-    const erased = sampleErased(ctx.rng, b, o.probability);
-    const selected = erased.flatMap((e, i) => (e ? [i] : []));
-    const attention = o.anchors === 'attention' && selected.length > 0 ? await attentionOf(ctx.model, ctx.images, selected) : null;
-    const keep = new Float32Array(b * n).fill(1);
-    const perImage: SfeImageParams[] = erased.map(() => ({ erased: false, blocks: [] }));
-    selected.forEach((i, j) => {
-      const state = { height: h, width: w, keep: keep.subarray(i * n, (i + 1) * n), used: new Uint8Array(n) };
-      const blocks = placeSfeBlocks(state, attention ? attention.subarray(j * n, (j + 1) * n) : null, o.blocks, o, ctx.rng);
-      perImage[i] = { erased: true, blocks };
-    });
-    const out = eraseWithMask(ctx.images, keep, o.fill, ctx.rng, ctx.normalization);
-    return { ...out, params: { method: this.name, perImage, geometry: o.geometry, anchors: o.anchors } };
+  protected async sampleRegions(ctx: AugmentContext, selected: readonly boolean[], keep: KeepMask): Promise<SfeImageParams[]> {
+    const state = (i: number): SfeImageState => ({ height: keep.height, width: keep.width, keep: keep.image(i), used: new Uint8Array(keep.pixels) });
+    return sampleSfeBlocks(ctx, selected, this.options.blocks, this.options, state);
+  }
+
+  /** `geometry` and `anchors`, recorded with every batch. */
+  protected override extraParams(): Record<string, unknown> {
+    return { geometry: this.options.geometry, anchors: this.options.anchors };
   }
 }
 
-/** FAM values of the selected images, `selected.length · H · W`, computed on those images only. */
-async function attentionOf(model: ModelHandle, images: tf.Tensor4D, selected: readonly number[]): Promise<Float32Array> {
-  const fam = tf.tidy(() => {
-    const subset = selected.length === images.shape[0] ? images : tf.gather(images, selected);
-    return forgeryAttentionMap(model, subset);
+/**
+ * Places `count` blocks on every selected image at the top of its Forgery Attention Map (computed
+ * on the selected images only, with `ctx.model`), or at random uncovered pixels with
+ * `anchors: 'random'`, erasing them into each image's state. SFE places all N blocks at once;
+ * progressive SFE calls it once per round with `count` 1 on the current, erased batch.
+ *
+ * @param ctx - the batch; `images`, `model` and `rng` are read
+ * @param selected - the Bernoulli(p) draw of each image
+ * @param count - blocks per selected image
+ * @param options - resolved SFE options
+ * @param stateOf - the erasing state of image `i` (its keep-mask view and used anchors)
+ * @returns one record per image: `{ erased: true, blocks }` for selected images, `{ erased: false, blocks: [] }` otherwise
+ */
+export async function sampleSfeBlocks(
+  ctx: AugmentContext,
+  selected: readonly boolean[],
+  count: number,
+  options: ResolvedSfeOptions,
+  stateOf: (index: number) => SfeImageState,
+): Promise<SfeImageParams[]> {
+  const chosen = selected.flatMap((e, i) => (e ? [i] : []));
+  const attention = options.anchors === 'attention' && chosen.length > 0 ? await forgeryAttentionValues(ctx.model, ctx.images, chosen) : null;
+  const perImage: SfeImageParams[] = selected.map(() => ({ erased: false, blocks: [] }));
+  chosen.forEach((i, j) => {
+    const state = stateOf(i);
+    const n = state.height * state.width;
+    const blocks = placeSfeBlocks(state, attention ? attention.subarray(j * n, (j + 1) * n) : null, count, options, ctx.rng);
+    perImage[i] = { erased: true, blocks };
   });
-  const values = (await fam.data()) as Float32Array;
-  fam.dispose();
-  return values;
+  return perImage;
 }

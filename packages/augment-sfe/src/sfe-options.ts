@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { requireOption, validateFill, type FillMode } from '@rfm/core';
+import { definedOptions, requireOption, validateFill, type FillMode } from '@rfm/core';
 
 /** User options of {@link SuspiciousForgeriesErasing}; every field is optional. */
 export interface SfeOptions {
@@ -78,7 +78,7 @@ export const SFE_DEFAULTS: ResolvedSfeOptions = Object.freeze({
  * ```
  */
 export function resolveSfeOptions(options: SfeOptions = {}): ResolvedSfeOptions {
-  const o = { ...SFE_DEFAULTS, ...stripUndefined(options) };
+  const o = { ...SFE_DEFAULTS, ...definedOptions(options) };
   requireOption(Number.isInteger(o.blocks) && o.blocks >= 1, 'blocks', o.blocks, 'an integer >= 1');
   requireOption(typeof o.probability === 'number' && o.probability >= 0 && o.probability <= 1, 'probability', o.probability, 'a number in [0, 1]');
   for (const name of ['maxHeight', 'maxWidth'] as const) {
@@ -103,8 +103,4 @@ export function resolveSfeOptions(options: SfeOptions = {}): ResolvedSfeOptions 
  */
 export function blockSideInPixels(value: number, side: number): number {
   return value >= 1 ? value : Math.max(1, Math.round(value * side));
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

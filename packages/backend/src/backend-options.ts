@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { requireOption, silentLogger, type Logger } from '@rfm/core';
+import { definedOptions, requireOption, silentLogger, type Logger } from '@rfm/core';
 import type { BackendName } from './errors.js';
 
 /** What to start: a named backend, or `auto` (tensorflow, then wasm, then cpu). */
@@ -82,12 +82,8 @@ export const INIT_BACKEND_DEFAULTS: ResolvedInitBackendOptions = {
  */
 export function resolveInitBackendOptions(choice: string, options: InitBackendOptions = {}): ResolvedInitBackendOptions {
   requireOption((BACKEND_CHOICES as readonly string[]).includes(choice), 'backend', choice, `one of ${BACKEND_CHOICES.join(', ')}`);
-  const resolved = { ...INIT_BACKEND_DEFAULTS, ...stripUndefined(options) };
+  const resolved = { ...INIT_BACKEND_DEFAULTS, ...definedOptions(options) };
   requireOption(resolved.nativeModules.length > 0, 'nativeModules', resolved.nativeModules, 'at least one module name');
   requireOption(Number.isInteger(resolved.threads) && resolved.threads >= 1 && resolved.threads <= 64, 'threads', resolved.threads, 'an integer in [1, 64]');
   return resolved;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

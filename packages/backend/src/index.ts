@@ -1,13 +1,15 @@
 /**
- * `@rfm/backend`: TensorFlow.js backend selection (native TensorFlow, wasm, cpu) and the kernels
- * that make the wasm backend trainable.
+ * `@rfm/backend`: TensorFlow.js backend selection at run time (native TensorFlow, wasm, cpu) and
+ * the kernels each backend needs for training, grouped per backend (`wasm/`, `tensorflow/`).
+ * Building the native addon is `@rfm/native-build`'s job.
  *
  * @packageDocumentation
  */
 export * from './errors.js';
 export * from './backend-options.js';
 export * from './init-backend.js';
-export * from './wasm-files.js';
-export * from './wasm-training-kernels.js';
+export * from './wasm/wasm-files.js';
+export * from './wasm/wasm-training-kernels.js';
+export * from './tensorflow/native-kernel-patches.js';
 export * from './kernel-profile.js';
-export * from './native/index.js';
+export * from './wasm/runtime-process-hooks.js';

@@ -4,7 +4,7 @@ import { InvalidOptionError } from '@rfm/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendUnavailableError } from './errors.js';
 import { BUILD_NATIVE_COMMAND, classifyNativeError, initBackend, listBackends } from './init-backend.js';
-import { WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
+import { WASM_TRAINING_KERNELS } from './wasm/wasm-training-kernels.js';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
 const NODE = '@tensorflow/tfjs-node';

@@ -9,13 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { errorMessage } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
-import { defaultWasmDir, missingWasmBinaries } from './wasm-files.js';
-import { withWasmThreads } from './wasm-threads.js';
-import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm-training-kernels.js';
-import { registerNativeKernelPatches } from './native/native-kernel-patches.js';
+import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
+import { withWasmThreads } from './wasm/wasm-threads.js';
+import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
+import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
+import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 
-/** The command that builds the native TensorFlow addon. */
-export const BUILD_NATIVE_COMMAND = 'pnpm rfm backend build-native';
+/**
+ * How to build the native TensorFlow addon, as named in messages: the library function. The CLI
+ * shows its own command (`rfm backend build-native`) instead.
+ */
+export const BUILD_NATIVE_COMMAND = 'buildNative() of @rfm/native-build';
 
 /** One backend (or native module) considered by {@link initBackend}. */
 export interface BackendCandidate {
@@ -57,7 +61,7 @@ interface Attempt {
  *
  * - `auto`: `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`, wasm, cpu — the first that loads.
  * - `tensorflow`: the native addon, or a {@link BackendUnavailableError} saying to run
- *   `pnpm rfm backend build-native`.
+ *   `buildNative()` of `@rfm/native-build`.
  * - `wasm`: loads the `.wasm` binaries from the installed package (single-threaded SIMD build in
  *   Node) and registers the training kernels ({@link registerWasmTrainingKernels}).
  * - `cpu`: the pure-JS backend (slow; for tests and as a last resort).
@@ -69,7 +73,7 @@ interface Attempt {
  * @example
  * ```ts
  * const report = await initBackend('auto', { logger: createConsoleLogger('backend') });
- * console.log(report.summary); // "wasm (tfjs-node-gpu: native addon not built (run `pnpm rfm backend build-native`); ...)"
+ * console.log(report.summary); // "wasm (tfjs-node-gpu: native addon not built (run `buildNative() of @rfm/native-build`); ...)"
  * ```
  */
 export async function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<BackendReport> {
@@ -221,7 +225,10 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
     const missing = missingWasmBinaries(dir);
     if (missing.length > 0) return { ok: false, reason: `wasm binaries missing in ${dir}: ${missing.join(', ')}` };
     wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-    const ok = o.threads > 1 ? await withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : await setBackendQuietly('wasm');
+    // The Emscripten glue's process listeners would print the whole glue on any later error.
+    const { result: ok } = await withoutRuntimeProcessHooks(() =>
+      o.threads > 1 ? withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : setBackendQuietly('wasm'),
+    );
     if (!ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
   } else if (!(await setBackendQuietly('wasm'))) {
     return { ok: false, reason: 'the wasm module failed to initialise' };

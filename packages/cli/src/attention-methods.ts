@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { classActivationMap, forgeryAttentionMap, gradCam, gradCamPlusPlus, type ModelHandle } from '@rfm/core';
+import { classActivationMap, forgeryAttentionMap, gradCam, gradCamPlusPlus } from '@rfm/attention';
+import type { ModelHandle } from '@rfm/core';
 
 /** One named attention map. */
 export interface AttentionMethod {

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { FlagSpec } from './flags.js';
 
 /** Where a command writes. Injected so tests can capture output. */
 export interface CliIO {
@@ -20,8 +21,10 @@ export interface CliCommand {
   readonly name: string;
   /** One-line description for `rfm --help`. */
   readonly summary: string;
-  /** Full help text printed by `rfm <name> --help`. */
+  /** Full help text printed by `rfm <name> --help` (its flag lines generated from {@link CliCommand.flags}). */
   readonly help: string;
+  /** The command's flag table (every table of its sub-commands), from which parsing, validation and help come. */
+  readonly flags: readonly FlagSpec[];
   /**
    * Runs the command; throws {@link CliUsageError} on bad arguments. May resolve to an exit code
    * other than 0 for outcomes that are not errors (e.g. 3 = this machine cannot do it).

@@ -1,14 +1,16 @@
 /**
  * The erasing methods the CLI knows by name (`rfm erase --method`, `rfm train --augment`). Each
- * entry builds its plugin with the paper's defaults for the network's input size.
+ * entry registers its plugin through its own package's `registerX` (what the package READMEs
+ * show), with the paper's defaults for the network's input size.
  *
  * @packageDocumentation
  */
-import { AdversarialErasing } from '@rfm/augment-ae';
-import { ProgressiveSfe } from '@rfm/augment-psfe';
-import { RandomErasing } from '@rfm/augment-re';
-import { SuspiciousForgeriesErasing } from '@rfm/augment-sfe';
-import { UnknownAugmentationError, type Augmentation } from '@rfm/core';
+import { registerAdversarialErasing } from '@rfm/augment-ae';
+import { registerPsfe } from '@rfm/augment-psfe';
+import { registerRandomErasing } from '@rfm/augment-re';
+import { registerSfe } from '@rfm/augment-sfe';
+import { AUGMENTATION, UnknownAugmentationError, type Augmentation } from '@rfm/core';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 
 /** What a method may be asked to change; a method ignores the options it does not have. */
 export interface ErasingMethodOptions {
@@ -28,8 +30,11 @@ export interface ErasingMethodOptions {
 export interface ErasingMethod {
   /** One line for help texts. */
   readonly summary: string;
-  /** Builds the plugin with the paper's defaults for `options.inputSize`. */
-  create(options: ErasingMethodOptions): Augmentation;
+  /**
+   * Registers the plugin in `container` with the package's own `registerX`, with the paper's
+   * defaults for `options.inputSize`; returns false when the same plugin already was.
+   */
+  register(container: DependencyContainer, options: ErasingMethodOptions): boolean;
   /** The attention the method reads, if any (`fam`: Forgery Attention Map; `cam`: class activation map). */
   readonly attention?: 'fam' | 'cam';
 }
@@ -53,21 +58,21 @@ const sfeOptions = (o: ErasingMethodOptions) => ({
 export const ERASING_METHODS: Record<string, ErasingMethod> = {
   sfe: {
     summary: 'Suspicious Forgeries Erasing: N blocks at the top Forgery Attention Map pixels (RFM, the paper\'s method)',
-    create: (o) => new SuspiciousForgeriesErasing(sfeOptions(o)),
+    register: (c, o) => registerSfe(c, sfeOptions(o)),
     attention: 'fam',
   },
   psfe: {
     summary: 'Progressive SFE: one block per round, the attention map recomputed between rounds (paper §4.3)',
-    create: (o) => new ProgressiveSfe(sfeOptions(o)),
+    register: (c, o) => registerPsfe(c, sfeOptions(o)),
     attention: 'fam',
   },
   re: {
     summary: 'Random Erasing: one random rectangle inside the image, p = 0.5, area 2-40 %, aspect 0.3-3.33 (Zhong et al.; RFM Table 3 baseline)',
-    create: (o) => new RandomErasing({ probability: o.probability, count: o.blocks }),
+    register: (c, o) => registerRandomErasing(c, { probability: o.probability, count: o.blocks }),
   },
   ae: {
     summary: 'Adversarial Erasing, one step online: erase the top 20 % of the ground-truth-class CAM (Wei et al.; RFM Table 3 baseline)',
-    create: (o) => new AdversarialErasing({ probability: o.probability }),
+    register: (c, o) => registerAdversarialErasing(c, { probability: o.probability }),
     attention: 'cam',
   },
 };
@@ -78,14 +83,29 @@ export function erasingMethodNames(): string[] {
 }
 
 /**
- * Builds the plugin of a named method.
+ * Registers a named method in a run's container, through its package's `registerX`.
+ *
+ * @param container - the run's child container
+ * @param name - a key of {@link ERASING_METHODS}
+ * @param options - input size and overrides
+ * @throws `UnknownAugmentationError` listing the known names
+ */
+export function registerErasing(container: DependencyContainer, name: string, options: ErasingMethodOptions): boolean {
+  const method = Object.hasOwn(ERASING_METHODS, name) ? ERASING_METHODS[name] : undefined;
+  if (!method) throw new UnknownAugmentationError(name, erasingMethodNames());
+  return method.register(container, options);
+}
+
+/**
+ * The plugin of a named method, registered (by {@link registerErasing}) in a container of its own:
+ * for running it outside the trainer (`rfm erase`).
  *
  * @param name - a key of {@link ERASING_METHODS}
  * @param options - input size and overrides
  * @throws `UnknownAugmentationError` listing the known names
  */
 export function createErasing(name: string, options: ErasingMethodOptions): Augmentation {
-  const method = Object.hasOwn(ERASING_METHODS, name) ? ERASING_METHODS[name] : undefined;
-  if (!method) throw new UnknownAugmentationError(name, erasingMethodNames());
-  return method.create(options);
+  const own = rootContainer.createChildContainer();
+  registerErasing(own, name, options);
+  return own.resolveAll<Augmentation>(AUGMENTATION)[0]!;
 }

@@ -1,10 +1,12 @@
 /**
  * The `rfm` command line: dispatches to sub-commands and maps errors to exit codes
- * (0 success, 1 failure with a one-line reason, 2 bad arguments).
+ * (0 success, 1 failure with a one-line reason, 2 bad arguments, 130/143 after SIGINT/SIGTERM).
  *
  * @packageDocumentation
  */
-import { RfmError } from '@rfm/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { asBackendFailure, isBackendFailure, RfmError } from '@rfm/core';
+import { cliWording } from './cli-wording.js';
 import { CliUsageError, processIO, type CliCommand, type CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -20,6 +22,11 @@ export function topLevelHelp(commands: readonly CliCommand[] = COMMANDS): string
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `rfm <command> --help` for the options of a command.',
+    '',
+    'Exit codes: 0 done; 1 failed (a one-line reason on stderr); 2 bad arguments; 3 rfm backend',
+    'build-native: this machine cannot build it; 130 stopped by Ctrl-C (SIGINT), 143 stopped by',
+    'SIGTERM. Long commands (train, compare) stop gracefully on the first Ctrl-C or SIGTERM (finish',
+    'the current iteration, write a checkpoint, say how to resume) and at once on the second.',
     '',
   ].join('\n');
 }
@@ -49,16 +56,23 @@ export async function runCli(argv: string[], io: CliIO = processIO, commands: re
   try {
     const code = await command.run(rest, io);
     return typeof code === 'number' ? code : 0;
-  } catch (e) {
+  } catch (caught) {
+    // A backend failure (wasm trap, Emscripten abort, native out-of-memory) becomes a typed one-liner.
+    const e = isBackendFailure(caught) ? asBackendFailure(caught, activeBackendName(), `rfm ${name}`) : caught;
     if (e instanceof CliUsageError) {
       io.err(`rfm ${e.message}\n`);
       return 2;
     }
     if (e instanceof RfmError || (e instanceof Error && typeof (e as { code?: unknown }).code === 'string')) {
-      io.err(`rfm ${name}: ${e.message}\n`);
+      io.err(`rfm ${name}: ${cliWording(e.message)}\n`);
       return 1;
     }
     io.err(`rfm ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
+}
+
+/** The backend in use, without starting one when none is (`tf.getBackend()` would). */
+function activeBackendName(): string {
+  return (tf.engine() as unknown as { backendName?: string | null }).backendName ?? 'tensor';
 }

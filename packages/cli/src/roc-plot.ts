@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { escapeXml } from './xml.js';
 
 /** One curve to draw. */
 export interface RocSeries {
@@ -37,7 +38,9 @@ export function rocSvg(series: readonly RocSeries[], options: { title?: string; 
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   for (let e = Math.ceil(lo); e <= 0; e++) {
     const xx = x(10 ** e).toFixed(1);
-    parts.push(`<line x1="${xx}" y1="${m.t}" x2="${xx}" y2="${H - m.b}" stroke="#ddd"/>`);
+    // FDR 1e-2 and 1e-3, where the DFFD/RFM tables read TDR, are drawn darker and dashed.
+    const reported = e === -2 || e === -3;
+    parts.push(`<line x1="${xx}" y1="${m.t}" x2="${xx}" y2="${H - m.b}" stroke="${reported ? '#888' : '#ddd'}"${reported ? ' stroke-dasharray="4 3"' : ''}/>`);
     parts.push(`<text x="${xx}" y="${H - m.b + 18}" text-anchor="middle">1e${e}</text>`);
   }
   for (let t = 0; t <= 10; t += 2) {
@@ -54,14 +57,16 @@ export function rocSvg(series: readonly RocSeries[], options: { title?: string; 
     const pts: string[] = [];
     for (let k = 0; k < s.fpr.length; k++) pts.push(`${x(s.fpr[k]!).toFixed(1)},${y(s.tpr[k]!).toFixed(1)}`);
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"/>`);
-    const ly = m.t + 16 + i * 18;
+  });
+  // Legend in the lower right, where a ROC curve on a log FDR axis rarely runs.
+  const legendTop = H - m.b - 10 - series.length * 18;
+  parts.push(`<rect x="${W - m.r - 208}" y="${legendTop}" width="200" height="${series.length * 18 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length]!;
+    const ly = legendTop + 11 + i * 18;
     parts.push(`<line x1="${W - m.r - 200}" y1="${ly}" x2="${W - m.r - 180}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
     parts.push(`<text x="${W - m.r - 174}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }

@@ -4,7 +4,9 @@
  * @packageDocumentation
  */
 import { resolve } from 'node:path';
-import type { Logger, Rng } from '@rfm/core';
+import type { BatchSource, Logger, Rng } from '@rfm/core';
+import { FaceDetector } from '@rfm/faces';
+import { createSbiSources } from '@rfm/synth';
 import {
   countItems,
   createBalancedSource,
@@ -12,6 +14,7 @@ import {
   datasetHash,
   ImageStore,
   loadDataset,
+  requireBothClasses,
   splitDataset,
   type BalancedBatchSource,
   type Dataset,
@@ -30,8 +33,8 @@ export interface RunData {
   readonly hash: string;
   /** Train/validation/test items. */
   readonly splits: DatasetSplits;
-  /** Training batches. */
-  readonly train: BalancedBatchSource;
+  /** Training batches (balanced dataset batches, or self-blended pairs with `fakes: 'sbi'`). */
+  readonly train: BalancedBatchSource | BatchSource;
   /** Validation split. */
   readonly validation: DatasetEvalSource;
   /** Test split. */
@@ -61,11 +64,24 @@ export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logg
   const transform = { resize: config.resize, crop: config.backboneOptions.inputSize };
   const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
   const half = config.batch / 2;
-  const train = await createBalancedSource(splits.train, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
+  if (config.fakes === 'sbi') {
+    const sbi = await createSbiSources(splits, rng, { store, transform, pairsPerBatch: half, detector: await FaceDetector.create(), logger });
+    const skipped = sbi.faceless.map((f) => ({ ...f, reason: `no face: ${f.reason}` }));
+    return { dataset, hash: await datasetHash(dataset), splits, train: sbi.train, validation: sbi.validation, test: sbi.test, skipped };
+  }
+  // Every split is checked for both classes after unreadable files are skipped, before training starts.
   const validation = await createEvalSource(splits.validation, { store, transform });
+  requireBothClasses('validation', validation.items, dataset.source, validation.skipped.length);
   const test = await createEvalSource(splits.test, { store, transform });
-  const skipped = [...train.skipped, ...validation.skipped, ...test.skipped];
-  return { dataset, hash: await datasetHash(dataset), splits, train, validation, test, skipped };
+  requireBothClasses('test', test.items, dataset.source, test.skipped.length);
+  const trainCheck = await store.check(splits.train);
+  requireBothClasses('train', trainCheck.usable, dataset.source, trainCheck.skipped.length);
+  const train = await createBalancedSource(trainCheck.usable, rng, { store, transform, realPerBatch: half, fakePerBatch: half });
+  const skipped = [...trainCheck.skipped, ...validation.skipped, ...test.skipped];
+  // The hash covers the images the run reads; skipped files are listed in the run log instead.
+  const skippedIds = new Set(skipped.map((s) => s.id));
+  const hash = await datasetHash(dataset.items.filter((it) => !skippedIds.has(it.id)));
+  return { dataset, hash, splits, train, validation, test, skipped };
 }
 
 /**
@@ -82,4 +98,15 @@ export async function evalSourceFor(items: readonly DatasetItem[], config: Pick<
     onBadImage: skipBad ? 'skip' : 'throw',
     logger,
   });
+}
+
+/**
+ * Splits a dataset as a run with these split settings did (group-safe, stable): the same
+ * train/validation/test items as {@link prepareRunData}.
+ *
+ * @param dataset - the run's dataset
+ * @param split - the run's validation and test fractions and split seed
+ */
+export function splitForRun(dataset: Dataset, split: TrainConfig['split']): DatasetSplits {
+  return splitDataset(dataset, { seed: split.seed, fractions: { train: 1 - split.validation - split.test, validation: split.validation, test: split.test } });
 }

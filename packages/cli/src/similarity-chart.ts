@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { jetColor } from '@rfm/core';
+import { jetColor } from './images/colormap.js';
+import { escapeXml } from './xml.js';
 
 /**
  * Renders the matrix as an SVG document.
@@ -25,17 +26,16 @@ export function similaritySvg(names: readonly string[], matrix: readonly (readon
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const scale = (v: number) => (hi > lo ? (v - lo) / (hi - lo) : 1);
-  const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
     `<text x="${W / 2}" y="38" text-anchor="middle" fill="#555">colour from ${lo.toFixed(4)} (blue) to ${hi.toFixed(4)} (red)</text>`,
   ];
   names.forEach((name, i) => {
-    parts.push(`<text x="${left - 8}" y="${top + i * cell + cell / 2}" text-anchor="end" dominant-baseline="middle">${esc(name)}</text>`);
+    parts.push(`<text x="${left - 8}" y="${top + i * cell + cell / 2}" text-anchor="end" dominant-baseline="middle">${escapeXml(name)}</text>`);
     const x = left + i * cell + cell / 2;
-    parts.push(`<text transform="translate(${x} ${top - 8}) rotate(-45)" text-anchor="start">${esc(name)}</text>`);
+    parts.push(`<text transform="translate(${x} ${top - 8}) rotate(-45)" text-anchor="start">${escapeXml(name)}</text>`);
   });
   matrix.forEach((row, i) =>
     row.forEach((v, j) => {

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { releaseDuringBackward } from './backward-release.js';
 
 /** `image`: logits `[B, C]`; `patch`: logits `[B, h, w, C]`, one prediction per receptive field. */
 export type OutputKind = 'image' | 'patch';
@@ -113,6 +114,12 @@ export interface ModelHandleOptions {
   readonly inputSize: number;
   /** Number of classes. */
   readonly numClasses: number;
+  /**
+   * Most images per input-gradient pass: larger inputs are split into consecutive chunks (exact in
+   * inference mode, where images are independent), which bounds the memory of a FAM pass.
+   * @default no limit
+   */
+  readonly maxBatch?: number;
 }
 
 /**
@@ -135,17 +142,33 @@ export function createModelHandle(
     forward,
     classifier,
     inputGradient(x, objective) {
-      return tf.tidy(() => {
-        const g = tf.grad((input: tf.Tensor) => tf.sum(objective(forward(input as tf.Tensor4D))))(x);
-        return g as tf.Tensor4D;
-      });
+      const gradientOf = (input: tf.Tensor4D): tf.Tensor4D =>
+        tf.tidy(() => tf.grad((t: tf.Tensor) => releaseDuringBackward(tf.sum(objective(forward(t as tf.Tensor4D)))))(input) as tf.Tensor4D);
+      const chunk = options.maxBatch ?? Number.POSITIVE_INFINITY;
+      const batch = x.shape[0];
+      if (batch <= chunk) return gradientOf(x);
+      const parts: tf.Tensor4D[] = [];
+      try {
+        for (let start = 0; start < batch; start += chunk) {
+          const size = Math.min(chunk, batch - start);
+          parts.push(tf.tidy(() => gradientOf(tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]))));
+        }
+        return tf.concat(parts, 0);
+      } finally {
+        tf.dispose(parts);
+      }
     },
   };
 }
 
-/** The inference-mode {@link ModelHandle} of a backbone. */
-export function inferenceHandle(backbone: Backbone): ModelHandle {
-  return createModelHandle((x) => backbone.apply(x, false), () => backbone.classifier(), backbone.config);
+/**
+ * The inference-mode {@link ModelHandle} of a backbone.
+ *
+ * @param backbone - the network
+ * @param maxBatch - most images per input-gradient pass (see {@link ModelHandleOptions.maxBatch})
+ */
+export function inferenceHandle(backbone: Backbone, maxBatch?: number): ModelHandle {
+  return createModelHandle((x) => backbone.apply(x, false), () => backbone.classifier(), { ...backbone.config, maxBatch });
 }
 
 /**

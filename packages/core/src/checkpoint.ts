@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
+import { recoverDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
 import type { Backbone } from './backbone.js';
 import { CheckpointError, errorMessage } from './errors.js';
-import { concatWeightData } from './model-io.js';
+import { checkWeightSpecs, concatWeightData, readJsonFile } from './model-io.js';
 import type { RngState } from './rng.js';
 
 /** The best validation score seen so far. */
@@ -34,6 +34,8 @@ export interface TrainingState {
   readonly batches: unknown;
   /** Best validation score so far. */
   readonly best: BestScore | null;
+  /** Validation metrics at the best step (absent in checkpoints of older versions). */
+  readonly bestMetrics?: unknown;
   /** Trainer options the run was started with (checked on resume). */
   readonly options: Readonly<Record<string, unknown>>;
   /** Backbone description (checked on resume). */
@@ -45,10 +47,20 @@ async function encode(named: { name: string; tensor: tf.Tensor }[]): Promise<{ b
   return { bytes: concatWeightData(data), specs };
 }
 
+const CHECKPOINT_FIX = 'Resume from an earlier copy of the run folder, or start a new run.';
+
 function decode(dir: string, name: string): tf.NamedTensorMap {
-  const specs = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as tf.io.WeightsManifestEntry[];
-  const buf = readFileSync(join(dir, `${name}.bin`));
-  return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), specs);
+  const manifest = join(dir, `${name}.json`);
+  const file = join(dir, `${name}.bin`);
+  const raw = readJsonFile(manifest, CHECKPOINT_FIX);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new CheckpointError(`Cannot read ${file}: ${errorMessage(e)}. ${CHECKPOINT_FIX}`, { cause: e });
+  }
+  const specs = checkWeightSpecs(raw, buf.byteLength, file, manifest);
+  return tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
 }
 
 /**
@@ -71,9 +83,9 @@ export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer:
     writeFileAtomic(join(tmp, 'optimizer.json'), JSON.stringify(opt.specs));
     writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
   });
-  // getWeights() returns the iteration count as a new scalar; the moments are the optimizer's own variables.
-  const iterations = optimizerWeights.find((w) => w.name === 'iter');
-  iterations?.tensor.dispose();
+  // getWeights() returns new tensors (the iteration count; FlatAdamOptimizer's moments) besides the
+  // optimizer's own variables (tfjs Adam's moments): free the former only.
+  tf.dispose(optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
 }
 
 /**
@@ -82,13 +94,14 @@ export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer:
  * @throws {@link CheckpointError} when the folder is missing or unreadable
  */
 export function readTrainingState(dir: string): TrainingState {
-  const src = readableDir(dir);
-  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without --resume first.`);
-  try {
-    return JSON.parse(readFileSync(join(src, 'state.json'), 'utf8')) as TrainingState;
-  } catch (e) {
-    throw new CheckpointError(`Cannot read ${join(src, 'state.json')}: ${errorMessage(e)}`, { cause: e });
+  const src = recoverDir(dir);
+  if (!src) throw new CheckpointError(`No checkpoint at ${dir}; start the run without \`resume: true\` first.`);
+  const path = join(src, 'state.json');
+  const state = readJsonFile(path, CHECKPOINT_FIX) as Partial<TrainingState> | null;
+  if (state === null || typeof state !== 'object' || !Number.isInteger(state.step) || typeof state.options !== 'object' || typeof state.backbone !== 'object') {
+    throw new CheckpointError(`${path} is damaged: it lacks step, options or backbone. ${CHECKPOINT_FIX}`);
   }
+  return state as TrainingState;
 }
 
 /**
@@ -99,7 +112,7 @@ export function readTrainingState(dir: string): TrainingState {
  */
 export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer: tf.Optimizer): Promise<TrainingState> {
   const state = readTrainingState(dir);
-  const src = readableDir(dir)!;
+  const src = recoverDir(dir)!;
   const weights = decode(src, 'weights');
   const variables = backbone.model.weights;
   const values = variables.map((_, i) => weights[`w${i}`]);
@@ -112,7 +125,7 @@ export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer:
   try {
     variables.forEach((v, i) => v.write(values[i]!));
   } catch (e) {
-    throw new CheckpointError(`Checkpoint ${src} does not fit the backbone: ${errorMessage(e)}`, { cause: e });
+    throw new CheckpointError(`${join(src, 'weights.bin')} does not fit the backbone: ${errorMessage(e).split('\n')[0]}. ${CHECKPOINT_FIX}`, { cause: e });
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -120,7 +133,12 @@ export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer:
   const named = Object.entries(opt).map(([name, tensor]) => ({ name, tensor }));
   // The iteration count must come first (tfjs optimizers read it from position 0).
   named.sort((a, b) => (a.name === 'iter' ? -1 : b.name === 'iter' ? 1 : 0));
-  await optimizer.setWeights(named);
-  tf.dispose(named.map((n) => n.tensor));
+  try {
+    await optimizer.setWeights(named);
+  } catch (e) {
+    throw new CheckpointError(`${join(src, 'optimizer.bin')} does not fit the backbone: ${errorMessage(e).split('\n')[0]}. ${CHECKPOINT_FIX}`, { cause: e });
+  } finally {
+    tf.dispose(named.map((n) => n.tensor));
+  }
   return state;
 }

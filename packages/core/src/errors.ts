@@ -15,11 +15,16 @@ export type RfmErrorCode =
   | 'RFM_BAD_DATASET'
   | 'RFM_BACKEND_UNAVAILABLE'
   | 'RFM_CHECKPOINT'
+  | 'RFM_OUTPUT'
   | 'RFM_SHAPE_MISMATCH'
   | 'RFM_AUGMENTATION_FAILED'
+  | 'RFM_TRAINING_DIVERGED'
   | 'RFM_FACE_MODEL'
   | 'RFM_NO_FFMPEG'
-  | 'RFM_VIDEO_DECODE';
+  | 'RFM_VIDEO_DECODE'
+  | 'RFM_NO_FACE'
+  | 'RFM_BACKEND_FAILURE'
+  | 'RFM_MEMORY_BUDGET';
 
 /** Base class of every error thrown on purpose by rfm.js. */
 export class RfmError extends Error {
@@ -115,11 +120,48 @@ export class AugmentationFailedError extends RfmError {
   }
 }
 
+/** The training loss stopped being a finite number: the run diverged. */
+export class TrainingDivergedError extends RfmError {
+  /**
+   * @param step - the 1-based iteration whose loss is not finite
+   * @param loss - the loss (NaN or ±Infinity)
+   */
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super('RFM_TRAINING_DIVERGED', `Training diverged at iteration ${step}: loss is ${loss}. Lower the learning rate (option learningRate).`);
+  }
+}
+
 /** A checkpoint or saved model cannot be written or read. */
 export class CheckpointError extends RfmError {
   /** @param message - what and where */
   constructor(message: string, options?: { cause?: unknown }) {
     super('RFM_CHECKPOINT', message, options);
+  }
+}
+
+/**
+ * An output file or folder cannot be created or written. The message names the path the caller
+ * asked for (never an internal temporary name), the reason in words (read-only filesystem, no space
+ * left, permission denied, not a folder...) and the fix.
+ */
+export class OutputError extends RfmError {
+  /** The file or folder that could not be written. */
+  readonly path: string;
+  /** The system error code (`EROFS`, `ENOSPC`, `EACCES`...), when there was one. */
+  readonly errno: string | undefined;
+
+  /**
+   * @param path - the destination the caller asked for
+   * @param reason - what went wrong, e.g. `the filesystem is read-only`
+   * @param options - the underlying error as `cause` and its system code
+   */
+  constructor(path: string, reason: string, options?: { cause?: unknown; errno?: string }) {
+    super('RFM_OUTPUT', `Cannot write ${path}: ${reason}.`, options);
+    this.path = path;
+    this.errno = options?.errno;
   }
 }
 

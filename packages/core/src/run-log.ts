@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendFileChecked, ensureOutputDir } from './atomic-write.js';
 
 /** One record of the run log. `type` says what it is (`config`, `eval`, `checkpoint`, `end`...). */
 export interface RunLogRecord {
@@ -35,10 +35,10 @@ export class MemoryRunLog implements RunLog {
 export class FileRunLog implements RunLog {
   /** @param path - the `.jsonl` file; parent folders are created */
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureOutputDir(dirname(path));
   }
 
   write(record: RunLogRecord): void {
-    appendFileSync(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    appendFileChecked(this.path, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
 }

@@ -29,6 +29,32 @@ describe('small backbone', () => {
     backbone.dispose();
   });
 
+  it('adds pooled, channel-doubling blocks with depth, keeps the depth-2 layout by default, and saves and loads them', async () => {
+    const two = createSmallBackbone({ inputSize: 32, width: 4 }, createRng(1));
+    const twoExplicit = createSmallBackbone({ inputSize: 32, width: 4, depth: 2 }, createRng(1));
+    expect(twoExplicit.trainableWeights().map((w) => Array.from(w.dataSync()))).toEqual(two.trainableWeights().map((w) => Array.from(w.dataSync())));
+    expect(two.config.options).toEqual({ width: 4, batchNorm: 'fused' });
+    const four = createSmallBackbone({ inputSize: 32, width: 4, depth: 4 }, createRng(1));
+    expect(four.config.options).toEqual({ width: 4, depth: 4, batchNorm: 'fused' });
+    const x = tf.randomNormal([1, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const out = four.apply(x, false);
+    expect(out.featureMap.shape).toEqual([1, 2, 2, 64]);
+    const dir = mkdtempSync(join(tmpdir(), 'rfm-small-depth-'));
+    try {
+      await saveBackbone(four as LayersBackbone, dir);
+      const loaded = await loadBackbone(dir);
+      const again = loaded.apply(x, false);
+      expect(Array.from(again.logits.dataSync())).toEqual(Array.from(out.logits.dataSync()));
+      tf.dispose([again.logits, again.featureMap]);
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    tf.dispose([x, out.logits, out.featureMap]);
+    expect(() => createSmallBackbone({ inputSize: 32, depth: 0 }, createRng(1))).toThrow(InvalidOptionError);
+    for (const b of [two, twoExplicit, four]) b.dispose();
+  });
+
   it('is reproducible from the seed', () => {
     const a = createSmallBackbone({ inputSize: 16, width: 2 }, createRng(7));
     const b = createSmallBackbone({ inputSize: 16, width: 2 }, createRng(7));

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { definedOptions } from './defined-options.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Backbone } from './backbone.js';
 import { requireOption } from './errors.js';
@@ -52,8 +53,7 @@ export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSi
  * ```
  */
 export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Backbone {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SmallBackboneOptions;
-  const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...given };
+  const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...definedOptions(options) };
   requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
   requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
   requireOption(Number.isInteger(o.depth) && o.depth >= 1 && o.depth <= 6, 'depth', o.depth, 'an integer in [1, 6]');

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { definedOptions } from './defined-options.js';
 import { requireOption } from './errors.js';
 
 /** User-facing trainer options. Defaults follow the official RFM recipe (spec §2.9-§2.11). */
@@ -30,6 +31,14 @@ export interface TrainerOptions {
   readonly evalBatchSize?: number;
   /** Seed of the run. @default 5 (the official code's `setup_seed(5)`) */
   readonly seed?: number;
+  /**
+   * Images per forward/backward pass; a batch larger than this is processed in micro-batches whose
+   * gradients are accumulated into one optimizer step (see `accumulatedTrainingStep`: batch
+   * normalisation then uses each micro-batch's statistics). `auto` takes the whole batch when the
+   * step's memory estimate fits the backend (always on tensorflow and cpu; the 4 GB heap on wasm),
+   * else the largest micro-batch that fits. @default 'auto'
+   */
+  readonly microBatch?: number | 'auto';
 }
 
 /** Options with every default filled in. */
@@ -48,6 +57,7 @@ export const TRAINER_DEFAULTS: ResolvedTrainerOptions = {
   selectOn: 'auc',
   evalBatchSize: 32,
   seed: 5,
+  microBatch: 'auto',
 };
 
 /**
@@ -56,7 +66,7 @@ export const TRAINER_DEFAULTS: ResolvedTrainerOptions = {
  * @throws {@link InvalidOptionError} naming the first bad option
  */
 export function resolveTrainerOptions(options: TrainerOptions = {}): ResolvedTrainerOptions {
-  const o: ResolvedTrainerOptions = { ...TRAINER_DEFAULTS, ...stripUndefined(options) };
+  const o: ResolvedTrainerOptions = { ...TRAINER_DEFAULTS, ...definedOptions(options) };
   const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
   requireOption(int(o.iterations, 1), 'iterations', o.iterations, 'an integer >= 1');
   requireOption(o.learningRate > 0 && Number.isFinite(o.learningRate), 'learningRate', o.learningRate, 'a positive number');
@@ -68,6 +78,7 @@ export function resolveTrainerOptions(options: TrainerOptions = {}): ResolvedTra
   requireOption(int(o.checkpointEvery, 0), 'checkpointEvery', o.checkpointEvery, 'an integer >= 0');
   requireOption(int(o.evalBatchSize, 1), 'evalBatchSize', o.evalBatchSize, 'an integer >= 1');
   requireOption(Number.isInteger(o.seed), 'seed', o.seed, 'an integer');
+  requireOption(o.microBatch === 'auto' || int(o.microBatch, 1), 'microBatch', o.microBatch, "'auto' or an integer >= 1");
   requireOption(
     ['auc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4', 'ap', 'acc'].includes(o.selectOn),
     'selectOn',
@@ -75,8 +86,4 @@ export function resolveTrainerOptions(options: TrainerOptions = {}): ResolvedTra
     `one of auc, tdr@1e-2, tdr@1e-3, tdr@1e-4, ap, acc`,
   );
   return o;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

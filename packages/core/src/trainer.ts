@@ -13,11 +13,16 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { computeMetrics, metricValue, type MetricKey, type MetricsReport } from '@rfm/metrics';
 import { inject, injectable, injectAll } from 'tsyringe';
+import { createAugmentContext } from './augment-context.js';
 import { orderAugmentations, type Augmentation, type AugmentParams } from './augmentation.js';
 import { inferenceHandle, type Backbone } from './backbone.js';
 import type { BatchSource, EvalSource } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type BestScore, type TrainingState } from './checkpoint.js';
-import { AugmentationFailedError, CheckpointError, RfmError } from './errors.js';
+import { AugmentationFailedError, CheckpointError, RfmError, TrainingDivergedError } from './errors.js';
+import { accumulatedTrainingStep } from './accumulated-step.js';
+import { asBackendFailure, isBackendFailure } from './backend-failure.js';
+import { planTrainingMemory } from './training-memory.js';
+import type { MicroBatchPlan } from './step-memory.js';
 import { LayersBackbone } from './layers-backbone.js';
 import type { Logger } from './logger.js';
 import { saveBackbone } from './model-io.js';
@@ -27,7 +32,7 @@ import type { Rng } from './rng.js';
 import type { RunLog } from './run-log.js';
 import { AUGMENTATION, BACKBONE, LOGGER, RNG, RUN_DIR, RUN_LOG, TRAIN_BATCHES, TRAINER_OPTIONS, VALIDATION_DATA } from './tokens.js';
 import { resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options.js';
-import { createAdam, trainingStep } from './train-step.js';
+import { createAdam } from './train-step.js';
 
 /** Progress of a run, reported after every iteration. */
 export interface TrainProgress {
@@ -77,6 +82,8 @@ export interface TrainResult {
   readonly lastLoss: number;
   /** Best validation score. */
   readonly best: BestScore | null;
+  /** Validation metrics of the best step (kept in the checkpoint, so also after a resume). */
+  readonly bestMetrics: MetricsReport | null;
   /** Every validation of this invocation. */
   readonly evaluations: EvaluationRecord[];
 }
@@ -132,16 +139,19 @@ export class Trainer {
   async run(control: RunControl = {}): Promise<TrainResult> {
     const o = this.options;
     const optimizer = createAdam(o);
-    const handle = inferenceHandle(this.backbone);
+    let handle: ReturnType<typeof inferenceHandle> | null = null;
+    let plan: MicroBatchPlan | null = null;
     const evaluations: EvaluationRecord[] = [];
     let step = 0;
     let best: BestScore | null = null;
+    let bestMetrics: MetricsReport | null = null;
     let lastLoss = Number.NaN;
     try {
       if (control.resume) {
         const state = await this.restore(optimizer);
         step = state.step;
         best = state.best;
+        bestMetrics = (state.bestMetrics as MetricsReport | undefined) ?? null;
         this.runLog.write({ type: 'resume', step });
         this.logger.info(`resuming at iteration ${step} of ${o.iterations}`);
       } else {
@@ -164,22 +174,33 @@ export class Trainer {
         let images = batch.images;
         const params: AugmentParams[] = [];
         try {
+          if (plan === null) {
+            // Before the first step: refuse a batch that cannot fit, choose micro-batches otherwise.
+            plan = planTrainingMemory(this.backbone, batch.images.shape[0], o.microBatch, tf.getBackend());
+            handle = inferenceHandle(this.backbone, plan.microBatch);
+            this.runLog.write({ type: 'memory', backend: tf.getBackend(), ...plan });
+            if (plan.passes > 1) {
+              this.logger.info(`each step runs ${plan.passes} micro-batches of up to ${plan.microBatch} images (estimated ${(plan.estimatedBytes / 1024 ** 3).toFixed(1)} GB each) with accumulated gradients`);
+            }
+          }
           for (const plugin of this.plugins) {
-            const result = await this.applyPlugin(plugin, images, batch.labels, handle, step);
+            const result = await this.applyPlugin(plugin, images, batch.labels, handle!, step);
             if (images !== batch.images) images.dispose();
             result.mask?.dispose();
             images = result.images;
             params.push(result.params);
           }
-          lastLoss = trainingStep(this.backbone, optimizer, images, batch.labels, o.floodLevel);
+          try {
+            lastLoss = accumulatedTrainingStep(this.backbone, optimizer, images, batch.labels, o.floodLevel, plan.microBatch);
+          } catch (e) {
+            throw asBackendFailure(e, tf.getBackend(), `a training step of ${images.shape[0]} images in ${plan.passes} pass(es)`);
+          }
         } finally {
           if (images !== batch.images) images.dispose();
           tf.dispose([batch.images, batch.labels]);
         }
         step++;
-        if (!Number.isFinite(lastLoss)) {
-          throw new RfmError('RFM_AUGMENTATION_FAILED', `Training diverged at iteration ${step}: loss is ${lastLoss}. Lower the learning rate.`);
-        }
+        if (!Number.isFinite(lastLoss)) throw new TrainingDivergedError(step, lastLoss);
         const elapsedMs = performance.now() - started;
         control.onProgress?.({
           step,
@@ -190,22 +211,27 @@ export class Trainer {
         });
         if (step % o.evalEvery === 0 || step === o.iterations) {
           const record = await this.evaluate(step, best);
-          if (record.best) best = { metric: o.selectOn, value: metricValue(record.metrics, o.selectOn as MetricKey), step };
+          if (record.best) {
+            best = { metric: o.selectOn, value: metricValue(record.metrics, o.selectOn as MetricKey), step };
+            bestMetrics = record.metrics;
+          }
           evaluations.push(record);
           control.onEvaluation?.(record);
           if (record.best) await this.saveBest();
         }
+        // Yield to the event loop once per iteration, so signal handlers (Ctrl-C, SIGTERM) and timers run.
+        await new Promise<void>((done) => setImmediate(done));
         const checkpointDue =
           (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === stopAt || control.signal?.aborted === true;
         if (checkpointDue && this.runDir) {
-          await saveCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer, this.state(step, best));
+          await saveCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer, this.state(step, best, bestMetrics));
           this.runLog.write({ type: 'checkpoint', step });
         }
         if (step % 10 === 0 || step === stopAt || control.signal?.aborted) this.runLog.write({ type: 'step', step, loss: lastLoss, augment: summarize(params) });
       }
       const interrupted = step < o.iterations;
       this.runLog.write({ type: interrupted ? 'interrupted' : 'end', step, best });
-      return { steps: step, interrupted, lastLoss, best, evaluations };
+      return { steps: step, interrupted, lastLoss, best, bestMetrics, evaluations };
     } finally {
       for (const p of this.plugins) p.dispose?.();
       optimizer.dispose();
@@ -220,24 +246,21 @@ export class Trainer {
     step: number,
   ) {
     try {
-      return await plugin.apply({
-        images,
-        labels,
-        labelValues: Array.from(await labels.data()),
-        model: handle,
-        rng: this.rng,
-        normalization: this.normalization,
-        step,
-        totalSteps: this.options.iterations,
-        logger: this.logger.child(plugin.name),
-      });
+      const session = { model: handle, rng: this.rng, normalization: this.normalization, totalSteps: this.options.iterations, logger: this.logger.child(plugin.name) };
+      return await plugin.apply(await createAugmentContext(session, images, labels, step));
     } catch (e) {
+      if (isBackendFailure(e)) throw asBackendFailure(e, tf.getBackend(), `augmentation "${plugin.name}"`);
       throw new AugmentationFailedError(plugin.name, e);
     }
   }
 
   private async evaluate(step: number, best: BestScore | null): Promise<EvaluationRecord> {
-    const predictions = await predict(this.backbone, this.validation, this.options.evalBatchSize);
+    let predictions;
+    try {
+      predictions = await predict(this.backbone, this.validation, this.options.evalBatchSize);
+    } catch (e) {
+      throw asBackendFailure(e, tf.getBackend(), 'validation');
+    }
     const metrics = computeMetrics(predictions.labels, predictions.scores);
     const value = metricValue(metrics, this.options.selectOn as MetricKey);
     const isBest = best === null || value > best.value;
@@ -255,12 +278,13 @@ export class Trainer {
     await saveBackbone(this.backbone, join(this.runDir, 'model'));
   }
 
-  private state(step: number, best: BestScore | null): TrainingState {
+  private state(step: number, best: BestScore | null, bestMetrics: MetricsReport | null): TrainingState {
     return {
       step,
       rng: this.rng.getState(),
       batches: this.batches.getState(),
       best,
+      bestMetrics,
       options: { ...this.options },
       backbone: { ...this.backbone.config },
     };
@@ -271,7 +295,7 @@ export class Trainer {
     const state = await loadCheckpoint(join(this.runDir, 'checkpoint'), this.backbone, optimizer);
     if (JSON.stringify(state.backbone) !== JSON.stringify(this.backbone.config)) {
       throw new CheckpointError(
-        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same --backbone/--size options.`,
+        `The checkpoint in ${this.runDir} was written for backbone ${JSON.stringify(state.backbone)}, not ${JSON.stringify(this.backbone.config)}; resume with the same backbone options.`,
       );
     }
     this.rng.setState(state.rng);

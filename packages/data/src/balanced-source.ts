@@ -121,7 +121,7 @@ export class BalancedBatchSource implements BatchSource {
     if (this.reals.length === 0 || this.fakes.length === 0) {
       throw new DatasetError(
         'training set',
-        `has ${this.reals.length} real and ${this.fakes.length} fake image(s); balanced batches need both classes.`,
+        `the train split has ${this.reals.length} real and ${this.fakes.length} fake usable image(s); balanced batches need both classes. Add images of the missing class or change the split.`,
       );
     }
     const per = (n: number, b: number) => (dropLast ? Math.floor(n / b) : Math.ceil(n / b));

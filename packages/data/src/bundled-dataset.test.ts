@@ -34,3 +34,20 @@ describe('bundled data/ffhq-stylegan2', () => {
     tf.dispose([b.images, b.labels]);
   });
 });
+
+describe('bundled data/ffhq-tpdne-4k', () => {
+  const root4k = fileURLToPath(new URL('../../../data/ffhq-tpdne-4k', import.meta.url));
+
+  it('loads 2,000 real and 2,000 fake images with the fixed 2800/600/600 split of splits.csv, balanced per split', async () => {
+    const ds = await loadDataset(root4k);
+    expect(countItems(ds.items)).toEqual({ real: 2000, fake: 2000, techniques: { real: 2000, fake: 2000 } });
+    const s = splitDataset(ds, { seed: 0, fractions: { train: 0.5, validation: 0.25, test: 0.25 } });
+    expect(s.rebalanced).toEqual([]);
+    expect([s.train, s.validation, s.test].map((p) => [countItems(p).real, countItems(p).fake])).toEqual([
+      [1400, 1400],
+      [300, 300],
+      [300, 300],
+    ]);
+    expect(new Set([...s.train, ...s.validation, ...s.test].map((it) => it.id)).size).toBe(4000);
+  });
+});

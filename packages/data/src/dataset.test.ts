@@ -161,3 +161,38 @@ describe('loadDataset and datasetHash', () => {
     expect(await datasetHash(folder)).not.toBe(h);
   });
 });
+
+describe('names that would merge with the real class, and manifests with quoted fields', () => {
+  it('refuses a fake technique named like the real class (folder and manifest)', async () => {
+    const root = join(tmp.dir, 'fake-real');
+    await writeFolderDataset(root, 1, { real: 1 });
+    const e = await datasetError(loadFolderDataset(root));
+    expect(e.message).toMatch(/fake\/real\/ is named like the real class/);
+    const m = join(tmp.dir, 'fake-real.csv');
+    await writeTinyPng(join(tmp.dir, 'x.png'), 1);
+    writeFileSync(m, 'path,label,technique\nx.png,fake,Real\n');
+    expect((await datasetError(loadManifestDataset(m))).message).toMatch(/line 2: a fake image has technique "Real", the name of the real class/);
+  });
+
+  it('reads manifest paths with commas, quotes and line breaks (RFC 4180, the one CSV reader)', async () => {
+    const name = 'odd, "name"\nx.png';
+    await writeTinyPng(join(tmp.dir, 'odd', name), 2);
+    await writeTinyPng(join(tmp.dir, 'odd', 'r.png'), 3);
+    const m = join(tmp.dir, 'odd', 'faces.csv');
+    writeFileSync(m, `path,label\n"${name.replace(/"/g, '""')}",fake\nr.png,real\n`);
+    const ds = await loadManifestDataset(m);
+    expect(ds.items.map((it) => it.id).sort()).toEqual([name, 'r.png'].sort());
+  });
+});
+
+describe('requireBothClasses', () => {
+  it('names the split, its counts and the missing class', async () => {
+    const { requireBothClasses } = await import('./index.js');
+    const real = { id: 'r', path: '/r', label: 0 as const, technique: 'real' };
+    expect(() => requireBothClasses('validation', [real], '/data', 1)).toThrow(
+      /the validation split has 1 real and 0 fake image\(s\) after skipping 1 unreadable file\(s\); it lacks a fake image/,
+    );
+    expect(() => requireBothClasses('test', [], '/data')).toThrow(/the test split has 0 real and 0 fake image\(s\); it lacks any image/);
+    expect(() => requireBothClasses('train', [real, { ...real, id: 'f', label: 1, technique: 'fake' }], '/data')).not.toThrow();
+  });
+});

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { DatasetError } from './errors.js';
+
 /** A split name. */
 export type Split = 'train' | 'validation' | 'test';
 
@@ -81,4 +83,25 @@ export function isImageFile(name: string): boolean {
  */
 export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Checks that a split holds both classes, so that a run fails before its first iteration (not when
+ * it first scores validation) and says which split lacks what.
+ *
+ * @param split - the split's name, e.g. `validation`
+ * @param items - the split's usable items (after unreadable files were skipped)
+ * @param source - the dataset folder or manifest, for the message
+ * @param skipped - how many of the split's files were skipped as unreadable
+ * @throws {@link DatasetError} naming the split, its counts and the missing class
+ */
+export function requireBothClasses(split: string, items: readonly DatasetItem[], source: string, skipped = 0): void {
+  const { real, fake } = countItems(items);
+  if (real > 0 && fake > 0) return;
+  const missing = real === 0 && fake === 0 ? 'any image' : real === 0 ? 'a real image' : 'a fake image';
+  throw new DatasetError(
+    source,
+    `the ${split} split has ${real} real and ${fake} fake image(s)${skipped ? ` after skipping ${skipped} unreadable file(s)` : ''}; it lacks ${missing}. ` +
+      'Add images of the missing class, or change the split (its fractions or seed, or the split column of the manifest).',
+  );
 }

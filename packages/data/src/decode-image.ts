@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
-import { errorMessage, requireOption } from '@rfm/core';
+import { definedOptions, errorMessage, requireOption } from '@rfm/core';
 import sharp from 'sharp';
 import { ImageDecodeError } from './errors.js';
 
@@ -56,7 +56,7 @@ export const SUPPORTED_IMAGE_FORMATS: readonly string[] = ['jpeg', 'png', 'webp'
  * @throws `InvalidOptionError` naming the bad option
  */
 export function resolveDecodeOptions(options: DecodeOptions = {}): ResolvedDecodeOptions {
-  const o = { ...DECODE_DEFAULTS, ...definedOnly(options) };
+  const o = { ...DECODE_DEFAULTS, ...definedOptions(options) };
   requireOption(Number.isInteger(o.maxPixels) && o.maxPixels >= 1, 'maxPixels', o.maxPixels, 'an integer >= 1');
   requireOption(['truncated', 'error', 'warning'].includes(o.failOn), 'failOn', o.failOn, "'truncated', 'error' or 'warning'");
   return o;
@@ -127,8 +127,4 @@ function describeSharpError(message: string): string {
   if (/pixel limit/i.test(m)) return `too many pixels (${m})`;
   if (/premature end|truncated|read error/i.test(m)) return `truncated or damaged data (${m})`;
   return `corrupt image data (${m})`;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -64,6 +64,9 @@ export async function loadFolderDataset(root: string, options: FolderDatasetOpti
       const id = `${cls}/${rel}`;
       const slash = rel.indexOf('/');
       const technique = cls === 'real' ? REAL_TECHNIQUE : slash < 0 ? FAKE_TECHNIQUE : rel.slice(0, slash);
+      if (cls === 'fake' && technique !== FAKE_TECHNIQUE && technique.toLowerCase() === REAL_TECHNIQUE) {
+        throw new DatasetError(root, `fake/${technique}/ is named like the real class; its fakes would be merged with the reals. Rename the folder.`);
+      }
       const group = pattern ? groupOf(id, pattern) : undefined;
       const split = fixedSplits?.get(id);
       items.push({

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Split } from './dataset.js';
 import { DatasetError } from './errors.js';
-import { parseSplit, splitCsvFields } from './manifest-dataset.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '@rfm/metrics';
+import { parseSplit } from './manifest-dataset.js';
 
 /** Name of the file holding a folder dataset's fixed splits. */
 export const FOLDER_SPLITS_FILE = 'splits.csv';
@@ -29,15 +30,20 @@ export async function readFolderSplits(root: string): Promise<Map<string, Split>
   } catch {
     return undefined;
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = splitCsvFields(lines[0] ?? '')?.map((h) => h.trim().toLowerCase());
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text, { skipComments: false });
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new DatasetError(path, `line ${e.line}: unterminated quoted field.`);
+    throw e;
+  }
+  const header = records[0]?.fields.map((h) => h.trim().toLowerCase());
   if (header?.[0] !== 'id' || header[1] !== 'split') throw new DatasetError(path, 'must start with the header "id,split".');
   const out = new Map<string, Split>();
-  for (const [i, raw] of lines.entries()) {
-    if (i === 0 || raw.trim() === '') continue;
-    const fields = splitCsvFields(raw);
-    const split = fields && fields.length === 2 ? parseSplit(fields[1]!) : null;
-    if (!fields || !split) throw new DatasetError(path, `line ${i + 1} ("${raw}") is not "id,train|validation|test".`);
+  for (const { fields, line } of records.slice(1)) {
+    if (fields.length === 1 && fields[0]!.trim() === '') continue;
+    const split = fields.length === 2 ? parseSplit(fields[1]!) : null;
+    if (!split) throw new DatasetError(path, `line ${line} ("${fields.join(',')}") is not "id,train|validation|test".`);
     out.set(fields[0]!.trim(), split);
   }
   return out;

@@ -16,6 +16,7 @@ import {
   type DatasetItem,
   type Split,
 } from './dataset.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '@rfm/metrics';
 import { DatasetError } from './errors.js';
 
 /** Columns a manifest may have; `path` and `label` are required. */
@@ -53,16 +54,17 @@ export async function loadManifestDataset(manifestPath: string): Promise<Dataset
   } catch (e) {
     throw new DatasetError(manifestPath, `cannot read the manifest (${errorMessage(e)}).`, undefined, { cause: e });
   }
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new DatasetError(manifestPath, 'unterminated quoted field.', e.line);
+    throw e;
+  }
   let header: Map<string, number> | undefined;
   const items: DatasetItem[] = [];
   const seen = new Map<string, number>();
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const raw = lines[i]!;
-    if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
-    const fields = splitCsvFields(raw);
-    if (!fields) throw new DatasetError(manifestPath, 'unterminated quoted field.', lineNo);
+  for (const { fields, line: lineNo } of records) {
     if (!header) {
       header = new Map(fields.map((f, c) => [f.trim().toLowerCase(), c]));
       for (const required of ['path', 'label']) {
@@ -110,6 +112,9 @@ export async function loadManifestDataset(manifestPath: string): Promise<Dataset
     const split = parseSplit(splitText);
     if (split === null) fail(`split "${splitText}" is not train, validation (val) or test.`);
     const techniqueText = get('technique');
+    if (label === 1 && techniqueText.toLowerCase() === REAL_TECHNIQUE) {
+      fail(`a fake image has technique "${techniqueText}", the name of the real class; rename the technique.`);
+    }
     const technique = label === 0 ? REAL_TECHNIQUE : techniqueText === '' ? FAKE_TECHNIQUE : techniqueText;
     const group = get('group');
     items.push({
@@ -152,40 +157,4 @@ export function parseSplit(text: string): Split | undefined | null {
   if (t === 'validation' || t === 'val' || t === 'valid') return 'validation';
   if (t === 'test') return 'test';
   return null;
-}
-
-/**
- * Splits one CSV line on commas, honouring double quotes (`""` is a quote inside a quoted field).
- *
- * @param line - a line without its newline
- * @returns the fields, or `undefined` when a quote is not closed
- */
-export function splitCsvFields(line: string): string[] | undefined {
-  const fields: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        cur += ch;
-      }
-    } else if (ch === '"' && cur.trim() === '') {
-      quoted = true;
-      cur = '';
-    } else if (ch === ',') {
-      fields.push(cur);
-      cur = '';
-    } else {
-      cur += ch;
-    }
-  }
-  if (quoted) return undefined;
-  fields.push(cur);
-  return fields;
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -75,7 +75,12 @@ describe.skipIf(!ffmpeg)('prepareFaces on videos (needs ffmpeg: .ci/run installs
     expect(face.landmarks[30]![0]).toBeGreaterThan(40);
     expect(face.landmarks[30]![0]).toBeLessThan(88);
 
+    // A run killed mid-source leaves only its temporary folder, which the next run removes.
+    const abandoned = join(out, '.tmp-head-pose-00000000-999999999');
+    mkdirSync(abandoned);
+    writeFileSync(join(abandoned, '00000.png'), 'half');
     const second = await prepareFaces(detector, { inputs, out, label: 'fake', technique: 'demo', frames: 4, size: 128 });
+    expect(existsSync(abandoned)).toBe(false);
     expect(second.reused).toHaveLength(3);
     expect(second.frames).toBe(0);
     expect(readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n')).toEqual(manifest);

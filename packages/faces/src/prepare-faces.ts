@@ -140,7 +140,8 @@ export const LANDMARKS_FILE = 'landmarks.json';
  * Resumable: a source whose folder holds a record with the same content hash and settings is
  * reused. Each source folder is written under a temporary name and renamed when complete, and the
  * manifest and `prepare.json` are replaced atomically, so an interruption loses nothing already
- * written. Unreadable files (and videos when there is no ffmpeg) are named and skipped.
+ * written; the half-written folder of a killed run is removed by the next run. Unreadable files
+ * (and videos when there is no ffmpeg) are named and skipped.
  *
  * @param detector - a loaded {@link FaceDetector}
  * @param options - inputs, output, frames, size, margin, label
@@ -163,6 +164,7 @@ export async function prepareFaces(detector: FaceDetector, options: PrepareOptio
   };
   const labels = sources.map((s) => labelOf(s, options));
   mkdirSync(out, { recursive: true });
+  removeAbandonedTemporaries(out);
   const ffmpeg = 'ffmpeg' in options ? options.ffmpeg : sources.some((s) => s.kind === 'video') ? findFfmpeg() : undefined;
 
   const started = performance.now();
@@ -227,6 +229,25 @@ export async function prepareFaces(detector: FaceDetector, options: PrepareOptio
   }
   progress(sources.length, '');
   return writeOutputs(out, report, started);
+}
+
+/** Removes `.tmp-<name>-<pid>` folders left by runs that were killed (their process is gone). */
+function removeAbandonedTemporaries(out: string): void {
+  for (const e of readdirSync(out, { withFileTypes: true })) {
+    const m = /^\.tmp-.*-(\d+)$/.exec(e.name);
+    if (!e.isDirectory() || !m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch (err) {
+        alive = (err as { code?: string }).code === 'EPERM';
+      }
+    }
+    if (!alive) rmSync(join(out, e.name), { recursive: true, force: true });
+  }
 }
 
 function labelOf(source: MediaSource, options: PrepareOptions): { label: 'real' | 'fake'; technique: string } {

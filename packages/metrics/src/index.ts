@@ -28,7 +28,9 @@ export { evaluateByTechnique, meanReport, DEFAULT_FAKE_TECHNIQUE } from './by-te
 export type { TechniqueEvaluation } from './by-technique.js';
 export { formatMetricsTable } from './format-table.js';
 export type { FormatTableOptions } from './format-table.js';
-export { parseScoresCsv, splitCsvLine } from './scores-csv.js';
+export { parseScoresCsv } from './scores-csv.js';
+export { parseCsv, formatCsv, formatCsvField, neutralizeFormulaCell, restoreFormulaCell, CsvSyntaxError } from './csv.js';
+export type { CsvRecord, ParseCsvOptions } from './csv.js';
 export type { ParseScoresCsvOptions } from './scores-csv.js';
 export { bootstrapInterval, pairedBootstrapDifference, quantile, meanAndStd, BOOTSTRAP_RESAMPLES } from './bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions, SampleMetric, UniformSource } from './bootstrap.js';

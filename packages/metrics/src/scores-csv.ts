@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { CsvSyntaxError, parseCsv, type CsvRecord } from './csv.js';
 import { MetricsInputError } from './errors.js';
 import type { ScoredSample } from './scored-samples.js';
 
@@ -21,8 +22,9 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * Parses a scores CSV. Columns are `label,score[,technique]`; a header line is optional and, when
  * present (its fields include `label` and `score`, any case), columns are taken by name in any
  * order and extra columns are ignored. Labels are `0`/`1` (also `0.0`/`1.0`) or `real`/`fake`;
- * scores are decimal numbers. Empty lines and lines starting with `#` are skipped; fields may be
- * double-quoted (`""` escapes a quote); CRLF and a byte-order mark are accepted.
+ * scores are decimal numbers. Empty lines and lines starting with `#` are skipped; the text is read
+ * with {@link parseCsv} (RFC 4180 quoting, CRLF, byte-order mark), and the `'` the project's writer
+ * puts before formula-like cells is removed.
  *
  * @param text - the file contents
  * @param options - file name for messages
@@ -37,17 +39,20 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  */
 export function parseScoresCsv(text: string, options: ParseScoresCsvOptions = {}): ScoredSample[] {
   const source = options.source ?? 'scores CSV';
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let columns: { label: number; score: number; technique: number } | undefined;
   const out: ScoredSample[] = [];
   const fail = (line: number, why: string): never => {
     throw new MetricsInputError('RFM_METRICS_BAD_CSV', `${source} line ${line}: ${why}`, { line });
   };
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const raw = lines[i]!;
-    if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
-    const fields = splitCsvLine(raw, () => fail(lineNo, 'unterminated quoted field.'));
+  let records: CsvRecord[];
+  try {
+    // The project's own files neutralise formula-like cells with a leading '; read them back as written.
+    records = parseCsv(text, { formulaPrefix: 'strip' });
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) fail(e.line, 'unterminated quoted field.');
+    throw e;
+  }
+  for (const { fields, line: lineNo } of records) {
     if (columns === undefined) {
       const names = fields.map((f) => f.trim().toLowerCase());
       if (names.includes('label') && names.includes('score')) {
@@ -58,7 +63,7 @@ export function parseScoresCsv(text: string, options: ParseScoresCsvOptions = {}
     }
     const needed = Math.max(columns.label, columns.score) + 1;
     if (fields.length < needed) {
-      fail(lineNo, `expected at least ${needed} fields (label,score[,technique]), got ${fields.length}: "${raw}".`);
+      fail(lineNo, `expected at least ${needed} fields (label,score[,technique]), got ${fields.length}: "${fields.join(',')}".`);
     }
     const labelText = fields[columns.label]!.trim();
     const label = parseLabel(labelText);
@@ -79,41 +84,4 @@ function parseLabel(text: string): 0 | 1 | undefined {
   if (t === 'real' || /^0(?:\.0*)?$/.test(t)) return 0;
   if (t === 'fake' || /^1(?:\.0*)?$/.test(t)) return 1;
   return undefined;
-}
-
-/**
- * Splits one CSV line on commas, honouring double quotes.
- *
- * @param line - one line without its newline
- * @param onUnterminated - called when a quoted field is not closed
- */
-export function splitCsvLine(line: string, onUnterminated: () => never): string[] {
-  const fields: string[] = [];
-  let cur = '';
-  let i = 0;
-  let quoted = false;
-  while (i < line.length) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i += 2;
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"' && cur.trim() === '') {
-      quoted = true;
-      cur = '';
-    } else if (ch === ',') {
-      fields.push(cur);
-      cur = '';
-    } else {
-      cur += ch;
-    }
-    i++;
-  }
-  if (quoted) onUnterminated();
-  fields.push(cur);
-  return fields;
 }

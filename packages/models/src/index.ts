@@ -2,9 +2,9 @@
  * `@rfm/models`: the Xception and Patch backbones of rfm.js, a registry creating them by name, and
  * the custom layers their saved models need.
  *
- * Importing this module registers nothing; call {@link registerModelLayers} (or
- * {@link createBackbone}) before loading a saved model, and {@link registerBackbones} in a
- * composition root.
+ * Importing this module registers the custom layers with tfjs serialisation (so `loadBackbone` from
+ * `@rfm/core`, the one model loader, rebuilds every backbone of this package); call
+ * {@link registerBackbones} in a composition root.
  *
  * @packageDocumentation
  */
@@ -26,4 +26,4 @@ export { createBackboneRegistry, createBackbone, backboneNames } from './registr
 export { BACKBONE_REGISTRY, registerBackbones } from './di.js';
 export { describeBackbone } from './describe.js';
 export type { BackboneDescription } from './describe.js';
-export { backboneFromModel, loadBackboneFrom } from './load.js';
+export { backboneFromModel } from './load.js';

@@ -1,12 +1,11 @@
 /**
- * Rebuilding a backbone from a saved tfjs-layers model.
+ * Wrapping a tfjs-layers model as a backbone. Saved backbones load with `loadBackbone` from
+ * `@rfm/core` (the one loader; importing this package registers its layers).
  *
  * @packageDocumentation
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Backbone, type BackboneConfig, CheckpointError, errorMessage, LayersBackbone } from '@rfm/core';
-import { registerModelLayers } from './register-layers.js';
+import { type Backbone, type BackboneConfig, LayersBackbone } from '@rfm/core';
 import { CLASSIFIER_LAYER } from './xception.js';
 
 /**
@@ -21,29 +20,4 @@ import { CLASSIFIER_LAYER } from './xception.js';
  */
 export function backboneFromModel(model: tfl.LayersModel, config: BackboneConfig, classifierLayer: string = CLASSIFIER_LAYER): Backbone {
   return new LayersBackbone(model, config, classifierLayer);
-}
-
-/**
- * Loads a saved backbone: registers the custom layers, calls `tfl.loadLayersModel`, and wraps the
- * result with {@link backboneFromModel}.
- *
- * @param source - a URL/path understood by tfjs or an IO handler (e.g. `tf.io.fromMemory(artifacts)`)
- * @param config - the config saved beside the weights
- * @throws `CheckpointError` when the model cannot be loaded (the tfjs error is the `cause`)
- * @example
- * ```ts
- * let saved: tf.io.ModelArtifacts | undefined;
- * await backbone.model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
- * const copy = await loadBackboneFrom(tf.io.fromMemory(saved!), backbone.config);
- * ```
- */
-export async function loadBackboneFrom(source: string | tf.io.IOHandler, config: BackboneConfig): Promise<Backbone> {
-  registerModelLayers();
-  let model: tfl.LayersModel;
-  try {
-    model = await tfl.loadLayersModel(source);
-  } catch (e) {
-    throw new CheckpointError(`Cannot load the "${config.name}" backbone: ${errorMessage(e)}`, { cause: e });
-  }
-  return backboneFromModel(model, config);
 }

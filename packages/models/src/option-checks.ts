@@ -26,15 +26,6 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
   }
 }
 
-/**
- * Copies `options` without the keys whose value is `undefined`, so that spreading them over the
- * defaults keeps the defaults.
- *
- * @param options - the user's options
- */
-export function definedOptions<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /** Validates an integer option `>= min`. */
 export function requireInteger(option: string, value: unknown, min: number): asserts value is number {

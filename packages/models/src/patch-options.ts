@@ -3,9 +3,8 @@
  *
  * @packageDocumentation
  */
-import { type BatchNormKind, type PatchScore, requireBatchNormKind, requireOption } from '@rfm/core';
+import { type BatchNormKind, definedOptions, type PatchScore, requireBatchNormKind, requireOption } from '@rfm/core';
 import {
-  definedOptions,
   type InitScheme,
   type PoolPadding,
   rejectUnknownOptions,

@@ -16,7 +16,8 @@ let registered = false;
  * Registers every custom layer the backbones use (`RfmSymmetricMaxPooling2D`, and core's
  * `RfmBatchNormalization`) with
  * `tf.serialization.registerClass`, so `tfl.loadLayersModel` can rebuild saved models. Idempotent;
- * {@link createBackbone} calls it, and code that loads a saved model must call it first.
+ * importing `@rfm/models` calls it, so core's one loader `loadBackbone` rebuilds every backbone of
+ * this package once the package is imported.
  *
  * @example
  * ```ts
@@ -29,3 +30,6 @@ export function registerModelLayers(): void {
   for (const cls of MODEL_LAYER_CLASSES) tf.serialization.registerClass(cls);
   registered = true;
 }
+
+// Importing the package makes its saved models loadable by core's loadBackbone.
+registerModelLayers();

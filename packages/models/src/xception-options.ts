@@ -3,9 +3,8 @@
  *
  * @packageDocumentation
  */
-import { type BatchNormKind, requireBatchNormKind } from '@rfm/core';
+import { type BatchNormKind, definedOptions, requireBatchNormKind } from '@rfm/core';
 import {
-  definedOptions,
   type InitScheme,
   type PoolPadding,
   rejectUnknownOptions,

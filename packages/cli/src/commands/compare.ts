@@ -11,9 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, errorMessage, writeFileAtomic } from '@rfm/core';
 import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
-import { BACKEND_CHOICES, type BackendChoice } from '@rfm/backend';
-import { choiceFlag, intFlag, listFlag, optionalString, parseCommandArgs, type ParsedArgs } from '../args.js';
-import { BACKEND_FLAG_HELP, startBackend } from '../backend-flag.js';
+import type { BackendChoice } from '@rfm/backend';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
   checkMethods,
@@ -25,6 +24,7 @@ import {
 } from '../compare-config.js';
 import { comparisonMarkdown, differenceVerdict, summarizeComparison, type ComparisonResult, type FinishedRun } from '../comparison.js';
 import { createErasing } from '../erasing-methods.js';
+import { writeComparisonReport } from '../html-report/write-report.js';
 import { openQueue } from '../jobs/open-queue.js';
 import { gridRuns, runGridOnQueue, type MissingRun } from '../jobs/queued-grid.js';
 import { formatDuration } from '../progress.js';
@@ -32,38 +32,50 @@ import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
 import type { TrainConfig } from '../train-config.js';
 import { versions } from '../versions.js';
-import { configFromFlags, TRAIN_FLAGS } from './train.js';
+import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
+import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 
-const HELP = `Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [--seeds K] [rfm train options]
-       rfm compare --config FILE.json [--out DIR] [--backend B] [--queue redis://HOST:PORT]
+const METHODS = ['none', 'ae', 'psfe', 're', 'sfe'];
 
-Trains one detector per erasing method with the same data split, backbone, initial weights, batch
+/** Flags of `rfm compare`: the training flags except --augment and --resume, plus --methods, --seeds and --config. */
+export const COMPARE_FLAGS: readonly FlagSpec[] = [
+  DATA_FLAG,
+  { name: 'out', kind: 'string', value: 'DIR', help: 'comparison folder (created; or "out" in the --config file)' },
+  { name: 'methods', kind: 'list', value: 'LIST', choices: METHODS, help: `comma-separated or repeated; default ${DEFAULT_COMPARE_METHODS.join(',')} (${METHODS.join(', ')})` },
+  { name: 'seeds', kind: 'int', value: 'K', min: 1, max: 1000, help: 'repeat every method over K training seeds (--seed, --seed+1, ...); adds mean and\nstandard deviation across seeds' },
+  {
+    name: 'config',
+    kind: 'string',
+    value: 'FILE',
+    help:
+      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
+  },
+  {
+    name: 'queue',
+    kind: 'string',
+    value: 'URL',
+    help:
+      'run every (method, seed) as a job on rfm workers (rfm worker --queue URL, any\nnumber of machines sharing the data and DIR paths); job ids come from the resolved\nrun configurations, so running the same command again adds no job and resumes the\ngrid; the report lists runs that failed for good as missing (see docs/scale-out.md)',
+  },
+  ...MODEL_FLAGS,
+  ...SCHEDULE_FLAGS,
+  BACKEND_FLAG,
+];
+
+const HELP = commandHelp(
+  'Usage: rfm compare --data DIR --out DIR [--methods none,sfe,re,ae,psfe] [--seeds K] [rfm train options]\n       rfm compare --config FILE.json [--out DIR] [--backend B] [--queue redis://HOST:PORT]',
+  `Trains one detector per erasing method with the same data split, backbone, initial weights, batch
 order and schedule, then prints one row per method with the test metrics of its best validation
 model: AUC and AP with 95% bootstrap intervals over the test images, TDR@1e-2/1e-3 (* = too few
 reals to be reliable), EER, and the paired difference to the plain baseline "none" with its 95%
 interval (same test images resampled for both: an interval that excludes 0 is a real difference).
 Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seeds), DIR/comparison.json,
-DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment).
-
-  --methods LIST   comma-separated or repeated; default ${DEFAULT_COMPARE_METHODS.join(',')} (choices: none, ae, psfe, re, sfe)
-  --seeds K        repeat every method over K training seeds (--seed, --seed+1, ...); adds mean and
-                   standard deviation across seeds
-  --config FILE    the whole experiment in one JSON file (then only --out and --backend may be given):
-                   {"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",
-                   {"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or
-                   "budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),
-                   "seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",
-                   "split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}
-  --queue URL      run every (method, seed) as a job on rfm workers (rfm worker --queue URL, any
-                   number of machines sharing the data and DIR paths); job ids come from the resolved
-                   run configurations, so running the same command again adds no job and resumes the
-                   grid; the report lists runs that failed for good as missing (see docs/scale-out.md)
-  every rfm train option except --augment and --resume (see rfm train --help)
-${BACKEND_FLAG_HELP}
-
-Example (the README's main job: about 20 minutes on a 2-core CPU with wasm):
-  rfm compare --data data/ffhq-tpdne-4k --out runs/compare
-`;
+DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
+train option except --augment and --resume applies to each run.`,
+  COMPARE_FLAGS,
+  `Example (the README's main job: about 12-16 minutes on a 2-core CPU with wasm, estimated):
+  rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
+);
 
 /** Relative cost of one iteration of each method before any is measured (a FAM or CAM pass per SFE/AE iteration). */
 const COST_PRIOR: Readonly<Record<string, number>> = { none: 1, re: 1, sfe: 1.6, ae: 1.6, psfe: 2.8 };
@@ -71,26 +83,34 @@ const COST_PRIOR: Readonly<Record<string, number>> = { none: 1, re: 1, sfe: 1.6,
 /** Bootstrap defaults of the comparison. */
 const BOOTSTRAP_DEFAULTS = { resamples: 2000, seed: 1 };
 
-/** Flags of `rfm compare`. */
-const COMPARE_FLAGS = { ...TRAIN_FLAGS, methods: { type: 'string', multiple: true }, seeds: { type: 'string' }, config: { type: 'string' }, queue: { type: 'string' } } as const;
-
 /** The `compare` command. */
 export const compareCommand: CliCommand = {
   name: 'compare',
   summary: 'train one detector per erasing method (none, sfe, re, ae, psfe) and compare them with confidence intervals',
   help: HELP,
+  flags: COMPARE_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('compare', args, COMPARE_FLAGS);
-    if (p.values.augment !== undefined) throw new CliUsageError('compare: use --methods instead of --augment');
-    if (p.values.resume !== undefined) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
-    const { config, out } = resolvePlan(p);
-    const report = await startBackend(p, 'compare', io);
+    if (args.includes('--augment')) throw new CliUsageError('compare: use --methods instead of --augment');
+    if (args.includes('--resume')) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
+    const f = parseFlags('compare', args, COMPARE_FLAGS);
+    const { config, out } = resolvePlan(f);
+    const report = await startBackend(f, io);
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const queueUrl = optionalString(p, 'queue');
-    const outcome = queueUrl === undefined ? await runPlan(config, out, io, report.summary) : await runPlanOnQueue(config, out, io, queueUrl, choiceFlag(p, 'backend', 'compare', BACKEND_CHOICES) ?? 'auto');
-    if (!outcome) return;
+    const writeSweep = (results: readonly ComparisonResult[], dataHash: string) => {
+      if (config.budgets.length < 2) return;
+      const complete = results.length === config.budgets.length;
+      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}\n${complete ? '' : '\n(partial: later budgets still running)\n'}`);
+      writeFileAtomic(
+        join(out, 'sweep.json'),
+        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })) }, null, 2)}\n`,
+      );
+    };
+    const queueUrl = f.string('queue');
+    const outcome =
+      queueUrl === undefined ? await runPlan(config, out, io, report.summary, writeSweep) : await runPlanOnQueue(config, out, io, queueUrl, f.string<BackendChoice>('backend') ?? 'auto');
+    if (typeof outcome === 'number') return outcome;
     const { results, dataHash } = outcome;
     const last = results[results.length - 1]!;
     const base = config.train;
@@ -113,18 +133,13 @@ export const compareCommand: CliCommand = {
     );
     const written = ['comparison.md', 'comparison.json', 'roc.svg', 'compare-config.json'];
     if (config.budgets.length > 1) {
-      const sweep = sweepMarkdown(config, results);
-      writeFileAtomic(join(out, 'sweep.md'), `${sweep}\n`);
-      writeFileAtomic(
-        join(out, 'sweep.json'),
-        `${JSON.stringify({ schema: 1, backend: tf.getBackend(), dataHash, budgets: config.budgets.map((b, i) => ({ iterations: b, ...results[i]! })) }, null, 2)}\n`,
-      );
       written.push('sweep.md', 'sweep.json');
-      io.out(`${sweep}\n\n`);
+      io.out(`${sweepMarkdown(config, results)}\n\n`);
     }
     io.out(`${header}\n\n${table}\n`);
     // comparison.json is complete here: later steps (reports) read it from `out`.
     io.err(`comparison written to ${out} (${written.join(', ')})\n`);
+    await writeComparisonReport(out, io);
   },
 };
 
@@ -133,16 +148,15 @@ export const compareCommand: CliCommand = {
  *
  * @param p - parsed flags
  */
-function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
-  const file = optionalString(p, 'config');
-  const outFlag = optionalString(p, 'out');
+function resolvePlan(f: Flags): { config: CompareConfig; out: string } {
+  const file = f.string('config');
+  const outFlag = f.string('out');
   if (file !== undefined) {
-    const extra = Object.keys(p.values).filter((k) => !['config', 'out', 'backend', 'queue'].includes(k) && p.values[k] !== undefined);
+    const extra = COMPARE_FLAGS.map((s) => s.name).filter((k) => !['config', 'out', 'backend', 'queue'].includes(k) && f.has(k));
     if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out, --backend and --queue may be given beside it)`);
     const path = resolve(file);
     if (!existsSync(path)) throw new CliUsageError(`compare: --config ${path} does not exist`);
-    const dataDefault = parseCommandArgs('compare', ['--data', '.'], COMPARE_FLAGS);
-    const defaults = configFromFlags(dataDefault, 'compare');
+    const defaults = configFromFlags(parseFlags('compare', ['--data', '.'], COMPARE_FLAGS));
     const { config, out } = readCompareConfig(path, {
       train: { ...defaults, data: '' },
       methods: DEFAULT_COMPARE_METHODS.map((name) => ({ name, options: {} })),
@@ -156,11 +170,11 @@ function resolvePlan(p: ParsedArgs): { config: CompareConfig; out: string } {
     return { config, out: resolve(chosenOut) };
   }
   if (outFlag === undefined) throw new CliUsageError('compare: --out is required');
-  const train = configFromFlags(p, 'compare');
-  const listed = listFlag(p, 'methods');
+  const train = configFromFlags(f);
+  const listed = f.list('methods');
   const methods: MethodChoice[] = (listed.length > 0 ? listed : DEFAULT_COMPARE_METHODS).map((name) => ({ name, options: {} }));
   checkMethods(methods, () => '--methods');
-  const k = intFlag(p, 'seeds', 'compare', 1, 1000) ?? 1;
+  const k = f.number('seeds') ?? 1;
   return {
     config: { version: 1, train, methods, seeds: seedList(train.seed, k), budgets: [train.trainer.iterations], bootstrap: BOOTSTRAP_DEFAULTS },
     out: resolve(outFlag),
@@ -211,54 +225,66 @@ async function checkPlan(config: CompareConfig): Promise<void> {
   }
 }
 
-/** Runs every (seed, method, budget); `undefined` when interrupted. */
+/**
+ * Runs every (budget, seed, method): budget by budget, each run extended from the previous budget
+ * by resume (identical to a run of that length, since budgets are multiples of the validation
+ * interval and nothing in the schedule depends on the total), so that the comparison of each
+ * budget is complete (and, for a sweep, written by `onBudget`) before the next budget starts.
+ * Resolves to the run's exit code (130 or 143) when a signal stopped it.
+ */
 async function runPlan(
   config: CompareConfig,
   out: string,
   io: CliIO,
   backendSummary: string,
-): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string } | undefined> {
+  onBudget: (results: readonly ComparisonResult[], dataHash: string) => void = () => {},
+): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string } | number> {
   const { seeds, methods, budgets } = config;
   const runs = seeds.flatMap((seed) => methods.map((m) => ({ seed, method: m })));
-  const finished: FinishedRun[][] = budgets.map(() => []);
-  const eta = new OverallEta(runs.map((r) => r.method.name), budgets[budgets.length - 1]!);
+  const segments = budgets.flatMap((budget, b) => runs.map((r) => ({ ...r, b, budget, iterations: budget - (b > 0 ? budgets[b - 1]! : 0) })));
+  const results: ComparisonResult[] = [];
+  const eta = new OverallEta(segments.map((s) => ({ method: s.method.name, iterations: s.iterations })));
   let dataHash = '';
-  for (const [i, { seed, method }] of runs.entries()) {
+  let finished: FinishedRun[] = [];
+  for (const [i, { seed, method, b, budget }] of segments.entries()) {
     const runDir = seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
-    io.err(`\n[${i + 1}/${runs.length}] ${method.name}${seeds.length > 1 ? `, seed ${seed}` : ''}\n`);
-    for (const [b, budget] of budgets.entries()) {
-      const train: TrainConfig = {
-        ...config.train,
-        augment: method.name === 'none' ? [] : [method.name],
-        ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
-        seed,
-        trainer: { ...config.train.trainer, iterations: budget, seed },
-      };
-      const outcome = await runTraining(train, join(out, runDir), io, {
-        resume: b > 0,
-        backendSummary,
-        label: method.name.padEnd(5),
-        onStep: (step, total, etaMs) => ` | all ${formatDuration(eta.remaining(i, step, etaMs))}`,
-      });
-      if (!outcome.completed) {
-        io.err(`stopped during ${method.name}; the finished runs are in ${out}\n`);
-        return undefined;
-      }
-      eta.finish(i, outcome.steps - (b > 0 ? budgets[b - 1]! : 0), outcome.ms);
-      dataHash = outcome.dataHash ?? dataHash;
-      finished[b]!.push({
-        method: method.name,
-        seed,
-        run: runDir,
-        best: outcome.best,
-        test: outcome.test!,
-        ms: outcome.ms,
-        scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
-      });
+    const sweepNote = budgets.length > 1 ? ` to ${budget} iterations` : '';
+    io.err(`\n[${i + 1}/${segments.length}] ${method.name}${seeds.length > 1 ? `, seed ${seed}` : ''}${sweepNote}\n`);
+    const train: TrainConfig = {
+      ...config.train,
+      augment: method.name === 'none' ? [] : [method.name],
+      ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
+      seed,
+      trainer: { ...config.train.trainer, iterations: budget, seed },
+    };
+    const outcome = await runTraining(train, join(out, runDir), io, {
+      resume: b > 0,
+      backendSummary,
+      label: method.name.padEnd(5),
+      onStep: (step, total, etaMs) => ` | all ${formatDuration(eta.remaining(i, total > step ? etaMs / (total - step) : Number.NaN, etaMs))}`,
+    });
+    if (!outcome.completed) {
+      io.err(`stopped during ${method.name}; the finished runs are in ${out}\n`);
+      return outcome.exitCode;
+    }
+    eta.finish(i, outcome.ms);
+    dataHash = outcome.dataHash ?? dataHash;
+    finished.push({
+      method: method.name,
+      seed,
+      run: runDir,
+      best: outcome.best,
+      test: outcome.test!,
+      ms: outcome.ms,
+      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
+    });
+    if (finished.length === runs.length) {
+      results.push(summarizeComparison(finished, config.bootstrap));
+      onBudget(results, dataHash);
+      if (b < budgets.length - 1) finished = [];
     }
   }
-  const results = finished.map((f) => summarizeComparison(f, config.bootstrap));
-  return { results, finalRuns: finished[finished.length - 1]!, dataHash };
+  return { results, finalRuns: finished, dataHash };
 }
 
 /**
@@ -290,39 +316,33 @@ function missingRunsMarkdown(missing: readonly MissingRun[]): string {
 }
 
 /**
- * Overall remaining time: the current run's own ETA plus, for every later run, its iterations at
- * the measured time per iteration of its method (or, before one is measured, of any measured
- * method scaled by {@link COST_PRIOR}).
+ * Overall remaining time: the current segment's own ETA plus, for every later segment, its
+ * iterations at the measured time per iteration of its method (or, before one is measured, of any
+ * measured method scaled by {@link COST_PRIOR}).
  */
 class OverallEta {
   private readonly msPerIteration = new Map<string, number>();
-  private readonly startedAt = performance.now();
-  private current = { run: -1, step: 0, at: 0 };
 
-  constructor(
-    private readonly methods: readonly string[],
-    private readonly iterations: number,
-  ) {}
+  constructor(private readonly segments: readonly { method: string; iterations: number }[]) {}
 
-  /** Records a finished run segment. */
-  finish(run: number, iterations: number, ms: number): void {
-    if (iterations > 0) this.msPerIteration.set(this.methods[run]!, ms / iterations);
+  /** Records a finished segment's wall time. */
+  finish(segment: number, ms: number): void {
+    const s = this.segments[segment]!;
+    if (s.iterations > 0) this.msPerIteration.set(s.method, ms / s.iterations);
   }
 
-  /** Remaining ms of the whole comparison while `run` is at `step` with its own ETA `etaMs`. */
-  remaining(run: number, step: number, etaMs: number): number {
-    if (this.current.run !== run) this.current = { run, step, at: performance.now() };
-    const method = this.methods[run]!;
-    const liveRate = step > this.current.step ? (performance.now() - this.current.at) / (step - this.current.step) : Number.NaN;
+  /** Remaining ms of the whole comparison while `segment` runs at `liveMs` per iteration with its own ETA `etaMs`. */
+  remaining(segment: number, liveMs: number, etaMs: number): number {
+    const current = this.segments[segment]!;
     const perIteration = (m: string): number => {
       const measured = this.msPerIteration.get(m);
       if (measured !== undefined) return measured;
-      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [method, liveRate];
+      const [known, rate] = [...this.msPerIteration.entries()][0] ?? [current.method, liveMs];
       return (rate * (COST_PRIOR[m] ?? 1)) / (COST_PRIOR[known] ?? 1);
     };
     let total = etaMs;
-    for (let r = run + 1; r < this.methods.length; r++) total += this.iterations * perIteration(this.methods[r]!);
-    return Number.isFinite(total) ? total : performance.now() - this.startedAt;
+    for (const s of this.segments.slice(segment + 1)) total += s.iterations * perIteration(s.method);
+    return Number.isFinite(total) ? total : etaMs;
   }
 }
 

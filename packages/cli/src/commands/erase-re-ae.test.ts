@@ -1,13 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pngjs from 'pngjs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readPng } from '../images/png.js';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake/', import.meta.url));
+const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-erase-re-ae-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const images = join(dir, 'in');
@@ -17,7 +17,6 @@ names.forEach((n) => copyFileSync(join(fakeDir, n), join(images, n)));
 const stems = names.map((n) => n.replace(/\.jpg$/, ''));
 
 interface Rect { top: number; bottom: number; left: number; right: number }
-const readPng = (path: string) => pngjs.PNG.sync.read(readFileSync(path));
 const erase = async (method: string, out: string, extra: string[] = []) => {
   const io = captureIO();
   const code = await runCli(['erase', '--method', method, '--images', images, '--out', out, '--size', '32', '--backend', 'cpu', '--seed', '1', ...extra], io);
@@ -34,7 +33,7 @@ describe('rfm erase --method re | ae', () => {
     expect(record.images.some((r) => (r.params as { erased: boolean }).erased)).toBe(true);
     for (const [i, stem] of stems.entries()) {
       const params = record.images[i]!.params as { erased: boolean; rects: Rect[] };
-      const [erased, mask] = ['erased', 'mask'].map((k) => readPng(join(out, `${stem}.${k}.png`)));
+      const [erased, mask] = await Promise.all(['erased', 'mask'].map((k) => readPng(join(out, `${stem}.${k}.png`))));
       expect([erased!.width, mask!.width]).toEqual([32, 32]);
       expect(existsSync(join(out, `${stem}.fam.png`))).toBe(false);
       expect(existsSync(join(out, `${stem}.cam.png`))).toBe(false);
@@ -55,7 +54,7 @@ describe('rfm erase --method re | ae', () => {
     for (const [i, stem] of stems.entries()) {
       const params = record.images[i]!.params as { erased: boolean; pixels: number; camClass: number };
       expect(params.camClass).toBe(1);
-      const [mask, cam] = ['mask', 'cam'].map((k) => readPng(join(out, `${stem}.${k}.png`)));
+      const [mask, cam] = await Promise.all(['mask', 'cam'].map((k) => readPng(join(out, `${stem}.${k}.png`))));
       expect([cam!.width, cam!.height]).toEqual([32, 32]);
       let black = 0;
       for (let k = 0; k < 32 * 32; k++) if (mask!.data[4 * k] === 0) black++;

@@ -1,13 +1,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pngjs from 'pngjs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readPng } from '../images/png.js';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake/', import.meta.url));
+const fakeDir = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/fake', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-erase-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const images = join(dir, 'in');
@@ -28,7 +28,7 @@ describe('rfm erase', () => {
     expect(record.images.map((r) => r.image)).toEqual(names);
     for (const [i, name] of names.entries()) {
       const stem = name.replace(/\.jpg$/, '');
-      const [erased, mask, fam] = ['erased', 'mask', 'fam'].map((k) => pngjs.PNG.sync.read(readFileSync(join(out, `${stem}.${k}.png`))));
+      const [erased, mask, fam] = await Promise.all(['erased', 'mask', 'fam'].map((k) => readPng(join(out, `${stem}.${k}.png`))));
       for (const png of [erased!, mask!, fam!]) expect([png.width, png.height]).toEqual([32, 32]);
       const blocks = record.images[i]!.params.blocks;
       expect(blocks).toHaveLength(3);

@@ -2,13 +2,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, createSmallBackbone, saveBackbone, type LayersBackbone } from '@rfm/core';
-import pngjs from 'pngjs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readPng } from '../images/png.js';
 import { captureIO } from '../capture-io.js';
 import { runCli } from '../main.js';
 
-const source = fileURLToPath(new URL('../../../../data/ffhq-stylegan2/', import.meta.url));
+const source = fileURLToPath(new URL('../../../../data/ffhq-stylegan2', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfm-fam-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,11 +48,11 @@ describe('rfm fam', () => {
     );
     for (const t of result.techniques) {
       for (const kind of ['fam', 'fam-plain', 'face']) {
-        const png = pngjs.PNG.sync.read(readFileSync(join(out, `${t}.${kind}.png`)));
+        const png = await readPng(join(out, `${t}.${kind}.png`));
         expect([png.width, png.height]).toEqual([32, 32]);
       }
     }
-    const matrix = pngjs.PNG.sync.read(readFileSync(join(out, 'similarity.png')));
+    const matrix = await readPng(join(out, 'similarity.png'));
     // a labelled chart: wider than tall enough to hold three 72 px cells per side
     expect(matrix.width).toBeGreaterThan(3 * 72);
     expect(matrix.height).toBeGreaterThan(3 * 72);

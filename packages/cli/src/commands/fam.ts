@@ -4,35 +4,60 @@
  *
  * @packageDocumentation
  */
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AttentionAverager,
-  attentionSimilarity,
-  createRng,
-  inferenceHandle,
-  writeAttentionPng,
-  writeFileAtomic,
-  writeImagePng,
-  type AttentionMapData,
-  type NormalizedImage,
-  type Rng,
-} from '@rfm/core';
-import { createEvalSource, loadDataset, REAL_TECHNIQUE, type DatasetItem } from '@rfm/data';
-import { choiceFlag, intFlag, parseCommandArgs, requiredString } from '../args.js';
+import { AttentionAverager, attentionSimilarity, type AttentionMapData } from '@rfm/attention';
+import { checkOutputDir, createConsoleLogger, createRng, inferenceHandle, writeFileAtomic } from '@rfm/core';
+import { createEvalSource, loadDataset } from '@rfm/data';
 import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
+import { writeAttentionPng, writeImagePng } from '../images/png.js';
+import { MeanFace } from '../mean-face.js';
 import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
+import { uniqueOutputNames } from '../output-names.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel } from '../run-model.js';
+import { groupByTechnique } from '../technique-groups.js';
 import { resizeForCrop } from '../train-config.js';
 
-const HELP = `Usage: rfm fam --model RUN_DIR --data DIR --out DIR [--method NAME] [--max-images N] [--flip]
-               [--seed S] [--batch N] [--backend B]
+/** Flags of `rfm fam`. */
+export const FAM_FLAGS: readonly FlagSpec[] = [
+  { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'run folder written by rfm train (required)' },
+  {
+    name: 'data',
+    kind: 'string',
+    value: 'DIR',
+    required: true,
+    help: 'dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)',
+  },
+  { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output folder (required)' },
+  { name: 'method', kind: 'choice', value: 'NAME', choices: attentionMethodNames(), help: `${Object.keys(ATTENTION_METHODS).join(' | ')}`, default: 'fam' },
+  {
+    name: 'max-images',
+    kind: 'int',
+    value: 'N',
+    min: 1,
+    help: 'images per technique, picked at random with --seed (default 256, as the\nofficial code; the paper says 512)',
+  },
+  {
+    name: 'flip',
+    kind: 'boolean',
+    help: 'flip each map (and each face of the mean) left-right with probability 0.5, as\nthe official figures do; this symmetrises the averages (default off)',
+  },
+  { name: 'seed', kind: 'int', value: 'S', min: 0, max: 2 ** 31 - 1, help: 'seed of the image choice and flips', default: 0 },
+  { name: 'batch', kind: 'int', value: 'N', min: 1, max: 1024, help: 'images per forward pass', default: 16 },
+  { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images (listed as warnings) instead of failing' },
+  BACKEND_FLAG,
+];
 
-Averages the attention maps of a trained detector over the images of each technique (real, and
+const HELP = commandHelp(
+  `Usage: rfm fam --model RUN_DIR --data DIR --out DIR [--method NAME] [--max-images N] [--flip]
+               [--seed S] [--batch N] [--backend B]`,
+  `Averages the attention maps of a trained detector over the images of each technique (real, and
 every fake technique: fake/<technique>/ folders, or "fake"), as the official AvgFAM.py does:
 each map is blurred (bilinear to half size and back), min-max normalised, optionally flipped,
 averaged, and min-max normalised again. Images go through the evaluation transforms (resize,
@@ -42,50 +67,37 @@ centre crop to the model's input size). Writes to --out:
   TECHNIQUE.face.png       the mean face
   similarity.json          cosine similarity between the average maps of every pair (Fig. 8)
   similarity.png           the same matrix as a labelled heat map (colours span the matrix's own
-                           range; every cell prints its value)
+                           range; every cell prints its value)`,
+  FAM_FLAGS,
+  `File names are the technique names with characters other than A-Z a-z 0-9 . _ - replaced by _;
+two techniques that would share a name (a b, a_b) get a short hash of their name appended.
 
-  --model RUN_DIR   run folder written by rfm train (required)
-  --data DIR        dataset folder with real/ and fake/ (or fake/<technique>/), or a .csv manifest (required)
-  --out DIR         output folder (required)
-  --method NAME     ${Object.keys(ATTENTION_METHODS).join(' | ')} (default fam)
-  --max-images N    images per technique, picked at random with --seed (default 256, as the
-                    official code; the paper says 512)
-  --flip            flip each map (and each face of the mean) left-right with probability 0.5, as
-                    the official figures do; this symmetrises the averages (default off)
-  --seed S          seed of the image choice and flips (default 0)
-  --batch N         images per forward pass (default 16)
-${BACKEND_FLAG_HELP}
-
-Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam
-`;
+Example: rfm fam --model runs/demo --data data/ffhq-stylegan2 --out out/fam`,
+);
 
 /** The `fam` command. */
 export const famCommand: CliCommand = {
   name: 'fam',
   summary: 'average attention map per technique and their similarity matrix (paper Figs. 7-8)',
   help: HELP,
+  flags: FAM_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('fam', args, {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      method: { type: 'string' },
-      'max-images': { type: 'string' },
-      flip: { type: 'boolean' },
-      seed: { type: 'string' },
-      batch: { type: 'string' },
-      ...BACKEND_FLAG_SPEC,
-    });
-    const modelDir = requiredString(p, 'model', 'fam');
-    const dataPath = requiredString(p, 'data', 'fam');
-    const outDir = resolve(requiredString(p, 'out', 'fam'));
-    const methodName = choiceFlag(p, 'method', 'fam', attentionMethodNames()) ?? 'fam';
-    const maxImages = intFlag(p, 'max-images', 'fam', 1) ?? 256;
-    const flip = p.values.flip === true;
-    const seed = intFlag(p, 'seed', 'fam', 0) ?? 0;
-    const batchSize = intFlag(p, 'batch', 'fam', 1, 1024) ?? 16;
-    const dataset = await loadDataset(dataPath);
-    await startBackend(p, 'fam', io);
+    const f = parseFlags('fam', args, FAM_FLAGS);
+    const modelDir = f.required('model');
+    const dataPath = f.required('data');
+    const outDir = checkOutputDir(resolve(f.required('out')));
+    const methodName = f.required('method');
+    const maxImages = f.number('max-images') ?? 256;
+    const flip = f.bool('flip');
+    const seed = f.number('seed')!;
+    const batchSize = f.number('batch')!;
+    const skipBad = f.bool('skip-bad-images');
+    const logger = createConsoleLogger('rfm');
+    const dataset = await loadDataset(dataPath, { logger });
+    const techniqueNames = [...new Set(dataset.items.map((it) => it.technique))];
+    // Techniques "a b" and "a_b" would share a file name: such techniques get a short hash of their name.
+    const fileNames = uniqueOutputNames(techniqueNames, safeName, (t) => `${safeName(t)}-${createHash('sha256').update(t).digest('hex').slice(0, 8)}`, 'techniques', 'fam');
+    await startBackend(f, io);
     const run = await loadRunModel(modelDir);
     const backbone = run.backbone;
     try {
@@ -102,23 +114,27 @@ export const famCommand: CliCommand = {
       progress.update(0);
       const averages: { technique: string; images: number; map: AttentionMapData }[] = [];
       for (const [technique, items] of groups) {
-        const source = await createEvalSource(items, { transform: { resize, crop: size } });
+        const source = await createEvalSource(items, { transform: { resize, crop: size }, onBadImage: skipBad ? 'skip' : 'throw', logger });
+        if (source.size === 0) {
+          io.err(`fam: every image of technique ${technique} was unreadable and skipped; it is left out\n`);
+          continue;
+        }
         const averager = new AttentionAverager({ flip, rng: flips });
-        const face = new Float64Array(size * size * 3);
+        const face = new MeanFace(size, flip ? flips : null);
         for await (const batch of source.batches(batchSize)) {
           const maps = method.compute(handle, batch.images);
           await averager.add(maps);
-          addFaces(face, (await batch.images.data()) as Float32Array, batch.ids!.length, size, flip ? flips : null);
+          face.add((await batch.images.data()) as Float32Array, batch.ids!.length);
           tf.dispose([maps, batch.images, batch.labels]);
           done += batch.ids!.length;
           progress.update(done, technique);
         }
         const map = averager.result();
-        const meanFace: NormalizedImage = { data: Float32Array.from(face, (v) => v / averager.count), height: size, width: size };
-        const base = join(outDir, safeName(technique));
-        writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
-        writeAttentionPng(`${base}.fam-plain.png`, map);
-        writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
+        const meanFace = face.result();
+        const base = join(outDir, fileNames.get(technique)!);
+        await writeAttentionPng(`${base}.fam.png`, map, { background: meanFace, normalization: source.transform.normalization });
+        await writeAttentionPng(`${base}.fam-plain.png`, map);
+        await writeImagePng(`${base}.face.png`, meanFace, source.transform.normalization);
         averages.push({ technique, images: averager.count, map });
       }
       const matrix = attentionSimilarity(averages.map((a) => a.map));
@@ -139,30 +155,6 @@ export const famCommand: CliCommand = {
     }
   },
 };
-
-/** Items by technique: `real` first, then fake techniques in name order. */
-function groupByTechnique(items: readonly DatasetItem[]): [string, DatasetItem[]][] {
-  const groups = new Map<string, DatasetItem[]>();
-  for (const it of items) groups.set(it.technique, [...(groups.get(it.technique) ?? []), it]);
-  return [...groups.entries()].sort(([a], [b]) => (a === REAL_TECHNIQUE ? -1 : b === REAL_TECHNIQUE ? 1 : a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Adds `count` normalised HWC images to `sum`, each flipped left-right with probability 0.5 when `rng` is given. */
-function addFaces(sum: Float64Array, images: Float32Array, count: number, size: number, rng: Rng | null): void {
-  const n = size * size * 3;
-  for (let i = 0; i < count; i++) {
-    const mirrored = rng ? rng.next() < 0.5 : false;
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const src = i * n + (y * size + (mirrored ? size - 1 - x : x)) * 3;
-        const dst = (y * size + x) * 3;
-        sum[dst]! += images[src]!;
-        sum[dst + 1]! += images[src + 1]!;
-        sum[dst + 2]! += images[src + 2]!;
-      }
-    }
-  }
-}
 
 function formatMatrix(names: readonly string[], matrix: number[][]): string {
   const w = Math.max(6, ...names.map((s) => s.length));

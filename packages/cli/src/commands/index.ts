@@ -16,6 +16,8 @@ import { prepareCommand } from './prepare.js';
 import { queueCommand } from './queue.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
+import { synthCommand } from './synth.js';
+import { lessForgeryCommand } from './less-forgery.js';
 
 /** Every sub-command. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -25,6 +27,8 @@ export const COMMANDS: readonly CliCommand[] = [
   evalCommand,
   predictCommand,
   metricsCommand, infoCommand, eraseCommand, famCommand, backendCommand,
+  synthCommand,
+  lessForgeryCommand,
   workerCommand,
   queueCommand,
 ];

@@ -5,39 +5,40 @@
  */
 import { createRng } from '@rfm/core';
 import { createBackbone, describeBackbone } from '@rfm/models';
-import { parseCommandArgs } from '../args.js';
-import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
+import { backboneFlags, readBackboneFlags } from '../backbone-flags.js';
 import { startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 
-const HELP = `Usage: rfm info --backbone NAME [--size N] [--width W] [--cut K] [--json]
+/** Flags of `rfm info`. */
+export const INFO_FLAGS: readonly FlagSpec[] = [...backboneFlags('(default: xception at 224)'), { name: 'json', kind: 'boolean', help: 'print JSON' }];
 
-Builds the backbone (random weights, nothing is trained or downloaded) and prints its trainable and
+const HELP = commandHelp(
+  'Usage: rfm info --backbone NAME [--size N] [--width W] [--cut K] [--json]',
+  `Builds the backbone (random weights, nothing is trained or downloaded) and prints its trainable and
 total parameter counts (total includes batch-norm moving statistics) and the per-image shapes of its
-logits and of the feature map its classifier reads.
-
-${BACKBONE_FLAG_HELP}
-  --json            print JSON
-
-Examples:
+logits and of the feature map its classifier reads.`,
+  INFO_FLAGS,
+  `Examples:
   rfm info --backbone xception --size 224          # 20,811,050 trainable parameters
-  rfm info --backbone patch --cut 2 --size 224 --json
-`;
+  rfm info --backbone patch --cut 2 --size 224 --json`,
+);
 
 /** The `info` command. */
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'parameter counts and output/feature shapes of a backbone',
   help: HELP,
+  flags: INFO_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('info', args, { ...BACKBONE_FLAG_SPECS, json: { type: 'boolean' } });
-    const choice = readBackboneFlags(p, 'info', { backbone: 'xception', size: 224 });
+    const f = parseFlags('info', args, INFO_FLAGS);
+    const choice = readBackboneFlags(f, { backbone: 'xception', size: 224 });
     // Building weights needs a backend; the cpu backend starts instantly and is enough here.
-    await startBackend(p, 'info', { ...io, err: () => {} }, 'cpu');
+    await startBackend(f, { ...io, err: () => {} }, 'cpu');
     const backbone = createBackbone(choice.name, choice.options, createRng(0));
     try {
       const d = describeBackbone(backbone);
-      if (p.values.json) {
+      if (f.bool('json')) {
         io.out(`${JSON.stringify({ ...d, options: backbone.config.options }, null, 2)}\n`);
         return;
       }

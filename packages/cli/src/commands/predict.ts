@@ -6,73 +6,62 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { forgeryAttentionMap, inferenceHandle, normalizeAttentionMaps, writeAttentionPng, writeFileAtomic } from '@rfm/core';
+import { forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
+import { inferenceHandle, writeFileAtomic } from '@rfm/core';
 import { FaceDetector, fileSha256, listMediaSources, predictFaces, type SourcePrediction } from '@rfm/faces';
-import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
+import { writeAttentionPng } from '../images/png.js';
 import { createBackboneScorer, cropsToInputs, runTransform } from '../face-scorer.js';
 import { loadRunModel } from '../run-model.js';
 
-const HELP = `Usage: rfm predict --model RUN_DIR INPUT... [--json | --csv FILE] [--fam DIR]
+/** Flags of `rfm predict`. */
+export const PREDICT_FLAGS: readonly FlagSpec[] = [
+  { name: 'model', kind: 'string', value: 'RUN_DIR', required: true, help: 'folder written by rfm train (or its model/ folder)' },
+  { name: 'input', kind: 'list', value: 'PATH', help: 'images, videos (mp4 webm mov avi gif mkv; need ffmpeg) or folders (recursive);\nalso accepted as positional INPUT...' },
+  { name: 'json', kind: 'boolean', help: 'print every source, frame and face as JSON' },
+  { name: 'csv', kind: 'string', value: 'FILE', help: 'also write one row per face: source,frame,face,x,y,width,height,score,logit_gap' },
+  { name: 'fam', kind: 'string', value: 'DIR', help: "write each face's Forgery Attention Map over its crop as a PNG" },
+  { name: 'frames', kind: 'int', value: 'N', min: 1, max: 100_000, help: 'frames sampled per video (default 32)' },
+  { name: 'faces', kind: 'choice', value: 'F', choices: ['all', 'largest'], help: "all (default: every face at least half the largest's size) | largest" },
+  { name: 'size', kind: 'int', value: 'N', min: 16, max: 4096, help: 'alignment crop side (default 256; use the value given to rfm prepare)' },
+  { name: 'margin', kind: 'number', value: 'M', min: 1, max: 4, help: 'alignment margin (default 1.3; use the value given to rfm prepare)' },
+  { name: 'detector', kind: 'choice', value: 'D', choices: ['tiny', 'ssd'], help: 'tiny (default) | ssd' },
+  { name: 'threshold', kind: 'number', value: 'T', min: 0, max: 1, default: 0.5, help: 'P(fake) at or above which a source is called fake' },
+  BACKEND_FLAG,
+];
 
-Detects the faces of photos and videos, aligns them as rfm prepare does, and scores them with the
+const HELP = commandHelp(
+  'Usage: rfm predict --model RUN_DIR INPUT... [--json | --csv FILE] [--fam DIR]',
+  `Detects the faces of photos and videos, aligns them as rfm prepare does, and scores them with the
 best model of a run: per face P(fake) and the logit gap O_fake - O_real; per frame the maximum over
 its faces; per video the mean over its sampled frames that have a face. A source without any face
-is reported as "no face", never given a score. Prints one line per source (or JSON).
-
-  --model RUN_DIR   folder written by rfm train (or its model/ folder)
-  INPUT...          images, videos (mp4 webm mov avi gif mkv; need ffmpeg) or folders (recursive);
-                    also accepted as --input
-  --json            print every source, frame and face as JSON
-  --csv FILE        also write one row per face: source,frame,face,x,y,width,height,score,logit_gap
-  --fam DIR         write each face's Forgery Attention Map over its crop as a PNG
-  --frames N        frames sampled per video (default 32)
-  --faces F         all (default: every face at least half the largest's size) | largest
-  --size N          alignment crop side (default 256; use the value given to rfm prepare)
-  --margin M        alignment margin (default 1.3; use the value given to rfm prepare)
-  --detector D      tiny (default) | ssd
-  --threshold T     P(fake) at or above which a source is called fake (default 0.5)
-${BACKEND_FLAG_HELP}
-`;
+is reported as "no face", never given a score. Prints one line per source (or JSON).`,
+  PREDICT_FLAGS,
+);
 
 /** The `predict` command. */
 export const predictCommand: CliCommand = {
   name: 'predict',
   summary: 'score the faces of photos and videos with a trained model (per face, frame and video)',
   help: HELP,
+  flags: PREDICT_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs(
-      'predict',
-      args,
-      {
-        ...BACKEND_FLAG_SPEC,
-        model: { type: 'string' },
-        input: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        csv: { type: 'string' },
-        fam: { type: 'string' },
-        frames: { type: 'string' },
-        faces: { type: 'string' },
-        size: { type: 'string' },
-        margin: { type: 'string' },
-        detector: { type: 'string' },
-        threshold: { type: 'string' },
-      },
-      true,
-    );
-    const modelDir = requiredString(p, 'model', 'predict');
-    const inputs = [...listFlag(p, 'input'), ...p.positionals];
+    const p = parseFlags('predict', args, PREDICT_FLAGS, true);
+    const modelDir = p.required('model');
+    const inputs = [...p.list('input'), ...p.positionals];
     if (inputs.length === 0) throw new CliUsageError('predict: no INPUT given: pass images, videos or folders after the flags');
-    if (p.values.json && p.values.csv) throw new CliUsageError('predict: --json and --csv are exclusive; pick one');
-    const frames = intFlag(p, 'frames', 'predict', 1, 100_000);
-    const faces = choiceFlag(p, 'faces', 'predict', ['all', 'largest'] as const);
-    const size = intFlag(p, 'size', 'predict', 16, 4096);
-    const margin = numberFlag(p, 'margin', 'predict', 1, 4);
-    const detectorName = choiceFlag(p, 'detector', 'predict', ['tiny', 'ssd'] as const);
-    const threshold = numberFlag(p, 'threshold', 'predict', 0, 1) ?? 0.5;
-    const famDir = optionalString(p, 'fam');
-    const csv = optionalString(p, 'csv');
+    if (p.bool('json') && p.has('csv')) throw new CliUsageError('predict: --json and --csv are exclusive; pick one');
+    const frames = p.number('frames');
+    const faces = p.string<'all' | 'largest'>('faces');
+    const size = p.number('size');
+    const margin = p.number('margin');
+    const detectorName = p.string<'tiny' | 'ssd'>('detector');
+    const threshold = p.number('threshold')!;
+    const famDir = p.string('fam');
+    const csv = p.string('csv');
+    const json = p.bool('json');
     let sources;
     try {
       sources = listMediaSources(inputs);
@@ -80,7 +69,7 @@ export const predictCommand: CliCommand = {
       throw new CliUsageError(`predict: ${(e as Error).message}`);
     }
     if (sources.length === 0) throw new CliUsageError(`predict: no image or video found in ${inputs.join(' ')}`);
-    await startBackend(p, 'predict', io);
+    await startBackend(p, io);
     const run = await loadRunModel(modelDir);
     const transform = runTransform(run);
     const detector = await FaceDetector.create({ detector: detectorName });
@@ -95,17 +84,17 @@ export const predictCommand: CliCommand = {
           const code = (e as { code?: unknown }).code;
           if (typeof code !== 'string' || !code.startsWith('RFM_')) throw e;
           results.push({ source: source.path, status: 'unreadable', reason: (e as Error).message });
-          if (!p.values.json) io.out(`${source.path}: unreadable (${(e as Error).message})\n`);
+          if (!json) io.out(`${source.path}: unreadable (${(e as Error).message})\n`);
           continue;
         }
         if (famDir) await writeFams(famDir, source.path, r, run.backbone, transform);
         results.push(stripCrops(r));
-        if (!p.values.json) io.out(`${formatLine(r, threshold)}\n`);
+        if (!json) io.out(`${formatLine(r, threshold)}\n`);
       }
     } finally {
       run.backbone.dispose();
     }
-    if (p.values.json) io.out(`${JSON.stringify({ model: run.runDir, threshold, sources: results }, null, 2)}\n`);
+    if (json) io.out(`${JSON.stringify({ model: run.runDir, threshold, sources: results }, null, 2)}\n`);
     if (csv) {
       const rows = ['source,frame,face,x,y,width,height,score,logit_gap'];
       for (const r of results) {
@@ -155,7 +144,7 @@ async function writeFams(
       const map = tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, inputs)));
       const [values, pixels] = await Promise.all([map.data(), inputs.data()]);
       tf.dispose([inputs, map]);
-      writeAttentionPng(join(out, `${String(f.index).padStart(5, '0')}${k === 0 ? '' : `-${k}`}.fam.png`), { data: values as Float32Array, height: h, width: w }, {
+      await writeAttentionPng(join(out, `${String(f.index).padStart(5, '0')}${k === 0 ? '' : `-${k}`}.fam.png`), { data: values as Float32Array, height: h, width: w }, {
         background: { data: pixels as Float32Array, height: h, width: w },
         normalization: transform.normalization,
       });

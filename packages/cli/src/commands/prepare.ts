@@ -4,19 +4,39 @@
  * @packageDocumentation
  */
 import { resolve } from 'node:path';
-import { BACKEND_CHOICES } from '@rfm/backend';
 import { FFMPEG_HINT, FaceDetector, findFfmpeg, listMediaSources, prepareFaces, type DetectorName } from '@rfm/faces';
 import type { JobSpec } from '@rfm/queue';
-import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
+import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { openQueue } from '../jobs/open-queue.js';
 import { PREPARE_SOURCE_KIND } from '../jobs/prepare-source-job.js';
 import { ProgressBar } from '../progress.js';
 
-const HELP = `Usage: rfm prepare --input PATH... --out DIR [--frames 32] [--size 256] [--margin 1.3] [--label real|fake]
+/** Flags of `rfm prepare`. */
+export const PREPARE_FLAGS: readonly FlagSpec[] = [
+  { name: 'input', kind: 'list', value: 'PATH', help: 'images, videos or folders (recursive); repeatable, or positional' },
+  { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output folder' },
+  { name: 'frames', kind: 'int', value: 'N', min: 1, max: 100_000, help: 'frames sampled per video (default 32)' },
+  { name: 'size', kind: 'int', value: 'N', min: 16, max: 4096, help: 'crop side in pixels (default 256)' },
+  { name: 'margin', kind: 'number', value: 'M', min: 1, max: 4, help: 'context around the face: the face template fills size/M pixels (default 1.3)' },
+  { name: 'label', kind: 'choice', value: 'L', choices: ['real', 'fake'], help: 'real | fake for every input (default: a real/ or fake/ folder on each path)' },
+  { name: 'technique', kind: 'string', value: 'T', help: 'technique of fakes (default: the folder under fake/, else fake)' },
+  { name: 'faces', kind: 'choice', value: 'F', choices: ['largest', 'all'], help: "largest (default) | all (every face at least half the largest's size)" },
+  { name: 'detector', kind: 'choice', value: 'D', choices: ['tiny', 'ssd'], help: 'tiny (default; fast) | ssd (SSD MobileNet v1; finds small faces, slower)' },
+  { name: 'input-size', kind: 'int', value: 'N', min: 128, max: 4096, help: 'input size of the tiny detector, a multiple of 32 (default 416)' },
+  {
+    name: 'queue',
+    kind: 'string',
+    value: 'URL',
+    help: 'one job per source on rfm workers (rfm worker --queue redis://HOST:PORT) that\nshare the input and DIR paths; then this machine writes the manifest (reusing\nevery prepared source). Submitting again adds no job (see docs/scale-out.md)',
+  },
+  BACKEND_FLAG,
+];
 
-Detects faces (face-api, weights from its npm package), finds 68 landmarks, aligns each face to a
+const HELP = commandHelp(
+  'Usage: rfm prepare --input PATH... --out DIR [--frames 32] [--size 256] [--margin 1.3] [--label real|fake]',
+  `Detects faces (face-api, weights from its npm package), finds 68 landmarks, aligns each face to a
 canonical 5-point template (eye centres, nose tip, mouth corners) and writes square crops:
 DIR/<source>-<hash8>/<frame>.png, DIR/<source>-<hash8>/landmarks.json (boxes, landmarks in the crop
 and in the source), DIR/manifest.csv (path,label,technique,group; group = the photo or video, so
@@ -24,57 +44,31 @@ that rfm train and rfm eval never split one video's frames) and DIR/prepare.json
 face, skipped files, frames/s). Videos (mp4 webm mov avi gif mkv) need ffmpeg: the system's, else the
 npm package @ffmpeg-installer/ffmpeg; frames are sampled evenly (linspace). Resumable: sources
 already in DIR with the same content and settings are reused. Several runs may share DIR (e.g. one
-with --label real, one with --label fake); the manifest lists every source folder in DIR.
-
-  --input PATH...   images, videos or folders (recursive); repeatable, or several after one --input
-  --out DIR         output folder
-  --frames N        frames sampled per video (default 32)
-  --size N          crop side in pixels (default 256)
-  --margin M        context around the face: the face template fills size/M pixels (default 1.3)
-  --label L         real | fake for every input (default: a real/ or fake/ folder on each path)
-  --technique T     technique of fakes (default: the folder under fake/, else fake)
-  --faces F         largest (default) | all (every face at least half the largest's size)
-  --detector D      tiny (default; fast) | ssd (SSD MobileNet v1; finds small faces, slower)
-  --input-size N    input size of the tiny detector, a multiple of 32 (default 416)
-  --queue URL       one job per source on rfm workers (rfm worker --queue redis://HOST:PORT) that
-                    share the input and DIR paths; then this machine writes the manifest (reusing
-                    every prepared source). Submitting again adds no job (see docs/scale-out.md)
-${BACKEND_FLAG_HELP}
-`;
+with --label real, one with --label fake); the manifest lists every source folder in DIR.`,
+  PREPARE_FLAGS,
+);
 
 /** The `prepare` command. */
 export const prepareCommand: CliCommand = {
   name: 'prepare',
   summary: 'photos and videos to aligned face crops, landmarks and a manifest for train/eval',
   help: HELP,
+  flags: PREPARE_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('prepare', args, {
-      ...BACKEND_FLAG_SPEC,
-      input: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      frames: { type: 'string' },
-      size: { type: 'string' },
-      margin: { type: 'string' },
-      label: { type: 'string' },
-      technique: { type: 'string' },
-      faces: { type: 'string' },
-      detector: { type: 'string' },
-      'input-size': { type: 'string' },
-      queue: { type: 'string' },
-    }, true);
-    const inputs = [...listFlag(p, 'input'), ...p.positionals];
+    const p = parseFlags('prepare', args, PREPARE_FLAGS, true);
+    const inputs = [...p.list('input'), ...p.positionals];
     if (inputs.length === 0) throw new CliUsageError('prepare: --input is required (see rfm prepare --help)');
-    const out = resolve(requiredString(p, 'out', 'prepare'));
-    const frames = intFlag(p, 'frames', 'prepare', 1, 100_000);
-    const size = intFlag(p, 'size', 'prepare', 16, 4096);
-    const margin = numberFlag(p, 'margin', 'prepare', 1, 4);
-    const label = choiceFlag(p, 'label', 'prepare', ['real', 'fake'] as const);
-    const technique = optionalString(p, 'technique');
-    const faces = choiceFlag(p, 'faces', 'prepare', ['largest', 'all'] as const);
-    const detectorName = choiceFlag(p, 'detector', 'prepare', ['tiny', 'ssd'] as const satisfies readonly DetectorName[]);
-    const inputSize = intFlag(p, 'input-size', 'prepare', 128, 4096);
+    const out = resolve(p.required('out'));
+    const frames = p.number('frames');
+    const size = p.number('size');
+    const margin = p.number('margin');
+    const label = p.string<'real' | 'fake'>('label');
+    const technique = p.string('technique');
+    const faces = p.string<'largest' | 'all'>('faces');
+    const detectorName = p.string<DetectorName>('detector');
+    const inputSize = p.number('input-size');
     if (inputSize !== undefined && inputSize % 32 !== 0) throw new CliUsageError(`prepare: --input-size ${inputSize} is not a multiple of 32`);
-    const queueUrl = optionalString(p, 'queue');
+    const queueUrl = p.string('queue');
     if (queueUrl !== undefined) {
       // One job per source on rfm workers; the pass below then reuses every prepared source and
       // writes the manifest and prepare.json here.
@@ -82,7 +76,7 @@ export const prepareCommand: CliCommand = {
         source: resolve(s.path),
         out,
         ...{ frames, size, margin, label, technique, faces, detector: detectorName, inputSize },
-        backend: choiceFlag(p, 'backend', 'prepare', BACKEND_CHOICES) ?? 'auto',
+        backend: p.string('backend') ?? 'auto',
       }));
       const queue = await openQueue(queueUrl, 1);
       try {
@@ -95,7 +89,7 @@ export const prepareCommand: CliCommand = {
         await queue.close();
       }
     }
-    await startBackend(p, 'prepare', io);
+    await startBackend(p, io);
     const detector = await FaceDetector.create({ detector: detectorName, inputSize });
     let bar: ProgressBar | undefined;
     const report = await prepareFaces(detector, {

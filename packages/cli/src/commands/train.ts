@@ -5,129 +5,241 @@
  * @packageDocumentation
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { choiceFlag, intFlag, listFlag, numberFlag, optionalString, parseCommandArgs, requiredString } from '../args.js';
-import { BACKBONE_FLAG_HELP, BACKBONE_FLAG_SPECS, readBackboneFlags } from '../backbone-flags.js';
-import { BACKEND_FLAG_HELP, BACKEND_FLAG_SPEC, startBackend } from '../backend-flag.js';
+import { resolve } from 'node:path';
+import { backboneFlags, readBackboneFlags } from '../backbone-flags.js';
+import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
+import { commandHelp, Flags, parseFlags, type FlagSpec } from '../flags.js';
 import { formatDuration } from '../progress.js';
+import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
-import { runTraining } from '../run-training.js';
+import { recoverRunDir } from '../run-folder.js';
+import { refuseExistingRun, runTraining } from '../run-training.js';
 import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
-const HELP = `Usage: rfm train --data DIR --out RUN_DIR [options]
+const SEED_MAX = 2 ** 31 - 1;
+const SELECT_ON = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
 
-Trains a fake-face detector with the RFM recipe (balanced 8 real + 8 fake batches, random crop and
+/** `--data`: the dataset. */
+export const DATA_FLAG: FlagSpec = { name: 'data', kind: 'string', value: 'DIR', help: 'dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.\nDIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json' };
+
+/** `--preset` and the backbone flags: what is trained. */
+export const MODEL_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'preset',
+    kind: 'choice',
+    value: 'P',
+    choices: ['quick', 'paper'],
+    help: 'quick (default: small backbone with 4 separable blocks, 112 px images used\nas they are (--size other than 112 resizes to 256/224 of it), 800 iterations,\nlr 1e-3, validation every 200, no erasing; about 3 minutes on a 2-core CPU,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
+  },
+  ...backboneFlags(),
+  { name: 'iterations', kind: 'int', value: 'N', min: 1, help: 'training iterations' },
+  { name: 'batch', kind: 'int', value: 'N', min: 2, max: 4096, help: 'images per batch, half real and half fake (default 16)' },
+  {
+    name: 'micro-batch',
+    kind: 'string',
+    value: 'M',
+    help: "images per forward/backward pass: auto (default: the whole batch when the\nstep fits the backend's memory, else the largest share that does; on\nwasm the heap holds 4 GB) or N; gradients of the passes are summed into\none Adam step, and batch norm then normalises with each pass' statistics",
+  },
+];
+
+/** The schedule, selection, split and data-handling flags. */
+export const SCHEDULE_FLAGS: readonly FlagSpec[] = [
+  { name: 'lr', kind: 'number', value: 'X', min: 1e-8, max: 1, help: 'Adam learning rate' },
+  { name: 'flood', kind: 'number', value: 'B', min: 0, max: 10, help: 'flooding level b of |L-b|+b (default 0.04; 0 disables)' },
+  { name: 'eval-every', kind: 'int', value: 'K', min: 1, help: 'validate every K iterations (the best validation model is kept)' },
+  { name: 'checkpoint-every', kind: 'int', value: 'K', min: 0, help: 'write a checkpoint every K iterations (default = --eval-every)' },
+  { name: 'select-on', kind: 'choice', value: 'M', choices: SELECT_ON, help: `validation metric for model selection: ${SELECT_ON.join(', ')} (default auc)` },
+  { name: 'val-fraction', kind: 'number', value: 'F', min: 0.01, max: 0.9, help: 'share of images (by group) for validation', default: 0.15 },
+  { name: 'test-fraction', kind: 'number', value: 'F', min: 0.01, max: 0.9, help: 'share of images (by group) for test', default: 0.15 },
+  { name: 'seed', kind: 'int', value: 'S', min: 0, max: SEED_MAX, help: 'seed of every random choice in training (default 5, as the official code)' },
+  { name: 'split-seed', kind: 'int', value: 'S', min: 0, max: SEED_MAX, help: 'seed of the group-safe train/validation/test split', default: 0 },
+  { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images (counted in run.jsonl) instead of failing' },
+  {
+    name: 'fakes',
+    kind: 'choice',
+    value: 'SRC',
+    choices: ['sbi'],
+    help: "sbi: train on real faces alone: each real is paired with a self-blended fake\n(SBI, @rfm/synth) made on the fly; the dataset's training and validation\nfakes are not used (validation: fixed SBI fakes of the validation reals),\nits test fakes are still scored; run.jsonl records every batch's\nsynthesis parameters; reals without a detected face are skipped",
+  },
+];
+
+/** Flags of `rfm train`. */
+export const TRAIN_FLAGS: readonly FlagSpec[] = [
+  DATA_FLAG,
+  { name: 'out', kind: 'string', value: 'RUN_DIR', required: true, help: 'run folder (created)' },
+  ...MODEL_FLAGS,
+  {
+    name: 'augment',
+    kind: 'list',
+    value: 'NAME',
+    choices: ['none', ...erasingMethodNames()],
+    help: `erasing plugin, repeatable, applied in order: ${erasingMethodNames().join(', ')}; none = no erasing`,
+  },
+  ...SCHEDULE_FLAGS,
+  {
+    name: 'resume',
+    kind: 'boolean',
+    help: 'continue the run in RUN_DIR from its last checkpoint with its saved\nsettings; only --iterations (upwards) and --backend may be given\nbesides, any other flag that differs from the run is refused',
+  },
+  BACKEND_FLAG,
+];
+
+const HELP = commandHelp(
+  'Usage: rfm train --data DIR --out RUN_DIR [options]',
+  `Trains a fake-face detector with the RFM recipe (balanced 8 real + 8 fake batches, random crop and
 flip, normalisation (v/255-0.5)/0.25, cross-entropy with flooding 0.04, Adam) and the chosen erasing
 augmentations, selects the best model on the validation split, and reports its metrics on the test
 split. Writes RUN_DIR/model (TensorFlow.js format), RUN_DIR/checkpoint, RUN_DIR/run.jsonl,
-RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv and RUN_DIR/roc.svg.
+RUN_DIR/config.json, RUN_DIR/metrics.json, RUN_DIR/test-scores.csv, RUN_DIR/roc.svg and
+RUN_DIR/report.html (one self-contained page: metrics, ROC, score histograms, average attention
+maps, erasing examples, config and versions).`,
+  TRAIN_FLAGS,
+  `A fresh run refuses an --out folder that already holds a run, and writes nothing there until the
+data (both classes in every split, after --skip-bad-images) and the backbone are checked.
 
-  --data DIR             dataset folder (real/ and fake/ or fake/<technique>/), CSV manifest (e.g.
-                         DIR/manifest.csv of rfm prepare) or DeepfakeBench dataset .json
-  --out RUN_DIR          run folder (created)
-  --preset P             quick (default: small backbone, 128 px, 300 iterations, lr 2e-4, no erasing;
-                         a few minutes on a 2-core CPU) | paper (Xception, 224 px, 350,000 iterations,
-                         lr 2e-4, validation every 3000, --augment sfe)
-${BACKBONE_FLAG_HELP}
-  --iterations N         training iterations
-  --batch N              images per batch, half real and half fake (default 16)
-  --augment NAME         erasing plugin, repeatable, applied in order: ${erasingMethodNames().join(', ')}; none = no erasing
-  --lr X                 Adam learning rate
-  --flood B              flooding level b of |L-b|+b (default 0.04; 0 disables)
-  --eval-every K         validate every K iterations (the best validation model is kept)
-  --checkpoint-every K   write a checkpoint every K iterations (default = --eval-every)
-  --select-on M          validation metric for model selection: auc (default), ap, acc, tdr@1e-2...
-  --val-fraction F       share of images (by group) for validation (default 0.15)
-  --test-fraction F      share of images (by group) for test (default 0.15)
-  --seed S               seed of every random choice in training (default 5, as the official code)
-  --split-seed S         seed of the group-safe train/validation/test split (default 0)
-  --skip-bad-images      skip unreadable images (counted in run.jsonl) instead of failing
-  --resume               continue the run in RUN_DIR from its last checkpoint (same config;
-                         --iterations may extend it)
-${BACKEND_FLAG_HELP}
-
-Ctrl-C stops after the current iteration with a checkpoint; --resume continues.
+Signals and exit codes:
+  Ctrl-C (SIGINT) or SIGTERM   finish the current iteration, write a checkpoint, print how to
+                               resume, exit 130 (SIGINT) or 143 (SIGTERM); works under pnpm too
+  a second Ctrl-C or SIGTERM   exit at once (130 or 143); the previous checkpoint stays intact
+  SIGKILL, power loss          the last checkpoint stays intact (atomic writes); --resume continues
+  exit 0 done, 1 failure (one-line reason), 2 bad arguments
 
 Examples:
-  rfm train --data data/ffhq-stylegan2 --out runs/quick
+  rfm train --data data/ffhq-tpdne-4k --out runs/quick
   rfm train --data data/ffhq-stylegan2 --out runs/sfe --augment sfe --backbone xception --width 0.25 --size 128 --iterations 600
-  rfm train --data /datasets/dffd --out runs/paper --preset paper
-`;
-
-/** Flags of `rfm train` (also accepted by `rfm compare`). */
-export const TRAIN_FLAGS = {
-  ...BACKBONE_FLAG_SPECS,
-  ...BACKEND_FLAG_SPEC,
-  data: { type: 'string' },
-  out: { type: 'string' },
-  preset: { type: 'string' },
-  iterations: { type: 'string' },
-  batch: { type: 'string' },
-  augment: { type: 'string', multiple: true },
-  lr: { type: 'string' },
-  flood: { type: 'string' },
-  'eval-every': { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  'select-on': { type: 'string' },
-  'val-fraction': { type: 'string' },
-  'test-fraction': { type: 'string' },
-  seed: { type: 'string' },
-  'split-seed': { type: 'string' },
-  'skip-bad-images': { type: 'boolean' },
-  resume: { type: 'boolean' },
-} as const;
+  rfm train --data /datasets/dffd --out runs/paper --preset paper`,
+);
 
 /**
- * Builds a run configuration from `rfm train` flags.
+ * Builds a run configuration from the training flags (validated by their tables: {@link DATA_FLAG},
+ * {@link MODEL_FLAGS}, {@link SCHEDULE_FLAGS}); `--data` is required here.
  *
- * @param p - parsed arguments
- * @param command - command name for messages
+ * @param f - parsed flags of `train` or `compare`
+ * @param augmentFlags - the erasing methods chosen on the command line (none: the preset's)
  */
-export function configFromFlags(p: ReturnType<typeof parseCommandArgs>, command = 'train'): TrainConfig {
-  const presetName = choiceFlag(p, 'preset', command, ['quick', 'paper'] as const) ?? ('quick' as PresetName);
+export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []): TrainConfig {
+  const command = f.command;
+  const presetName = f.string<PresetName>('preset') ?? 'quick';
   const preset = PRESETS[presetName];
-  const data = resolve(requiredString(p, 'data', command));
+  const data = resolve(f.required('data'));
   if (!existsSync(data)) throw new CliUsageError(`${command}: --data ${data} does not exist`);
-  const backbone = readBackboneFlags(p, command, { backbone: preset.backbone, size: preset.size });
-  const augmentFlags = listFlag(p, 'augment');
+  const backbone = readBackboneFlags(f, { backbone: preset.backbone, size: preset.size });
   const augment = augmentFlags.length === 0 ? [...preset.augment] : augmentFlags.filter((a) => a !== 'none');
-  for (const a of augment) {
-    if (!erasingMethodNames().includes(a)) throw new CliUsageError(`${command}: --augment must be one of ${erasingMethodNames().join(', ')} or none, got "${a}"`);
-  }
   if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
-  const batch = intFlag(p, 'batch', command, 2, 4096) ?? preset.batch;
+  const batch = f.number('batch') ?? preset.batch;
   if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
-  const evalEvery = intFlag(p, 'eval-every', command, 1) ?? preset.evalEvery;
-  const validation = numberFlag(p, 'val-fraction', command, 0.01, 0.9) ?? 0.15;
-  const test = numberFlag(p, 'test-fraction', command, 0.01, 0.9) ?? 0.15;
+  const microFlag = f.string('micro-batch') ?? 'auto';
+  if (microFlag !== 'auto' && !(/^[1-9][0-9]*$/.test(microFlag) && Number(microFlag) <= batch)) {
+    throw new CliUsageError(`${command}: --micro-batch must be auto or an integer from 1 to --batch (${batch}), got "${microFlag}"`);
+  }
+  const microBatch = microFlag === 'auto' ? 'auto' : Number(microFlag);
+  const evalEvery = f.number('eval-every') ?? preset.evalEvery;
+  const validation = f.number('val-fraction')!;
+  const test = f.number('test-fraction')!;
   if (validation + test >= 0.95) throw new CliUsageError(`${command}: --val-fraction + --test-fraction must leave images for training, got ${validation} + ${test}`);
-  const seed = intFlag(p, 'seed', command, 0, 2 ** 31 - 1) ?? 5;
-  const selectOn = optionalString(p, 'select-on') ?? 'auc';
-  const selectChoices = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
-  if (!(selectChoices as readonly string[]).includes(selectOn)) throw new CliUsageError(`${command}: --select-on must be one of ${selectChoices.join(', ')}, got "${selectOn}"`);
+  const seed = f.number('seed') ?? 5;
   return {
     data,
     backbone: backbone.name,
-    backboneOptions: backbone.options,
-    resize: resizeForCrop(backbone.options.inputSize),
+    backboneOptions: backbone.name === preset.backbone ? { ...preset.backboneOptions, ...backbone.options } : backbone.options,
+    resize: backbone.options.inputSize === preset.size ? preset.resize : resizeForCrop(backbone.options.inputSize),
     batch,
     augment,
     seed,
-    split: { validation, test, seed: intFlag(p, 'split-seed', command, 0, 2 ** 31 - 1) ?? 0 },
-    skipBadImages: p.values['skip-bad-images'] === true,
+    split: { validation, test, seed: f.number('split-seed')! },
+    skipBadImages: f.bool('skip-bad-images'),
     trainer: {
-      iterations: intFlag(p, 'iterations', command, 1) ?? preset.iterations,
-      learningRate: numberFlag(p, 'lr', command, 1e-8, 1) ?? preset.learningRate,
-      floodLevel: numberFlag(p, 'flood', command, 0, 10) ?? 0.04,
+      iterations: f.number('iterations') ?? preset.iterations,
+      learningRate: f.number('lr') ?? preset.learningRate,
+      floodLevel: f.number('flood') ?? 0.04,
       evalEvery,
-      checkpointEvery: intFlag(p, 'checkpoint-every', command, 0) ?? evalEvery,
-      selectOn: selectOn as TrainConfig['trainer']['selectOn'],
+      checkpointEvery: f.number('checkpoint-every') ?? evalEvery,
+      selectOn: f.string<TrainConfig['trainer']['selectOn']>('select-on') ?? 'auc',
       seed,
+      microBatch,
     },
     preset: presetName,
+    ...(f.string('fakes') === 'sbi' ? { fakes: 'sbi' as const } : {}),
   };
+}
+
+/** Flags that `--resume` accepts besides `--out`: everything else is fixed by the saved run. */
+const RESUME_FREE_FLAGS = new Set(['out', 'resume', 'iterations', 'backend', 'help']);
+
+/** Where each flag lands in a {@link TrainConfig} (dotted paths), for the `--resume` conflict check. */
+const FLAG_CONFIG_PATHS: Readonly<Record<string, readonly string[]>> = {
+  data: ['data'],
+  preset: ['preset'],
+  backbone: ['backbone'],
+  size: ['backboneOptions.inputSize'],
+  width: ['backboneOptions.widthMultiplier'],
+  cut: ['backboneOptions.cut'],
+  'patch-score': ['backboneOptions.patchScore'],
+  batch: ['batch'],
+  augment: ['augment'],
+  lr: ['trainer.learningRate'],
+  flood: ['trainer.floodLevel'],
+  'eval-every': ['trainer.evalEvery'],
+  'checkpoint-every': ['trainer.checkpointEvery'],
+  'select-on': ['trainer.selectOn'],
+  'val-fraction': ['split.validation'],
+  'test-fraction': ['split.test'],
+  seed: ['seed', 'trainer.seed'],
+  'split-seed': ['split.seed'],
+  'skip-bad-images': ['skipBadImages'],
+  'micro-batch': ['trainer.microBatch'],
+  fakes: ['fakes'],
+};
+
+function valueAt(config: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), config);
+}
+
+/**
+ * The configuration a `--resume` continues: the saved one, with `--iterations` raised if asked.
+ * Any other flag must agree with the saved run; a conflicting one is refused by name.
+ *
+ * @param f - parsed flags
+ * @param saved - `RUN_DIR/config.json`
+ * @param out - the run folder, for messages
+ * @throws {@link CliUsageError} naming every conflicting flag
+ */
+export function resumeConfig(f: Flags, saved: TrainConfig, out: string): TrainConfig {
+  const given = f.specs.filter((spec) => f.has(spec.name) && !RESUME_FREE_FLAGS.has(spec.name));
+  if (given.length > 0) {
+    // The flags as given, on top of the run's data, preset and backbone: the configuration they ask for.
+    const values = new Map<string, string | number | boolean | string[]>([
+      ['data', saved.data],
+      ['preset', saved.preset],
+      ['backbone', saved.backbone],
+    ]);
+    for (const spec of given) {
+      const v = spec.kind === 'boolean' ? f.bool(spec.name) : spec.kind === 'list' ? f.list(spec.name) : spec.kind === 'int' || spec.kind === 'number' ? f.number(spec.name) : f.string(spec.name);
+      if (v !== undefined) values.set(spec.name, v);
+    }
+    const asked = new Flags(f.command, f.specs, values, []);
+    const wanted = configFromFlags(asked, asked.list('augment'));
+    const conflicts = given.map((spec) => spec.name).filter((flag) => {
+      const paths = FLAG_CONFIG_PATHS[flag];
+      if (!paths) return true;
+      return paths.some((path) => JSON.stringify(valueAt(wanted, path)) !== JSON.stringify(valueAt(saved, path)));
+    });
+    if (conflicts.length > 0) {
+      const shown = conflicts.map((flag) => `--${flag}${FLAG_CONFIG_PATHS[flag] ? ` (run: ${FLAG_CONFIG_PATHS[flag]!.map((path) => JSON.stringify(valueAt(saved, path)) ?? 'unset').join(', ')})` : ''}`);
+      throw new CliUsageError(
+        `train: --resume continues the run in ${out} with its saved settings; ${shown.join(', ')} would change it. ` +
+          'Drop these flags (only --iterations upwards and --backend may change), or start a new run with another --out',
+      );
+    }
+  }
+  const iterations = f.has('iterations') ? f.number('iterations') : undefined;
+  if (iterations === undefined) return saved;
+  if (iterations < saved.trainer.iterations) {
+    throw new CliUsageError(`train: --iterations ${iterations} is below the run's ${saved.trainer.iterations}; --resume may only extend a run`);
+  }
+  return { ...saved, trainer: { ...saved.trainer, iterations } };
 }
 
 /** The `train` command. */
@@ -135,26 +247,24 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'train a detector (optionally with SFE/PSFE/RE/AE erasing) and report test metrics',
   help: HELP,
+  flags: TRAIN_FLAGS,
   async run(args, io) {
-    const p = parseCommandArgs('train', args, TRAIN_FLAGS);
-    const out = resolve(requiredString(p, 'out', 'train'));
-    const resume = p.values.resume === true;
+    const f = parseFlags('train', args, TRAIN_FLAGS);
+    const out = resolve(f.required('out'));
+    const resume = f.bool('resume');
     let config: TrainConfig;
     if (resume) {
-      const saved = readTrainConfig(out);
-      const iterations = intFlag(p, 'iterations', 'train', 1);
-      config = iterations ? { ...saved, trainer: { ...saved.trainer, iterations } } : saved;
+      if (existsSync(out)) recoverRunDir(out);
+      config = resumeConfig(f, readTrainConfig(out), out);
     } else {
-      config = configFromFlags(p);
-      if (existsSync(join(out, 'checkpoint'))) {
-        throw new CliUsageError(`train: ${out} already holds a run; pass --resume to continue it or choose another --out`);
-      }
+      config = configFromFlags(f, f.list('augment'));
+      refuseExistingRun(out);
     }
-    const report = await startBackend(p, 'train', io);
+    const report = await startBackend(f, io);
     const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
     if (!outcome.completed) {
-      io.err(`stopped at iteration ${outcome.steps}; continue with: rfm train --out ${out} --resume\n`);
-      return;
+      io.err(`stopped at iteration ${outcome.steps} with a checkpoint; continue with: rfm train --out ${out} --resume\n`);
+      return outcome.exitCode;
     }
     const best = outcome.best;
     io.out(
@@ -167,5 +277,6 @@ export const trainCommand: CliCommand = {
       io.out(`\n${formatReport(outcome.testVideos, `video level (${outcome.testVideos.videos} test videos and photos; video score = mean of its frame scores), percentages:`)}`);
     }
     io.err(`run written to ${out} (model/, checkpoint/, run.jsonl, metrics.json, test-scores.csv, roc.svg) in ${formatDuration(outcome.ms)}\n`);
+    await writeTrainReport(out, io);
   },
 };

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { requireOption, ShapeMismatchError } from '../errors.js';
+import { batchNormInference } from '../ops/batch-norm-inference.js';
 import { batchNormTraining } from '../ops/batch-norm-training.js';
 
 /** Base arguments of a tfjs-layers layer (name, trainable, dtype...). */
@@ -111,7 +112,8 @@ export class RfmBatchNormalization extends tfl.layers.Layer {
       if (!kwargs['training']) {
         const mean = this.movingMean.read() as tf.Tensor1D;
         const variance = this.movingVariance.read() as tf.Tensor1D;
-        return tf.batchNorm(x, mean, variance, beta ?? undefined, gamma ?? undefined, this.epsilon);
+        // A per-channel affine map: one full-size kernel in its input gradient (the FAM pass).
+        return batchNormInference(x, mean, variance, beta, gamma, this.epsilon);
       }
       const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
       // tfjs-layers' update, in its own order of operations (bit-identical moving statistics).

@@ -7,4 +7,4 @@ export { describeAugmentationContract } from './augmentation-contract.js';
 export type { AugmentationFactory, ContractOptions } from './augmentation-contract.js';
 export { createTestBatch, createTestBackbone, createTestContext } from './fixtures.js';
 export type { TestBatchOptions } from './fixtures.js';
-export { MemoryBatchSource, MemoryEvalSource, createSyntheticImages } from './memory-data.js';
+export { MemoryBatchSource, MemoryEvalSource, createSyntheticImages } from '../memory-data.js';

@@ -1,0 +1,373 @@
+/**
+ * Backend parity: the same networks, weights and batch on every backend present (`cpu`, `wasm`
+ * with the training kernels, native `tensorflow`) give the same forward outputs, input gradients
+ * (FAM), weight gradients and Adam step, within float32 tolerance. `cpu` is the reference.
+ * A backend that is absent shows as SKIPPED, with the reason in the suite's title (never as passed).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  type Backbone,
+  BATCH_NORM_TRAINING_KERNEL,
+  batchNormTraining,
+  classificationLoss,
+  createRng,
+  createSmallBackbone,
+  inferenceHandle,
+  logitGap,
+  RfmBatchNormalization,
+} from '@rfm/core';
+import { createBackbone } from '@rfm/models';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, type BackendName } from './errors.js';
+import { initBackend } from './init-backend.js';
+import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
+import { nativeAddonStatus } from '@rfm/native-build';
+
+/**
+ * Tolerances: max |a - b| / max |reference| over each tensor (per weight for gradients); for the
+ * Adam step, the weight difference beyond float32 rounding in units of the learning rate (see
+ * {@link adamError}). Measured worst cases on this machine (docs/backends.md), wasm and
+ * tensorflow (oneDNN) alike: forward ≤ 1.2e-6, FAM ≤ 7.4e-7, weight gradients ≤ 1.4e-5 (Xception
+ * with 8 middle blocks), Adam ≤ 1.7e-6. The limits leave a margin of about 7x or more.
+ */
+const TOLERANCE: Record<Category, number> = { forward: 1e-5, fam: 1e-5, gradient: 1e-4, adam: 1e-4 };
+
+type Category = 'forward' | 'fam' | 'gradient' | 'adam';
+
+function categoryOf(name: string): Category {
+  if (name.startsWith('FAM')) return 'fam';
+  if (name.startsWith('weight gradient')) return 'gradient';
+  if (name.startsWith('Adam: weights')) return 'adam';
+  return 'forward';
+}
+
+/** Adam's first step is lr·g/(|g|+ε): its sign is noise where |g| is round-off; such entries are left out. */
+const ADAM_MASK = 1e-3;
+const LR = 1e-3;
+
+type Arrays = Map<string, Float32Array>;
+interface Model {
+  readonly name: string;
+  readonly build: () => Backbone;
+  readonly batch: number;
+}
+
+const MODELS: Model[] = [
+  { name: 'small backbone (32 px, width 8)', build: () => createSmallBackbone({ inputSize: 32, width: 8 }, createRng(11)), batch: 4 },
+  {
+    name: 'xception (width 0.125, 71 px, 2 middle blocks)',
+    build: () => createBackbone('xception', { widthMultiplier: 0.125, inputSize: 71, middleBlocks: 2 }, createRng(12)),
+    batch: 2,
+  },
+];
+
+// ---- which backends are here ------------------------------------------------------------------
+
+const presence: Record<BackendName, { present: boolean; reason: string }> = {
+  cpu: await probe('cpu'),
+  wasm: await probe('wasm'),
+  tensorflow: await probe('tensorflow'),
+};
+if (presence.tensorflow.present) registerNativeKernelPatches();
+await tf.setBackend('cpu');
+console.info(
+  `[backend-parity] ${(Object.keys(presence) as BackendName[])
+    .map((b) => `${b}: ${presence[b].present ? 'present' : `ABSENT (${presence[b].reason})`}`)
+    .join('; ')}`,
+);
+
+async function probe(backend: BackendName): Promise<{ present: boolean; reason: string }> {
+  try {
+    const r = await initBackend(backend, { nativeModules: ['@tensorflow/tfjs-node'] });
+    return { present: r.backend === backend, reason: r.summary };
+  } catch (e) {
+    if (e instanceof BackendUnavailableError) return { present: false, reason: e.reason };
+    throw e;
+  }
+}
+
+// ---- what is compared -------------------------------------------------------------------------
+
+/** Copies of the initial weights of a model, built once on cpu, so every backend starts equal. */
+const initial = new Map<string, Float32Array[]>();
+
+function batchFor(model: Model, size: number): { x: Float32Array; labels: Int32Array } {
+  const rng = createRng(99);
+  const x = new Float32Array(model.batch * size * size * 3);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const labels = Int32Array.from({ length: model.batch }, (_, i) => i % 2);
+  return { x, labels };
+}
+
+/** Runs the suite on the active backend; returns every compared quantity, flattened. */
+async function runSuite(model: Model): Promise<Arrays> {
+  const before = tf.memory().numTensors;
+  const out: Arrays = new Map();
+  const backbone = model.build();
+  const size = backbone.config.inputSize;
+  const vars = backbone.trainableWeights();
+  const all = backbone.model.weights;
+  if (!initial.has(model.name)) initial.set(model.name, all.map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice()));
+  const start = initial.get(model.name)!.map((a, i) => tf.tensor(a, all[i]!.shape as number[]));
+  backbone.model.setWeights(start);
+  tf.dispose(start);
+  const { x: xData, labels: labelData } = batchFor(model, size);
+  const x = tf.tensor4d(xData, [model.batch, size, size, 3]);
+  const labels = tf.tensor1d(labelData, 'int32');
+  const read = (name: string, t: tf.Tensor): void => {
+    out.set(name, (t.dataSync() as Float32Array).slice());
+  };
+
+  tf.tidy(() => {
+    const inference = backbone.apply(x, false);
+    read('forward: logits (inference)', inference.logits);
+    read('forward: feature map (inference)', inference.featureMap);
+  });
+  const fam = inferenceHandle(backbone).inputGradient(x, (o) => logitGap(o.logits));
+  read('FAM: input gradient of the logit gap', fam);
+  fam.dispose();
+
+  const { value, grads } = tf.variableGrads(() => classificationLoss(backbone.apply(x, true).logits, labels), vars);
+  read('loss (training mode)', value);
+  const key = (i: number): string => `#${i} [${vars[i]!.shape.join(', ')}]`;
+  vars.forEach((v, i) => read(`weight gradient ${key(i)}`, grads[v.name]!));
+  tf.dispose([value, ...Object.values(grads)]);
+
+  const optimizer = tf.train.adam(LR);
+  const loss = optimizer.minimize(() => classificationLoss(backbone.apply(x, true).logits, labels), true, vars);
+  read('Adam: loss of the step', loss!);
+  loss!.dispose();
+  vars.forEach((v, i) => {
+    out.set(`Adam: weights after the step ${key(i)}`, (v.dataSync() as Float32Array).slice());
+  });
+  optimizer.dispose();
+  tf.dispose([x, labels]);
+  backbone.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  return out;
+}
+
+function relativeError(got: Float32Array, want: Float32Array, mask?: (j: number) => boolean): number {
+  let diff = 0;
+  let scale = 0;
+  for (let j = 0; j < want.length; j++) {
+    if (mask && !mask(j)) continue;
+    diff = Math.max(diff, Math.abs(got[j]! - want[j]!));
+    scale = Math.max(scale, Math.abs(want[j]!));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+/** Spacing of float32 numbers around `x`. */
+function ulp32(x: number): number {
+  const a = Math.abs(x);
+  return a < 2 ** -126 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/**
+ * Adam-step difference in units of the learning rate: `max (|w_got - w_want| - ulp(w)) / lr` over
+ * the entries whose reference gradient exceeds `ADAM_MASK · max|g|`. The weights before the step
+ * are identical, so the ulp term removes the float32 rounding of `w + Δ` (about 1e-4·lr for the
+ * batch-norm scales, which start at 1.0).
+ */
+function adamError(got: Float32Array, want: Float32Array, grad: Float32Array): number {
+  const cut = ADAM_MASK * maxAbs(grad);
+  let worst = 0;
+  for (let j = 0; j < want.length; j++) {
+    if (Math.abs(grad[j]!) <= cut) continue;
+    worst = Math.max(worst, Math.abs(got[j]! - want[j]!) - ulp32(Math.max(Math.abs(got[j]!), Math.abs(want[j]!))));
+  }
+  return worst / LR;
+}
+
+function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+// ---- the tests --------------------------------------------------------------------------------
+
+const reference = new Map<string, Arrays>();
+const worst: string[] = [];
+
+async function referenceFor(model: Model): Promise<Arrays> {
+  if (!reference.has(model.name)) {
+    await tf.setBackend('cpu');
+    reference.set(model.name, await runSuite(model));
+  }
+  return reference.get(model.name)!;
+}
+
+afterAll(async () => {
+  if (worst.length > 0) console.info(`[backend-parity] worst relative errors vs cpu:\n  ${worst.join('\n  ')}`);
+  await tf.setBackend('cpu');
+});
+
+describe('backend presence', () => {
+  it('cpu is always present', () => {
+    expect(presence.cpu.present).toBe(true);
+  });
+
+  it('wasm is present (the wasm binaries ship with @tensorflow/tfjs-backend-wasm)', () => {
+    expect(presence.wasm.reason).toBeTruthy();
+    expect(presence.wasm.present).toBe(true);
+  });
+
+  const status = nativeAddonStatus();
+  it(`tensorflow is present iff the native addon is built (addon: ${status.built ? 'built' : 'not built'}; backend: ${presence.tensorflow.present ? 'present' : 'absent'})`, () => {
+    expect(presence.tensorflow.present).toBe(status.built);
+  });
+});
+
+it.skipIf(presence.tensorflow.present)('without the tensorflow backend, registering its kernel patches registers nothing', () => {
+  expect(registerNativeKernelPatches()).toEqual([]);
+});
+
+for (const backend of ['wasm', 'tensorflow'] as const) {
+  const { present, reason } = presence[backend];
+  describe.skipIf(!present)(`${backend} vs cpu${present ? '' : ` (SKIPPED: ${backend} is absent: ${reason})`}`, () => {
+    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients)`, async () => {
+      const rng = createRng(8);
+      const xData = new Float32Array(4 * 7 * 6 * 5).map(() => rng.normal() * 3 + 1);
+      const gData = new Float32Array(5).map(() => rng.normal());
+      const bData = new Float32Array(5).map(() => rng.normal());
+      const wData = new Float32Array(xData.length).map(() => rng.normal());
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xData, [4, 7, 6, 5]);
+          const g = tf.tensor1d(gData);
+          const b = tf.tensor1d(bData);
+          const w = tf.tensor4d(wData, [4, 7, 6, 5]);
+          const out = batchNormTraining(x, g, b, 1e-5);
+          const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+            tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
+          )([x, g, b]);
+          return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
+        });
+      const want = run();
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      const profile = await tf.profile(() => {
+        tf.tidy(() => {
+          batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
+        });
+      });
+      expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
+      const got = run();
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      got.forEach((g, i) => expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-5));
+    });
+
+    it("RfmBatchNormalization equals tfjs-layers' BatchNormalization on cpu (training: outputs, input and weight gradients, moving statistics; inference)", async () => {
+      const shape = [4, 6, 5, 8];
+      const rng = createRng(9);
+      const fill = (n: number, scale = 1, shift = 0): Float32Array => new Float32Array(n).map(() => rng.normal() * scale + shift);
+      const xData = fill(shape.reduce((a, b) => a * b, 1), 2, 0.5);
+      const wData = fill(xData.length);
+      const start = [fill(8, 0.5, 1), fill(8), fill(8), fill(8, 0.3, 1).map(Math.abs)];
+      const run = (layer: tfl.layers.Layer): Float32Array[] => {
+        const before = tf.memory().numTensors;
+        const input = tfl.input({ shape: shape.slice(1) });
+        const model = tfl.model({ inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor });
+        const init = start.map((a) => tf.tensor1d(a));
+        layer.setWeights(init);
+        tf.dispose(init);
+        const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+        const out = tf.tidy(() => {
+          const x = tf.tensor4d(xData, shape as [number, number, number, number]);
+          const w = tf.tensor4d(wData, shape as [number, number, number, number]);
+          const loss = (xi: tf.Tensor): tf.Scalar => tf.sum(tf.mul(model.apply(xi, { training: true }) as tf.Tensor, w)) as tf.Scalar;
+          const y = model.apply(x, { training: true }) as tf.Tensor;
+          const dx = tf.grad(loss)(x);
+          const { value, grads } = tf.variableGrads(() => loss(x), vars);
+          const inference = model.apply(x, { training: false }) as tf.Tensor;
+          // three training passes have moved the moving statistics
+          return [y, dx, value, ...vars.map((v) => grads[v.name]!), ...layer.getWeights(false), inference].map((t) => (t.dataSync() as Float32Array).slice());
+        });
+        model.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        return out;
+      };
+      const args = { axis: -1, momentum: 0.9, epsilon: 1e-5 };
+      const want = run(tfl.layers.batchNormalization(args));
+      await tf.setBackend(backend);
+      const got = run(new RfmBatchNormalization(args));
+      const stockHere = run(tfl.layers.batchNormalization(args));
+      await tf.setBackend('cpu');
+      const labels = ['y', 'dx', 'loss', 'dgamma', 'dbeta', 'gamma', 'beta', 'moving mean', 'moving variance', 'inference y'];
+      expect(got).toHaveLength(labels.length);
+      got.forEach((g, i) => {
+        expect(relativeError(g, want[i]!), `${labels[i]} vs cpu`).toBeLessThanOrEqual(1e-5);
+        expect(relativeError(g, stockHere[i]!), `${labels[i]} vs ${backend}'s stock layer`).toBeLessThanOrEqual(1e-5);
+      });
+    });
+
+    if (backend === 'tensorflow') {
+      it('max pooling with numeric / explicit padding and ceil rounding (native kernel patches) matches cpu', async () => {
+        const rng = createRng(5);
+        const data = new Float32Array(2 * 9 * 10 * 3).map(() => rng.normal());
+        // [window, stride, padding, rounding, with gradient]. tfjs' MaxPool gradient drops the rounding
+        // mode, so the cpu reference is only right for 'floor' gradients: ceil is checked forward only.
+        const cases: Array<[number, number, number | tf.backend_util.ExplicitPadding, 'floor' | 'ceil' | undefined, boolean]> = [
+          [3, 2, 1, 'floor', true],
+          [2, 2, 1, 'floor', true],
+          [3, 1, [[0, 0], [1, 0], [0, 1], [0, 0]], undefined, true],
+          [3, 2, 0, 'ceil', false],
+          [3, 2, 1, 'ceil', false],
+        ];
+        const run = (): Float32Array[] =>
+          cases.flatMap(([k, s, pad, mode, withGrad]) =>
+            tf.tidy(() => {
+              const x = tf.tensor4d(data, [2, 9, 10, 3]);
+              const f = (a: tf.Tensor): tf.Tensor => tf.maxPool(a as tf.Tensor4D, k, s, pad, mode);
+              const y = f(x);
+              const w = tf.range(1, y.size + 1);
+              const out = [new Float32Array(y.shape), y.dataSync() as Float32Array];
+              if (withGrad) out.push(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(a), [-1]), w)))(x).dataSync() as Float32Array);
+              return out.map((a) => a.slice());
+            }),
+          );
+        const want = run();
+        await tf.setBackend('tensorflow');
+        const before = tf.memory().numTensors;
+        const got = run();
+        expect(tf.memory().numTensors).toBe(before);
+        await tf.setBackend('cpu');
+        got.forEach((g, i) => {
+          expect(g.length).toBe(want[i]!.length);
+          expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
+        });
+      });
+    }
+    for (const model of MODELS) {
+      it(`${model.name}: forward, FAM, weight gradients and one Adam step agree`, async () => {
+        const want = await referenceFor(model);
+        await tf.setBackend(backend);
+        const got = await runSuite(model);
+        await tf.setBackend('cpu');
+        expect([...got.keys()]).toEqual([...want.keys()]);
+        const failures: string[] = [];
+        const worstBy = new Map<string, number>();
+        for (const [name, w] of want) {
+          const g = got.get(name)!;
+          expect(g.length).toBe(w.length);
+          const kind = categoryOf(name);
+          let err: number;
+          if (kind === 'adam') {
+            const grad = want.get(name.replace('Adam: weights after the step', 'weight gradient'))!;
+            err = adamError(g, w, grad);
+          } else {
+            err = relativeError(g, w);
+          }
+          if (!(err <= TOLERANCE[kind])) failures.push(`${name}: ${err.toExponential(2)} > ${TOLERANCE[kind]}`);
+          worstBy.set(kind, Math.max(worstBy.get(kind) ?? 0, err));
+        }
+        worst.push(`${backend} / ${model.name}: ${[...worstBy].map(([k, e]) => `${k} ${e.toExponential(1)}`).join(', ')}`);
+        expect(failures).toEqual([]);
+      });
+    }
+  });
+}

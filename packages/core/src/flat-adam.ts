@@ -1,0 +1,157 @@
+/**
+ * Adam over all weights at once. tfjs' `AdamOptimizer` updates each weight with its own 14 kernel
+ * calls (moments, bias correction, square root, update), which for Xception's ~150 weights is
+ * about 2,000 small kernel calls per step, half of a width-0.25 training step's calls. This
+ * optimizer keeps both moments as one flat vector, concatenates the gradients and the weights,
+ * runs the same element-wise formulas once, and splits the result back: about 3 kernel calls
+ * per weight (reshape in, reshape out, one split shared) plus a dozen. The arithmetic is the same
+ * operation for operation, so results equal tfjs' Adam. Checkpoints keep tfjs' format
+ * (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's run.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** tfjs' Adam fields this subclass reads (private in the typings). */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void;
+}
+
+/** What `applyGradients` takes: gradients by variable name, or a list of named tensors. */
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
+/** A named tensor as optimizers save and restore them (`getWeights` / `setWeights`). */
+export interface NamedTensor {
+  /** Weight name, e.g. `conv1/kernel/m`. */
+  name: string;
+  /** Its value. */
+  tensor: tf.Tensor;
+}
+
+/** The flat state: weight names in order, their sizes and shapes, and both moments. */
+interface FlatState {
+  readonly names: readonly string[];
+  readonly sizes: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+}
+
+/**
+ * Adam (same constructor and results as `tf.train.adam`) with one fused update of all weights.
+ * `getWeights()` returns new tensors (not the optimizer's variables); dispose those that are not
+ * `tf.Variable`s after use.
+ */
+export class FlatAdamOptimizer extends tf.AdamOptimizer {
+  private flat: FlatState | null = null;
+
+  /**
+   * Applies the gradients. Falls back to tfjs' per-weight update when a gradient is missing or the
+   * set of weights changes between calls.
+   *
+   * @param variableGradients - gradients by variable name (as `optimizer.minimize` passes them)
+   */
+  override applyGradients(variableGradients: VariableGradients): void {
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const grads = Array.isArray(variableGradients) ? variableGradients.map((v) => v.tensor) : names.map((n) => (variableGradients as Record<string, tf.Tensor>)[n]!);
+    const self = this as unknown as AdamInternals;
+    const sameWeights = this.flat === null || (this.flat.names.length === names.length && this.flat.names.every((n, i) => n === names[i]));
+    if (grads.some((g) => g == null) || !sameWeights || names.length === 0) {
+      this.materialize();
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const values = names.map((n) => tf.engine().registeredVariables[n]!);
+    const state = this.flatState(names, values);
+    tf.tidy(() => {
+      const flatten = (ts: readonly tf.Tensor[]): tf.Tensor1D => tf.concat(ts.map((t) => tf.reshape(t, [-1])) as tf.Tensor1D[]);
+      const g = flatten(grads);
+      const w = flatten(values);
+      const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
+      const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
+      const newM = tf.add(tf.mul(state.m, self.beta1), tf.mul(g, 1 - self.beta1));
+      const newV = tf.add(tf.mul(state.v, self.beta2), tf.mul(tf.square(g), 1 - self.beta2));
+      const mHat = tf.div(newM, oneMinusAccBeta1);
+      const vHat = tf.div(newV, oneMinusAccBeta2);
+      state.m.assign(newM);
+      state.v.assign(newV);
+      const newW = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), w);
+      const parts = tf.split(newW, [...state.sizes]);
+      values.forEach((value, i) => value.assign(tf.reshape(parts[i]!, [...state.shapes[i]!])));
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    });
+    self.incrementIterations();
+  }
+
+  /** The iteration count and both moments per weight, in tfjs Adam's format and order. */
+  override async getWeights(): Promise<NamedTensor[]> {
+    if (this.flat === null) return super.getWeights();
+    const { names, sizes, shapes, m, v } = this.flat;
+    const split = (flat: tf.Tensor, suffix: string): NamedTensor[] =>
+      tf.tidy(() => tf.split(flat, [...sizes]).map((part, i) => tf.reshape(part, [...shapes[i]!]))).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
+    const iterations = (await super.getWeights())[0]!;
+    return [iterations, ...split(m, 'm'), ...split(v, 'v')];
+  }
+
+  /**
+   * Restores the state written by {@link FlatAdamOptimizer.getWeights} or tfjs' Adam.
+   *
+   * @param weightValues - iteration count, then first moments, then second moments
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    this.disposeFlat();
+    await super.setWeights(weightValues);
+  }
+
+  /** Releases the moments. */
+  override dispose(): void {
+    this.disposeFlat();
+    super.dispose();
+  }
+
+  private flatState(names: readonly string[], values: readonly tf.Variable[]): FlatState {
+    if (this.flat !== null) return this.flat;
+    const self = this as unknown as AdamInternals;
+    const sizes = values.map((v) => v.size);
+    const shapes = values.map((v) => v.shape);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const restored = (list: AdamInternals['accumulatedFirstMoment']): tf.Variable =>
+      tf.tidy(() =>
+        tf.variable(list.length === names.length ? tf.concat(list.map((e) => tf.reshape(e.variable, [-1])) as tf.Tensor1D[]) : tf.zeros([total]), false),
+      );
+    const m = restored(self.accumulatedFirstMoment);
+    const v = restored(self.accumulatedSecondMoment);
+    tf.dispose([...self.accumulatedFirstMoment.map((e) => e.variable), ...self.accumulatedSecondMoment.map((e) => e.variable)]);
+    self.accumulatedFirstMoment = [];
+    self.accumulatedSecondMoment = [];
+    this.flat = { names, sizes, shapes, m, v };
+    return this.flat;
+  }
+
+  /** Back to tfjs' per-weight moments (before a per-weight update). */
+  private materialize(): void {
+    if (this.flat === null) return;
+    const self = this as unknown as AdamInternals;
+    const { names, sizes, shapes, m, v } = this.flat;
+    const split = (flat: tf.Tensor, suffix: string) =>
+      tf.tidy(() => tf.split(flat, [...sizes]).map((part, i) => tf.variable(tf.reshape(part, [...shapes[i]!]), false))).map((variable, i) => ({ originalName: `${names[i]}/${suffix}`, variable }));
+    self.accumulatedFirstMoment = split(m, 'm');
+    self.accumulatedSecondMoment = split(v, 'v');
+    this.disposeFlat();
+  }
+
+  private disposeFlat(): void {
+    if (this.flat === null) return;
+    tf.dispose([this.flat.m, this.flat.v]);
+    this.flat = null;
+  }
+}
