@@ -123,7 +123,8 @@ export const evalCommand: CliCommand = {
 ${formatReport(videoResults, `video level (${videoResults.videos} videos and photos; video score = mean of its frame scores), percentages:`)}`);
       }
     }
-    const reportInput = { runDir: run.runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
+    // The report shows and hashes the images that were scored (unreadable ones skipped with --skip-bad-images).
+    const reportInput = { runDir: run.runDir, data, split, items: source.items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(source.items) };
     await writeEvalReport(reportInput, reportPath ?? join(run.runDir, 'eval-report.html'), io);
   },
 };
