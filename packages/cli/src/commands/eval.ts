@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '@rfm/backend';
 import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
-import { datasetHash, loadDataset, type Dataset, type DatasetItem } from '@rfm/data';
+import { datasetHash, loadDataset, type DatasetItem } from '@rfm/data';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
@@ -104,8 +104,6 @@ export const evalCommand: CliCommand = {
     if (queueUrl !== undefined && shards === undefined) throw new CliUsageError('eval: --queue needs --shards K (the number of jobs the scoring is split into)');
     for (const file of [scores, roc, reportPath]) if (file !== undefined) checkOutputDir(dirname(resolve(file)));
     let split: EvalSplit;
-    let items: readonly DatasetItem[];
-    let dataset: Dataset;
     let scoredItems: readonly DatasetItem[];
     let predictions: { ids: string[]; labels: number[]; scores: number[]; logitGaps: number[]; techniques: string[] };
     let modelName: string;
@@ -115,8 +113,8 @@ export const evalCommand: CliCommand = {
       // (and starts a backend only afterwards, for the report's figures).
       const backend = f.string<BackendChoice>('backend') ?? 'auto';
       const r = await evalInShards({ modelDir, data, splitFlag, batch, skipBadImages: skipBad, shards, queueUrl, backend, shardDir: f.string('shard-dir') }, io);
-      ({ split, items, dataset } = r);
-      scoredItems = items;
+      split = r.split;
+      scoredItems = r.scores.map((sc) => r.items[sc.index]!);
       predictions = { ids: r.scores.map((s) => s.id), labels: r.scores.map((s) => s.label), scores: r.scores.map((s) => s.score), logitGaps: r.scores.map((s) => s.logitGap), techniques: r.scores.map((s) => s.technique) };
       const runConfig = readRunConfig(modelDir);
       modelName = runConfig.config?.backbone ?? 'model';
@@ -126,8 +124,10 @@ export const evalCommand: CliCommand = {
       const logger = createConsoleLogger('rfm');
       const run = await loadRunModel(modelDir);
       const inputSize = run.backbone.config.inputSize;
-      dataset = await loadDataset(data, { logger });
-      ({ split, items } = selectEvalItems(dataset, data, run, splitFlag));
+      const dataset = await loadDataset(data, { logger });
+      const selected = selectEvalItems(dataset, data, run, splitFlag);
+      split = selected.split;
+      const items = selected.items;
       const resize = run.config?.resize ?? resizeForCrop(inputSize);
       const source = await evalSourceFor(items, { resize, backboneOptions: { inputSize } }, skipBad, logger);
       io.err(`eval: ${source.size} images (${split === 'all' ? 'whole dataset' : `${split} split of the run`}) with ${run.backbone.config.name} at ${inputSize} px\n`);
@@ -158,7 +158,8 @@ ${formatReport(videoResults, `video level (${videoResults.videos} videos and pho
       }
     }
     if (shards !== undefined) await startBackend(f, io);
-    const reportInput = { runDir, data, split, items, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(dataset) };
+    // The report shows and hashes the images that were scored (unreadable ones skipped with --skip-bad-images).
+    const reportInput = { runDir, data, split, items: scoredItems, samples, backend: tf.getBackend(), versions: versions(), dataHash: await datasetHash(scoredItems) };
     await writeEvalReport(reportInput, reportPath ?? join(runDir, 'eval-report.html'), io);
   },
 };

@@ -53,7 +53,7 @@ export async function computeAttentionFigures(
   const batchSize = options.batch ?? 16;
   const method = ATTENTION_METHODS.fam!;
   const sources: DatasetEvalSource[] = [];
-  for (const [, items] of groups) sources.push(await createEvalSource(items, { transform: { resize: options.resize, crop: options.inputSize } }));
+  for (const [, items] of groups) sources.push(await createEvalSource(items, { transform: { resize: options.resize, crop: options.inputSize }, onBadImage: 'skip' }));
   const faces = groups.map(() => new MeanFace(options.inputSize));
   const counts: Record<string, number> = {};
   const rows: AttentionRow[] = [];

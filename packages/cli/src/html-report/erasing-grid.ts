@@ -47,7 +47,7 @@ export interface ErasingGridOptions {
 export async function computeErasingGrid(items: readonly DatasetItem[], methods: readonly ErasingToDraw[], options: ErasingGridOptions): Promise<ErasingGrid> {
   const size = options.inputSize;
   const n = size * size;
-  const source = await createEvalSource(items, { transform: { resize: options.resize, crop: size } });
+  const source = await createEvalSource(items, { transform: { resize: options.resize, crop: size }, onBadImage: 'skip' });
   const originals: ReportImage[] = [];
   const rows: ErasingRow[] = [];
   let ids: readonly string[] = [];

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createConsoleLogger } from '@rfm/core';
 import { loadDataset } from '@rfm/data';
-import type { Dataset, DatasetItem } from '@rfm/data';
+import type { DatasetItem } from '@rfm/data';
 import { jobId, JobFailedError, QueueError, type JobQueue } from '@rfm/queue';
 import type { BackendChoice } from '@rfm/backend';
 import type { CliIO } from '../command.js';
@@ -136,7 +136,7 @@ export interface EvalInShardsOptions {
 
 /**
  * `rfm eval --shards K`: resolves the items as a single process would, scores them in K jobs and
- * returns the scores in the single process's order (with the loaded dataset and the scored split).
+ * returns the scores in the single process's order.
  *
  * @param o - the flags
  * @param io - progress
@@ -144,7 +144,7 @@ export interface EvalInShardsOptions {
 export async function evalInShards(
   o: EvalInShardsOptions,
   io: CliIO,
-): Promise<{ split: EvalSplit; dataset: Dataset; items: readonly DatasetItem[]; scores: ShardScore[]; dir: string }> {
+): Promise<{ split: EvalSplit; items: readonly DatasetItem[]; scores: ShardScore[]; dir: string }> {
   const run = readRunConfig(o.modelDir);
   const dataset = await loadDataset(o.data, { logger: createConsoleLogger('rfm') });
   const { split, items } = selectEvalItems(dataset, o.data, run, o.splitFlag);
@@ -155,7 +155,7 @@ export async function evalInShards(
   try {
     const bar = new ProgressBar(io, 'shards', o.shards);
     const scores = await runShards(queue, payloads, items, o.skipBadImages, (done) => bar.update(done));
-    return { split, dataset, items, scores, dir };
+    return { split, items, scores, dir };
   } finally {
     await queue.close();
   }
