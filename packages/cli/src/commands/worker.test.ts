@@ -20,7 +20,7 @@ let redis: TestRedis | undefined;
 
 /** Starts `rfm worker` in its own process group (killing the group kills its sandboxed children too). */
 async function startWorker(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rfm/source', BIN, 'worker', '--queue', url, '--lock-seconds', '2'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rfm/source', BIN, 'worker', '--queue', url, '--lock-seconds', '5'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
