@@ -224,3 +224,24 @@ export function readCompareConfig(file: string, base: Omit<CompareConfig, 'versi
 export function seedList(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
 }
+
+/**
+ * One run of an experiment: its folder relative to the comparison folder (`METHOD`, or
+ * `METHOD/seed-S` with several seeds) and its training configuration.
+ *
+ * @param config - the resolved experiment
+ * @param method - the erasing method (`none` = the plain baseline) and its options
+ * @param seed - the run's training seed
+ * @param iterations - the run's training budget
+ */
+export function experimentRun(config: CompareConfig, method: MethodChoice, seed: number, iterations: number): { run: string; train: TrainConfig } {
+  const run = config.seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
+  const train: TrainConfig = {
+    ...config.train,
+    augment: method.name === 'none' ? [] : [method.name],
+    ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
+    seed,
+    trainer: { ...config.train.trainer, iterations, seed },
+  };
+  return { run, train };
+}

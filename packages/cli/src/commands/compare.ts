@@ -17,6 +17,7 @@ import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
   checkMethods,
   DEFAULT_COMPARE_METHODS,
+  experimentRun,
   readCompareConfig,
   seedList,
   type CompareConfig,
@@ -30,7 +31,6 @@ import { gridRuns, runGridOnQueue, type MissingRun } from '../jobs/queued-grid.j
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
-import type { TrainConfig } from '../train-config.js';
 import { versions } from '../versions.js';
 import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
 import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
@@ -247,16 +247,9 @@ async function runPlan(
   let dataHash = '';
   let finished: FinishedRun[] = [];
   for (const [i, { seed, method, b, budget }] of segments.entries()) {
-    const runDir = seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
+    const { run: runDir, train } = experimentRun(config, method, seed, budget);
     const sweepNote = budgets.length > 1 ? ` to ${budget} iterations` : '';
     io.err(`\n[${i + 1}/${segments.length}] ${method.name}${seeds.length > 1 ? `, seed ${seed}` : ''}${sweepNote}\n`);
-    const train: TrainConfig = {
-      ...config.train,
-      augment: method.name === 'none' ? [] : [method.name],
-      ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
-      seed,
-      trainer: { ...config.train.trainer, iterations: budget, seed },
-    };
     const outcome = await runTraining(train, join(out, runDir), io, {
       resume: b > 0,
       backendSummary,

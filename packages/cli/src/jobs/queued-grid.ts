@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import type { BackendChoice } from '@rfm/backend';
 import type { JobQueue, SubmitResult } from '@rfm/queue';
 import type { CliIO } from '../command.js';
-import type { CompareConfig } from '../compare-config.js';
+import { experimentRun, type CompareConfig } from '../compare-config.js';
 import type { FinishedRun } from '../comparison.js';
-import type { TrainConfig } from '../train-config.js';
 import { finishedRun, TRAIN_RUN_KIND, type TrainRunPayload } from './train-run-job.js';
 
 /** One run of a grid. */
@@ -51,14 +50,7 @@ export function gridRuns(config: CompareConfig, out: string, backend: BackendCho
   const budget = config.budgets[config.budgets.length - 1]!;
   return config.seeds.flatMap((seed) =>
     config.methods.map((method) => {
-      const run = config.seeds.length > 1 ? `${method.name}/seed-${seed}` : method.name;
-      const train: TrainConfig = {
-        ...config.train,
-        augment: method.name === 'none' ? [] : [method.name],
-        ...(method.name === 'none' || Object.keys(method.options).length === 0 ? {} : { augmentOptions: { [method.name]: method.options } }),
-        seed,
-        trainer: { ...config.train.trainer, iterations: budget, seed },
-      };
+      const { run, train } = experimentRun(config, method, seed, budget);
       return { method: method.name, seed, run, payload: { config: train, out: join(out, run), backend } };
     }),
   );
