@@ -73,7 +73,7 @@ Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seed
 DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
 train option except --augment and --resume applies to each run.`,
   COMPARE_FLAGS,
-  `Example (the README's main job: about 12-16 minutes on a 2-core CPU with wasm, estimated):
+  `Example (the README's main job: about 30 minutes on a 2-core CPU with wasm, less with native TensorFlow):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
 );
 
