@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -13,6 +13,7 @@
  * depths), `peakRssMb` (the process' peak so far: run one model and backend per invocation for a
  * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
  * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
+ * `--wasm-threads N` starts wasm with N XNNPACK threads (`initBackend`'s `threads`; default 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -76,6 +77,7 @@ interface Args {
   readonly top: number;
   readonly batchNorms: BatchNormKind[];
   readonly cpuAll: boolean;
+  readonly wasmThreads: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -90,6 +92,7 @@ function parseArgs(argv: string[]): Args {
     top: Number(value('--top') ?? 15),
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
+    wasmThreads: Number(value('--wasm-threads') ?? 1),
   };
 }
 
@@ -141,7 +144,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   };
   const slow = backend === 'cpu';
   const reps = slow ? Math.min(a.reps, Math.max(1, model.cpuReps)) : a.reps;
-  const base = { model: model.key, batch: a.batch, backend, batchNorm };
+  const base = { model: model.key, batch: a.batch, backend, batchNorm, ...(backend === 'wasm' ? { threads: a.wasmThreads } : {}) };
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
@@ -206,7 +209,7 @@ export async function run(argv: string[]): Promise<void> {
   const available: string[] = [];
   for (const backend of a.backends) {
     try {
-      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
+      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads });
       available.push(backend);
       emit({ bench: 'backend', backend, module: report.module, summary: report.summary });
     } catch (e) {
