@@ -9,7 +9,7 @@
  * that take minutes (Xception on cpu) run one repetition. `--batch-norm` picks the backbones'
  * batch-norm layers (`fused`: core's `RfmBatchNormalization`, the default; `layers`: tfjs-layers'
  * own); with both, each model runs with each kind in turn, in the same process.
- * Each `train-step` line also gives `kernelCalls` (kernel invocations of one step, all nesting
+ * Each `train-step` and `fam-pass` line also gives `kernelCalls` (the latter with its top kernels) (kernel invocations of one step, all nesting
  * depths), `peakRssMb` (the process' peak so far: run one model and backend per invocation for a
  * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
  * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
@@ -174,7 +174,19 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   if (slow && reps === 1) fams.push(famFirst);
   else for (let i = 0; i < reps; i++) fams.push(await time(fam));
   const famMs = median(fams);
-  emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), cpuMs: round(cpuMedian(fams.length)), reps: fams.length, firstMs: round(famFirst), minMs: round(Math.min(...fams)) });
+  // Where a FAM pass goes (kernel calls and exclusive times), after its warm-up.
+  const famProfile = a.profile && backend !== 'cpu' ? await profileKernels(fam) : null;
+  emit({
+    bench: 'fam-pass',
+    ...base,
+    medianMs: round(famMs),
+    cpuMs: round(cpuMedian(fams.length)),
+    reps: fams.length,
+    firstMs: round(famFirst),
+    minMs: round(Math.min(...fams)),
+    kernelCalls: famProfile?.calls ?? null,
+    top: famProfile?.kernels.slice(0, a.top).map((k) => ({ kernel: k.name, calls: k.calls, ms: round(k.exclusiveMs) })) ?? null,
+  });
 
   if (profile !== null) {
     const p = profile;
