@@ -70,8 +70,10 @@ model: AUC and AP with 95% bootstrap intervals over the test images, TDR@1e-2/1e
 reals to be reliable), EER, and the paired difference to the plain baseline "none" with its 95%
 interval (same test images resampled for both: an interval that excludes 0 is a real difference).
 Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seeds), DIR/comparison.json,
-DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
-train option except --augment and --resume applies to each run.`,
+DIR/comparison.md, DIR/roc.svg, DIR/compare-config.json (the resolved experiment) and DIR/report.html
+(one self-contained page: the table, ROC curves on a log FDR axis, score histograms, average FAMs per
+method with their similarity, the same faces as erased by each method, config and versions). Every
+rfm train option except --augment and --resume applies to each run.`,
   COMPARE_FLAGS,
   `Example (the README's main job: about 30 minutes on a 2-core CPU with wasm, less with native TensorFlow):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
