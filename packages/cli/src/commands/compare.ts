@@ -269,7 +269,7 @@ async function runPlan(
       best: outcome.best,
       test: outcome.test!,
       ms: outcome.ms,
-      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
+      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score), techniques: outcome.samples!.map((s) => s.technique ?? 'fake') },
     });
     if (finished.length === runs.length) {
       results.push(summarizeComparison(finished, config.bootstrap));

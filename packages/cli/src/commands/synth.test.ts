@@ -63,6 +63,10 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
     expect(await runCli(['less-forgery', '--data', data, '--out', out, '--size', '64', '--backend', 'wasm'], io), io.stderr()).toBe(0);
     const techniques = rows(join(out, 'manifest.csv')).map((r) => r.split(',')[2]);
     for (const region of ['eyes', 'nose', 'mouth', 'skin']) expect(techniques.filter((t) => t === `less-${region}`).length, region).toBeGreaterThanOrEqual(2);
+    // The unmodified fakes come along (own technique), the reference of each region's drop.
+    const full = techniques.filter((t) => t === 'fake').length;
+    expect(full).toBeGreaterThanOrEqual(2);
+    expect(techniques.filter((t) => t === 'less-eyes')).toHaveLength(full);
     expect(existsSync(join(out, 'less-forgery.json'))).toBe(true);
   });
 
@@ -82,6 +86,14 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
       expect(await runCli(['eval', '--model', run, '--data', join(dir, set, 'manifest.csv'), '--json', '--backend', 'wasm'], evalIo), evalIo.stderr()).toBe(0);
       const text = evalIo.stdout();
       for (const t of techniques) expect(text).toContain(`"${t}"`);
+      // The report's per-region table: AUC per region (or blend) and, with the full fakes, its drop.
+      const report = readFileSync(join(run, 'eval-report.html'), 'utf8');
+      expect(report).toContain('data-table="forgery"');
+      for (const t of techniques) expect(report).toMatch(new RegExp(`data-metric="${t}-auc" data-value="`));
+      if (set === 'less') {
+        expect(report).toMatch(/data-metric="less-skin-drop" data-value="-?[0-9.e-]+"/);
+        expect(report).toContain('all blended fakes'); // the one-stage vs blended attention columns
+      }
     }
   });
 });
