@@ -49,6 +49,7 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'gan', '--count', '2'], /--method/],
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'sbi'], /--count is required/],
       [['train', '--data', data, '--out', join(dir, 'x'), '--fakes', 'gan'], /--fakes/],
+      [['train', '--data', data, '--out', join(dir, 'x'), '--synthesis-log-every', '2'], /--synthesis-log-every needs --fakes sbi/],
     ] as const) {
       const io = captureIO();
       expect(await runCli([...args], io)).toBe(2);
@@ -70,10 +71,10 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
     expect(existsSync(join(out, 'less-forgery.json'))).toBe(true);
   });
 
-  it('trains from real faces alone with --fakes sbi, recording the synthesis of every batch', async () => {
+  it('trains from real faces alone with --fakes sbi, recording the synthesis of every batch when asked', async () => {
     const run = join(dir, 'run');
     const io = captureIO();
-    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--backend', 'wasm'];
+    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--synthesis-log-every', '1', '--backend', 'wasm'];
     expect(await runCli(args, io), io.stderr()).toBe(0);
     const log = readFileSync(join(run, 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; perImage?: { label: number; synthesis?: { method: string } }[] });
     const synthesis = log.filter((r) => r.type === 'synthesis');
