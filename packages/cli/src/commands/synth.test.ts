@@ -49,7 +49,7 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'gan', '--count', '2'], /--method/],
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'sbi'], /--count is required/],
       [['train', '--data', data, '--out', join(dir, 'x'), '--fakes', 'gan'], /--fakes/],
-      [['train', '--data', data, '--out', join(dir, 'x'), '--synthesis-log-every', '2'], /--synthesis-log-every needs --fakes sbi/],
+      [['train', '--data', data, '--out', join(dir, 'x'), '--sbi-log-every', '2'], /--sbi-log-every needs --fakes sbi/],
     ] as const) {
       const io = captureIO();
       expect(await runCli([...args], io)).toBe(2);
@@ -74,7 +74,7 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
   it('trains from real faces alone with --fakes sbi, recording the synthesis of every batch when asked', async () => {
     const run = join(dir, 'run');
     const io = captureIO();
-    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--synthesis-log-every', '1', '--backend', 'wasm'];
+    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--sbi-log-every', '1', '--backend', 'wasm'];
     expect(await runCli(args, io), io.stderr()).toBe(0);
     const log = readFileSync(join(run, 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; perImage?: { label: number; synthesis?: { method: string } }[] });
     const synthesis = log.filter((r) => r.type === 'synthesis');

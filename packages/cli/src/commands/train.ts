@@ -61,10 +61,10 @@ export const SCHEDULE_FLAGS: readonly FlagSpec[] = [
     kind: 'choice',
     value: 'SRC',
     choices: ['sbi'],
-    help: "sbi: train on real faces alone: each real is paired with a self-blended fake\n(SBI, @rfm/synth) made on the fly; the dataset's training and validation\nfakes are not used (validation: fixed SBI fakes of the validation reals),\nits test fakes are still scored; run.jsonl records the synthesis\nparameters of every 10th batch (--synthesis-log-every); reals without a\ndetected face are skipped",
+    help: "sbi: train on real faces alone: each real is paired with a self-blended fake\n(SBI, @rfm/synth) made on the fly; the dataset's training and validation\nfakes are not used (validation: fixed SBI fakes of the validation reals),\nits test fakes are still scored; run.jsonl records the synthesis\nparameters of every 10th batch (--sbi-log-every); reals without a\ndetected face are skipped",
   },
   {
-    name: 'synthesis-log-every',
+    name: 'sbi-log-every',
     kind: 'int',
     value: 'K',
     min: 1,
@@ -137,7 +137,7 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
   if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
   const batch = f.number('batch') ?? preset.batch;
   if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
-  if (f.has('synthesis-log-every') && f.string('fakes') !== 'sbi') throw new CliUsageError(`${command}: --synthesis-log-every needs --fakes sbi (it samples the log of self-blended fakes)`);
+  if (f.has('sbi-log-every') && f.string('fakes') !== 'sbi') throw new CliUsageError(`${command}: --sbi-log-every needs --fakes sbi (it samples the log of self-blended fakes)`);
   const microFlag = f.string('micro-batch') ?? 'auto';
   if (microFlag !== 'auto' && !(/^[1-9][0-9]*$/.test(microFlag) && Number(microFlag) <= batch)) {
     throw new CliUsageError(`${command}: --micro-batch must be auto or an integer from 1 to --batch (${batch}), got "${microFlag}"`);
@@ -170,7 +170,7 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
     },
     preset: presetName,
     ...(f.string('fakes') === 'sbi' ? { fakes: 'sbi' as const } : {}),
-    ...(f.number('synthesis-log-every') !== undefined ? { synthesisLogEvery: f.number('synthesis-log-every')! } : {}),
+    ...(f.number('sbi-log-every') !== undefined ? { synthesisLogEvery: f.number('sbi-log-every')! } : {}),
   };
 }
 
@@ -200,7 +200,7 @@ const FLAG_CONFIG_PATHS: Readonly<Record<string, readonly string[]>> = {
   'skip-bad-images': ['skipBadImages'],
   'micro-batch': ['trainer.microBatch'],
   fakes: ['fakes'],
-  'synthesis-log-every': ['synthesisLogEvery'],
+  'sbi-log-every': ['synthesisLogEvery'],
 };
 
 function valueAt(config: unknown, path: string): unknown {
