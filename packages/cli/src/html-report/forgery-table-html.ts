@@ -8,12 +8,15 @@ import { escapeXml } from '../xml.js';
 import { percent, signedPercent } from './html-text.js';
 import type { ForgeryTable, Interval } from './report-model.js';
 
-function cell(metric: string, value: number | undefined, text: string, extraClass = ''): string {
+/** A numeric cell; `html` is already escaped. */
+function cell(metric: string, value: number | undefined, html: string, extraClass = ''): string {
   const attrs = value === undefined || !Number.isFinite(value) ? '' : ` data-value="${value}"`;
-  return `<td class="num${extraClass}" data-metric="${escapeXml(metric)}"${attrs}>${escapeXml(text)}</td>`;
+  return `<td class="num${extraClass}" data-metric="${escapeXml(metric)}"${attrs}>${html}</td>`;
 }
 
-const withCi = (value: number | undefined, ci: Interval | undefined, f: (x: number | undefined) => string) => (ci ? `${f(value)} [${f(ci[0])}, ${f(ci[1])}]` : f(value));
+/** The value, with its interval on a second, smaller line (keeps the wide table narrow). */
+const withCi = (value: number | undefined, ci: Interval | undefined, f: (x: number | undefined) => string) =>
+  ci ? `${escapeXml(f(value))}<br><small class="ci" data-low="${ci[0]}" data-high="${ci[1]}">[${escapeXml(f(ci[0]))}, ${escapeXml(f(ci[1]))}]</small>` : escapeXml(f(value));
 
 const diffClass = (ci: Interval | undefined) => (!ci ? '' : ci[0] > 0 ? ' gain' : ci[1] < 0 ? ' loss' : '');
 
@@ -32,7 +35,7 @@ export function forgeryTableHtml(table: ForgeryTable): string {
     `<th scope="col" rowspan="2">${escapeXml(fullName)}<br>AUC</th>` +
     table.columns.map((c) => `<th scope="colgroup" colspan="${perColumn}">${escapeXml(c.label)}</th>`).join('') +
     '</tr>';
-  const head2 = `<tr>${table.columns.map(() => `<th scope="col">AUC</th><th scope="col">drop</th>${withBaseline ? `<th scope="col">Δ vs ${escapeXml(table.baseline!)}</th>` : ''}`).join('')}</tr>`;
+  const head2 = `<tr>${table.columns.map(() => `<th scope="col">AUC</th><th scope="col">drop</th>${withBaseline ? '<th scope="col">Δ</th>' : ''}`).join('')}</tr>`;
   const body = table.rows
     .map((r) => {
       const isBaseline = r.name === table.baseline;
@@ -41,7 +44,7 @@ export function forgeryTableHtml(table: ForgeryTable): string {
         const prefix = c.technique;
         if (!x) return `<td class="num" data-metric="${escapeXml(prefix)}-auc">-</td><td class="num">-</td>${withBaseline ? '<td class="num">-</td>' : ''}`;
         const auc = cell(`${prefix}-auc`, x.auc, withCi(x.auc, x.aucCi95, percent));
-        const drop = cell(`${prefix}-drop`, x.drop, signedPercent(x.drop));
+        const drop = cell(`${prefix}-drop`, x.drop, escapeXml(signedPercent(x.drop)));
         const diff = !withBaseline ? '' : isBaseline ? '<td class="num">baseline</td>' : cell(`${prefix}-diff`, x.diff?.auc, withCi(x.diff?.auc, x.diff?.aucCi95, signedPercent), diffClass(x.diff?.aucCi95));
         return auc + drop + diff;
       });
@@ -59,10 +62,10 @@ export function forgeryTableHtml(table: ForgeryTable): string {
         ? `Drop: the AUC minus the AUC on the full fakes (${escapeXml(table.reference.join(', '))}${table.reference.length > 1 ? ', their mean' : ''}) of the same detector.`
         : 'Drop: not available, the data holds no full (one-stage) fakes.'),
   ];
-  if (withBaseline) notes.push(`Δ: the AUC minus the ${escapeXml(table.baseline!)}'s on the same images, with its 95% paired-bootstrap interval (green: gain, red: loss).`);
+  if (withBaseline) notes.push(`Δ: the AUC minus the ${escapeXml(table.baseline!)} detector's on the same images, with its 95% paired-bootstrap interval (green: gain, red: loss).`);
   return (
     `<p class="caption">${escapeXml(table.caption)}</p>` +
-    `<table class="results" data-table="forgery"><thead>${head1}${head2}</thead><tbody>\n${body}\n</tbody></table>` +
+    `<div class="wide"><table class="results" data-table="forgery"><thead>${head1}${head2}</thead><tbody>\n${body}\n</tbody></table></div>` +
     `<p class="note">${notes.join('<br>')}</p>`
   );
 }

@@ -58,7 +58,7 @@ describe('forgeryTable', () => {
     expect(sfe!.cells[1]).toBeUndefined();
     const html = forgeryTableHtml(table);
     expect(html).toContain('data-metric="less-skin-drop" data-value="' + String(0.6 - 0.9) + '">-30.00</td>');
-    expect(html).toContain('class="num gain" data-metric="less-eyes-diff" data-value="0.1">+10.00 [+2.00, +18.00]</td>');
+    expect(html).toContain('class="num gain" data-metric="less-eyes-diff" data-value="0.1">+10.00<br><small class="ci" data-low="0.02" data-high="0.18">[+2.00, +18.00]</small></td>');
     expect(html).toContain('>eyes real</th>');
     expect(html).toContain('>blend (blended)</th>');
     expect(html).toContain('full fakes (stylegan2)');

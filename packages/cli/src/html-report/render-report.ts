@@ -24,7 +24,9 @@ table { border-collapse: collapse; margin: 8px 0; }
 table.results th, table.results td { border-bottom: 1px solid #ddd; padding: 4px 8px; white-space: nowrap; }
 table.results thead th { background: #f3f3f3; text-align: center; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.ci { color: #555; }
+td.ci, small.ci { color: #555; }
+.wide { overflow-x: auto; max-width: 100%; }
+table.results[data-table="forgery"] th, table.results[data-table="forgery"] td { padding: 4px 5px; }
 td.unreliable { color: #8a6d00; }
 td.gain { background: #e3f4e1; } td.loss { background: #fae1e1; }
 .caption { font-weight: bold; margin-bottom: 0; } .note { color: #555; font-size: 12px; max-width: 1100px; }
