@@ -212,6 +212,22 @@ export function comparisonMarkdown(result: ComparisonResult): string {
     const nReal = result.methods[0]?.test.overall.nReal ?? 0;
     parts.push(`\\* unreliable: the test split has ${nReal} reals, fewer than 1/FDR, so this TDR rests on zero allowed false positives.`);
   }
+  const perTechnique = result.methods.filter((m) => m.techniques !== undefined);
+  if (perTechnique.length > 0) {
+    const names = [...new Set(perTechnique.flatMap((m) => m.techniques!.map((t) => t.technique)))];
+    const cell = (t: TechniqueResult | undefined) =>
+      t ? `${pct(t.auc)} ${ci(t.ci95)}${t.diffToBaseline ? `, Δ ${signed(t.diffToBaseline.auc)} ${ci(t.diffToBaseline.ci95)}` : ''}` : '-';
+    const rows = perTechnique.map((m) => `| ${m.method} |${multiSeed ? ` ${m.seed} |` : ''} ${names.map((n) => cell(m.techniques!.find((t) => t.technique === n))).join(' | ')} |`);
+    parts.push(
+      [
+        `Per fake technique (AUC of its fakes against all test reals [95% CI], Δ vs ${result.baseline ?? BASELINE_METHOD} [paired 95% CI]):`,
+        '',
+        `| method |${multiSeed ? ' seed |' : ''} ${names.join(' | ')} |`,
+        `| --- |${multiSeed ? ' ---: |' : ''}${names.map(() => ' ---: |').join('')}`,
+        ...rows,
+      ].join('\n'),
+    );
+  }
   if (result.seeds) {
     const rows = result.seeds.map(
       (s) =>

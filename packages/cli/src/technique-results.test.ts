@@ -1,6 +1,6 @@
 import { rocAuc } from '@rfm/metrics';
 import { describe, expect, it } from 'vitest';
-import { summarizeComparison, type FinishedRun } from './comparison.js';
+import { comparisonMarkdown, summarizeComparison, type FinishedRun } from './comparison.js';
 import { fakeTechniques, techniqueResults } from './technique-results.js';
 
 // 6 reals, 4 full fakes (well separated), 4 less-eyes fakes (overlapping the reals).
@@ -42,6 +42,11 @@ describe('techniqueResults', () => {
     expect(result.methods[0]!.techniques!.map((t) => t.technique)).toEqual(['less-eyes', 'stylegan2']);
     expect(result.methods[0]!.techniques![0]!.diffToBaseline).toBeUndefined();
     expect(result.methods[1]!.techniques![0]!.diffToBaseline!.auc).toBeGreaterThan(0.5);
+    const eyes = result.methods[1]!.techniques![0]!;
+    const markdown = comparisonMarkdown({ ...result, methods: result.methods.map((m) => ({ ...m, test: { ...m.test, overall: { nReal: 6, nFake: 8, auc: 0.5, tdr: [], eer: 0.5, ap: 0.5, acc: 0.5 } as never } })) });
+    expect(markdown).toContain('| method | less-eyes | stylegan2 |');
+    expect(markdown).toContain(`| sfe | ${(100 * eyes.auc).toFixed(1)} [`);
+    expect(markdown).toContain(`Δ +${(100 * eyes.diffToBaseline!.auc).toFixed(1)} [`);
     const single = summarizeComparison([run('none', weak, false)], { resamples: 100, seed: 1 });
     expect(single.methods[0]!.techniques).toBeUndefined();
   });
