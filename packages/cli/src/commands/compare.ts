@@ -73,8 +73,10 @@ When the test split holds several fake techniques (e.g. the less-forgery sets of
 beside their full fakes), a second table gives each technique's AUC and paired difference, and
 report.html the per-region table (paper Table 6).
 Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seeds), DIR/comparison.json,
-DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
-train option except --augment and --resume applies to each run.`,
+DIR/comparison.md, DIR/roc.svg, DIR/compare-config.json (the resolved experiment) and DIR/report.html
+(one self-contained page: the table, ROC curves on a log FDR axis, score histograms, average FAMs per
+method with their similarity, the same faces as erased by each method, config and versions). Every
+rfm train option except --augment and --resume applies to each run.`,
   COMPARE_FLAGS,
   `Example (the README's main job: about 30 minutes on a 2-core CPU with wasm, less with native TensorFlow):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,

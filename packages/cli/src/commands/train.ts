@@ -31,7 +31,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     kind: 'choice',
     value: 'P',
     choices: ['quick', 'paper'],
-    help: 'quick (default: small backbone with 4 separable blocks, 112 px images used\nas they are (--size other than 112 resizes to 256/224 of it), 800 iterations,\nlr 1e-3, validation every 200, no erasing; about 3 minutes on a 2-core CPU,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
+    help: 'quick (default: small backbone with 4 separable blocks, images resized to 96 px\nwithout a crop (--size other than 96 resizes to 256/224 of it and crops), 600 iterations,\nlr 2e-3, validation every 200, no erasing; under 4 minutes on a 2-core CPU with wasm,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
   },
   ...backboneFlags(),
   { name: 'iterations', kind: 'int', value: 'N', min: 1, help: 'training iterations' },
