@@ -41,6 +41,8 @@ export interface TrainConfig {
    * on the fly from the training reals (`@rfm/synth`), validated on fixed self-blended fakes.
    */
   readonly fakes?: 'sbi';
+  /** With `fakes: 'sbi'`: run.jsonl records the synthesis parameters of every K-th batch (default 10). */
+  readonly synthesisLogEvery?: number;
 }
 
 /** Named starting points. */
