@@ -9,8 +9,12 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Backbone, BackboneConfig, BackboneOutput, ClassifierWeights, ParamCounts } from './backbone.js';
 import { ShapeMismatchError } from './errors.js';
 import { applyFreeingIntermediates } from './layers-freeing-run.js';
+import { useLazyConvGradients } from './layers/lazy-conv-gradients.js';
 
-/** Wraps a two-output layers model as a {@link Backbone}. */
+/**
+ * Wraps a two-output layers model as a {@link Backbone}. Its bias-free linear `Conv2D` layers compute
+ * their input gradient only on demand (see `useLazyConvGradients`).
+ */
 export class LayersBackbone implements Backbone {
   /**
    * @param model - model with outputs `[featureMap, logits]`
@@ -27,6 +31,8 @@ export class LayersBackbone implements Backbone {
         `LayersBackbone "${config.name}" needs a model with outputs [featureMap, logits], got ${model.outputs.length} output(s).`,
       );
     }
+    // The first convolution's image gradient is then computed only when asked for (FAM), not in every step.
+    useLazyConvGradients(model);
   }
 
   apply(x: tf.Tensor4D, training: boolean): BackboneOutput {
