@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
+import { WORKER_ID_ENV } from '@rfm/queue';
 import { DEFAULT_QUEUE_NAME, redisConnection } from './bull-job-queue.js';
 
 /** Options of {@link startBullWorker}. */
@@ -49,7 +51,8 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<Runni
     stalledInterval: options.stalledIntervalMs ?? lockDuration,
     // A job whose worker died is moved back to waiting; after this many deaths it fails.
     maxStalledCount: 2,
-    workerForkOptions: { env: { ...process.env, RFM_JOB_PROCESSOR: options.processorFile } },
+    // Job processes report this worker (HOST:PID) as the one that ran their jobs.
+    workerForkOptions: { env: { ...process.env, RFM_JOB_PROCESSOR: options.processorFile, [WORKER_ID_ENV]: `${hostname()}:${process.pid}` } },
   });
   worker.on('completed', (job) => log(`done ${job.id}`));
   worker.on('failed', (job, err) => log(`failed ${job?.id ?? '?'} (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));
