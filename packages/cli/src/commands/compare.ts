@@ -98,13 +98,14 @@ export const compareCommand: CliCommand = {
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const writeSweep = (results: readonly ComparisonResult[], dataHash: string) => {
+    const writeSweep = (results: readonly ComparisonResult[], dataHash: string, missing: readonly MissingRun[] = []) => {
       if (config.budgets.length < 2) return;
-      const complete = results.length === config.budgets.length;
-      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}\n${complete ? '' : '\n(partial: later budgets still running)\n'}`);
+      const complete = results.length === config.budgets.length && missing.length === 0;
+      const note = results.length < config.budgets.length ? '\n(partial: later budgets still running)\n' : '';
+      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}${missingRunsMarkdown(missing)}\n${note}`);
       writeFileAtomic(
         join(out, 'sweep.json'),
-        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })) }, null, 2)}\n`,
+        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })), ...(missing.length > 0 ? { missing } : {}) }, null, 2)}\n`,
       );
     };
     const queueUrl = f.string('queue');
@@ -120,9 +121,11 @@ export const compareCommand: CliCommand = {
       `${budget} iterations, seed${config.seeds.length > 1 ? 's' : ''} ${config.seeds.join(', ')}, ${tf.getBackend()}; percentages, ` +
       `95% bootstrap intervals over ${(last.methods[0]?.test.overall.nReal ?? 0) + (last.methods[0]?.test.overall.nFake ?? 0)} test images, ${config.bootstrap.resamples} resamples)`;
     const missing: readonly MissingRun[] = 'missing' in outcome ? (outcome.missing as MissingRun[]) : [];
-    const table = comparisonMarkdown(last) + missingRunsMarkdown(missing);
+    if ('missing' in outcome) writeSweep(results, dataHash, missing);
+    const finalMissing = missing.filter((m) => m.iterations === budget);
+    const table = comparisonMarkdown(last) + missingRunsMarkdown(finalMissing);
     writeFileAtomic(join(out, 'comparison.md'), `${header}\n\n${table}\n`);
-    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify({ ...comparisonFile(config, last, dataHash), ...(missing.length > 0 ? { missing } : {}) }, null, 2)}\n`);
+    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify({ ...comparisonFile(config, last, dataHash), ...(finalMissing.length > 0 ? { missing: finalMissing } : {}) }, null, 2)}\n`);
     await writeRocChartSeries(
       outcome.finalRuns.map((r) => ({
         name: config.seeds.length > 1 ? `${r.method} s${r.seed}` : r.method,
@@ -281,8 +284,8 @@ async function runPlan(
 }
 
 /**
- * Runs the grid as jobs on `--queue` (one per method and seed) and gathers the finished runs; the
- * runs that failed for good are returned as missing.
+ * Runs the grid as jobs on `--queue` (one per method, seed and budget) and gathers the finished
+ * runs, one comparison per budget; the runs that failed for good are returned as missing.
  */
 async function runPlanOnQueue(
   config: CompareConfig,
@@ -291,12 +294,14 @@ async function runPlanOnQueue(
   url: string,
   backend: BackendChoice,
 ): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string; missing: MissingRun[] }> {
-  if (config.budgets.length > 1) throw new CliUsageError('compare: --queue runs one budget per run; run a sweep ("budgets") on one machine, or give "iterations"');
   const queue = await openQueue(url, 1);
   try {
-    const { finished, missing, dataHash } = await runGridOnQueue(queue, gridRuns(config, out, backend), io);
+    const runs = gridRuns(config, out, backend);
+    const { finished, missing, dataHash } = await runGridOnQueue(queue, runs, io);
     for (const m of missing) io.err(`compare: missing ${m.run}: ${m.reason}\n`);
-    return { results: [summarizeComparison(finished, config.bootstrap)], finalRuns: finished, dataHash, missing };
+    const budgetOf = new Map(runs.map((r) => [r.run, r.iterations]));
+    const perBudget = config.budgets.map((b) => finished.filter((r) => budgetOf.get(r.run) === b));
+    return { results: perBudget.map((f) => summarizeComparison(f, config.bootstrap)), finalRuns: perBudget[perBudget.length - 1]!, dataHash, missing };
   } finally {
     await queue.close();
   }
@@ -305,7 +310,7 @@ async function runPlanOnQueue(
 /** The missing runs under the comparison table (empty when none). */
 function missingRunsMarkdown(missing: readonly MissingRun[]): string {
   if (missing.length === 0) return '';
-  return `\n\nMissing runs (not in the table; submit the grid again to retry them):\n\n${missing.map((m) => `- ${m.run} (seed ${m.seed}): ${m.reason}`).join('\n')}`;
+  return `\n\nMissing runs (not in the table; submit the grid again to retry them):\n\n${missing.map((m) => `- ${m.run} (seed ${m.seed}, ${m.iterations} iterations): ${m.reason}`).join('\n')}`;
 }
 
 /**

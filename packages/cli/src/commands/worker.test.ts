@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
@@ -107,7 +107,8 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     // Killed before finishing: the job is still active (its lock has not expired yet).
     const state = await (await queue.getJob(active[0]!))!.getState();
     expect(state).toBe('active');
-    await startWorker(url);
+    // The replacement and the two workers of the next tests start together (starting a worker costs seconds).
+    await Promise.all([startWorker(url), startWorker(url), startWorker(url)]);
     expect(await evaluation, io.stderr()).toBe(0);
     expect(io.stdout()).toBe(single);
     const retried = await queue.getJob(active[0]!);
@@ -117,7 +118,6 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
 
   it('rejects malformed and foreign payloads with a clear error and keeps running', async () => {
     const url = redis!.url;
-    await Promise.all([startWorker(url), startWorker(url)]);
     const queue = new Queue('rfm', { connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null } });
     const bad = prepareJob({ kind: 'score-shard', payload: { model: 'relative/run', shard: 'x' } });
     const badModel = prepareJob({ kind: 'score-shard', payload: { model: 'relative/run', shards: 2 } });
@@ -143,6 +143,13 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(io.stdout()).toBe(single);
     const files = readdirSync(readdirSync(join(dir, 'shards-3')).map((d) => join(dir, 'shards-3', d))[0]!);
     expect(files.sort()).toEqual(['shard-0-of-3.csv', 'shard-1-of-3.csv', 'shard-2-of-3.csv']);
+    // Each of the three running workers scored one shard (the jobs record the rfm worker, HOST:PID).
+    const running = workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => `${hostname()}:${w.pid}`);
+    expect(running).toHaveLength(3);
+    const by = [...io.stderr().matchAll(/eval: shard (\d)\/3: (\d+) images by worker (\S+)/g)];
+    expect(by.map((m) => m[1])).toEqual(['1', '2', '3']);
+    expect(by.every((m) => Number(m[2]) > 0)).toBe(true);
+    expect(new Set(by.map((m) => m[3]))).toEqual(new Set(running));
   });
 
   it('a grid survives a Redis restart without losing a finished run, and a second submission adds no jobs', async () => {
