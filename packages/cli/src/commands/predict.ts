@@ -8,6 +8,7 @@ import type { BackendChoice } from '@rfm/backend';
 import { writeFileAtomic } from '@rfm/core';
 import { FaceDetector, listMediaSources } from '@rfm/faces';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { checkLocalPath } from '../local-paths.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { createBackboneScorer, runTransform } from '../face-scorer.js';
@@ -65,6 +66,7 @@ export const predictCommand: CliCommand = {
     const p = parseFlags('predict', args, PREDICT_FLAGS, true);
     const modelDir = p.required('model');
     const inputs = [...p.list('input'), ...p.positionals];
+    for (const input of p.positionals) checkLocalPath('predict: INPUT', input);
     if (inputs.length === 0) throw new CliUsageError('predict: no INPUT given: pass images, videos or folders after the flags');
     if (p.bool('json') && p.has('csv')) throw new CliUsageError('predict: --json and --csv are exclusive; pick one');
     const frames = p.number('frames');

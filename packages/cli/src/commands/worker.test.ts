@@ -205,4 +205,32 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(io.stderr()).toMatch(/0 new job\(s\), 12 already queued or done/);
     expect(readFileSync(join(faces, 'manifest.csv'), 'utf8').trim().split('\n')).toEqual(manifest);
   });
+
+  it('runs a sweep as one job per (method, budget) with the results of a one-machine sweep', async () => {
+    const config = join(dir, 'sweep.json');
+    writeFileSync(config, JSON.stringify({ data: BUNDLED, size: 32, methods: ['none', 're'], budgets: [2, 4], evalEvery: 2, bootstrap: { resamples: 50 } }));
+    const local = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-local'), '--backend', 'wasm'], local), local.stderr()).toBe(0);
+    const io = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/4 run\(s\) on the queue: 4 new job\(s\)/);
+    type Sweep = { complete: boolean; budgets: { iterations: number; methods: { method: string; test: unknown; ci95: unknown }[] }[] };
+    const read = (d: string): Sweep => JSON.parse(readFileSync(join(dir, d, 'sweep.json'), 'utf8')) as Sweep;
+    const metrics = (s: Sweep) => s.budgets.map((b) => [b.iterations, b.methods.map((m) => [m.method, m.test, m.ci95])]);
+    expect(read('sweep-queued').complete).toBe(true);
+    // Each budget trained from scratch on a worker equals the run extended by resume on one machine.
+    expect(metrics(read('sweep-queued'))).toEqual(metrics(read('sweep-local')));
+    expect(statSync(join(dir, 'sweep-queued', 're', 'iterations-4', 'job-done.json')).isFile()).toBe(true);
+  });
+
+  it('predicts in shards on the workers with the output of one process', async () => {
+    const photos = ['001_03.jpg', '002_03.jpg', '003_03.jpg'].map((f) => join(ROOT, 'data/london-faces', f));
+    const args = ['predict', '--model', run, ...photos, '--json', '--backend', 'wasm'];
+    const single = captureIO();
+    expect(await runCli(args, single), single.stderr()).toBe(0);
+    const io = captureIO();
+    expect(await runCli([...args, '--shards', '2', '--queue', redis!.url, '--shard-dir', join(dir, 'predict-shards')], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/predict: shard 2\/2: 1 source\(s\) by worker /);
+    expect(io.stdout()).toBe(single.stdout());
+  });
 });
