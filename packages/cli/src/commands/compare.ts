@@ -48,14 +48,14 @@ export const COMPARE_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     value: 'FILE',
     help:
-      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
+      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume;\nwith --queue each budget is its own run, DIR/<method>[/seed-S]/iterations-N),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
   },
   {
     name: 'queue',
     kind: 'string',
     value: 'URL',
     help:
-      'run every (method, seed) as a job on rfm workers (rfm worker --queue URL, any\nnumber of machines sharing the data and DIR paths); job ids come from the resolved\nrun configurations, so running the same command again adds no job and resumes the\ngrid; the report lists runs that failed for good as missing (see docs/scale-out.md)',
+      'run every (method, seed, option values, budget) as a job on rfm workers (rfm worker\n--queue URL, any number of machines sharing the data and DIR paths); job ids come\nfrom the resolved run configurations, so running the same command again adds no job\nand resumes the grid; the report lists runs that failed for good as missing (see\ndocs/scale-out.md)',
   },
   ...MODEL_FLAGS,
   ...SCHEDULE_FLAGS,
