@@ -22,7 +22,7 @@ export interface BullWorkerOptions {
   readonly name?: string;
   /** Lock of a running job, ms (default 30 000): a dead worker's job is retried after about this long. */
   readonly lockDurationMs?: number;
-  /** How often stalled jobs (dead workers) are looked for, ms (default: the lock duration). */
+  /** How often stalled jobs (dead workers) are looked for, ms (default: a fifth of the lock duration, at least 1 s). */
   readonly stalledIntervalMs?: number;
   /** Receives one line per finished or failed job and per connection problem. */
   readonly log?: (line: string) => void;
@@ -48,7 +48,8 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<Runni
     concurrency: options.concurrency ?? 1,
     useWorkerThreads: false,
     lockDuration,
-    stalledInterval: options.stalledIntervalMs ?? lockDuration,
+    // A dead worker's job is found within about lock + interval (a job is stalled once its lock has expired).
+    stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.round(lockDuration / 5)),
     // A job whose worker died is moved back to waiting; after this many deaths it fails.
     maxStalledCount: 2,
     // Job processes report this worker (HOST:PID) as the one that ran their jobs.

@@ -93,7 +93,8 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
 
   it('a worker killed with SIGKILL mid-job leaves its job to be retried; the metrics are unchanged', async () => {
     const url = redis!.url;
-    const doomed = await Promise.all([startWorker(url), startWorker(url)]);
+    // One worker takes the first shard; it is killed mid-job (the other shards wait for the replacements).
+    const doomed = [await startWorker(url)];
     const io = captureIO();
     const evaluation = runCli(evalArgs(['--shards', '3', '--queue', url, '--shard-dir', join(dir, 'shards-kill')]), io);
     const queue = new Queue('rfm', { connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null } });
@@ -113,6 +114,9 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(io.stdout()).toBe(single);
     const retried = await queue.getJob(active[0]!);
     expect(await retried!.getState()).toBe('completed');
+    // Finished by a replacement, not by the killed worker.
+    expect((retried!.returnvalue as { worker: string }).worker).not.toBe(`${hostname()}:${doomed[0]!.pid}`);
+    expect((retried!.returnvalue as { worker: string }).worker).toMatch(new RegExp(`^${hostname()}:\\d+$`));
     await queue.close();
   });
 
