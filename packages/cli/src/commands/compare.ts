@@ -12,6 +12,7 @@ import { createRng, errorMessage, writeFileAtomic } from '@rfm/core';
 import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import type { BackendChoice } from '@rfm/backend';
+import { QueueError } from '@rfm/queue';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
@@ -122,6 +123,9 @@ export const compareCommand: CliCommand = {
       `95% bootstrap intervals over ${(last.methods[0]?.test.overall.nReal ?? 0) + (last.methods[0]?.test.overall.nFake ?? 0)} test images, ${config.bootstrap.resamples} resamples)`;
     const missing: readonly MissingRun[] = 'missing' in outcome ? (outcome.missing as MissingRun[]) : [];
     if ('missing' in outcome) writeSweep(results, dataHash, missing);
+    if (outcome.finalRuns.length === 0) {
+      throw new QueueError('RFM_GRID_INCOMPLETE', `compare: no run of ${budget} iterations finished (${missing.length} run(s) missing, listed above); fix the cause and submit the grid again`);
+    }
     const finalMissing = missing.filter((m) => m.iterations === budget);
     const table = comparisonMarkdown(last) + missingRunsMarkdown(finalMissing);
     writeFileAtomic(join(out, 'comparison.md'), `${header}\n\n${table}\n`);
