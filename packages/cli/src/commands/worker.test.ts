@@ -225,6 +225,19 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     // Each budget trained from scratch on a worker equals the run extended by resume on one machine.
     expect(metrics(read('sweep-queued'))).toEqual(metrics(read('sweep-local')));
     expect(statSync(join(dir, 'sweep-queued', 're', 'iterations-4', 'job-done.json')).isFile()).toBe(true);
+
+    // A run whose folder lost its result: submitting again adds no job, and the reports mark it missing.
+    rmSync(join(dir, 'sweep-queued', 're', 'iterations-4', 'job-done.json'));
+    const again = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], again), again.stderr()).toBe(0);
+    expect(again.stderr()).toMatch(/4 run\(s\) on the queue: 0 new job\(s\), 4 already queued or done/);
+    const partial = JSON.parse(readFileSync(join(dir, 'sweep-queued', 'sweep.json'), 'utf8')) as Sweep & { missing: { run: string; iterations: number }[] };
+    expect(partial.complete).toBe(false);
+    expect(partial.missing).toMatchObject([{ run: 're/iterations-4', iterations: 4 }]);
+    expect(partial.budgets.map((b) => b.methods.map((m) => m.method))).toEqual([['none', 're'], ['none']]);
+    const comparison = JSON.parse(readFileSync(join(dir, 'sweep-queued', 'comparison.json'), 'utf8')) as { missing: { run: string }[] };
+    expect(comparison.missing.map((m) => m.run)).toEqual(['re/iterations-4']);
+    expect(readFileSync(join(dir, 'sweep-queued', 'sweep.md'), 'utf8')).toMatch(/Missing runs .*\n\n- re\/iterations-4 \(seed \d+, 4 iterations\): the job finished but/);
   });
 
   it('predicts in shards on the workers with the output of one process', async () => {
