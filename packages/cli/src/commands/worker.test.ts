@@ -238,6 +238,13 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     const comparison = JSON.parse(readFileSync(join(dir, 'sweep-queued', 'comparison.json'), 'utf8')) as { missing: { run: string }[] };
     expect(comparison.missing.map((m) => m.run)).toEqual(['re/iterations-4']);
     expect(readFileSync(join(dir, 'sweep-queued', 'sweep.md'), 'utf8')).toMatch(/Missing runs .*\n\n- re\/iterations-4 \(seed \d+, 4 iterations\): the job finished but/);
+
+    // No run of the last budget left: a clear failure, after the sweep files are written.
+    rmSync(join(dir, 'sweep-queued', 'none', 'iterations-4', 'job-done.json'));
+    const none = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], none)).toBe(1);
+    expect(none.stderr()).toMatch(/compare: no run of 4 iterations finished \(2 run\(s\) missing, listed above\); fix the cause and submit the grid again/);
+    expect((JSON.parse(readFileSync(join(dir, 'sweep-queued', 'sweep.json'), 'utf8')) as { missing: unknown[] }).missing).toHaveLength(2);
   });
 
   it('predicts in shards on the workers with the output of one process', async () => {
