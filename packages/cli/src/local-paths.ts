@@ -21,7 +21,7 @@ export function checkLocalPath(where: string, value: string): void {
   if (scheme === undefined) return;
   throw new CliUsageError(
     `${where} ${value}: rfm reads and writes files on local paths only, not ${scheme.toLowerCase()}:// URLs; mount the store as a ` +
-      'filesystem (S3: mountpoint-s3, s3fs or rclone mount; Google Cloud Storage: gcsfuse; Azure: blobfuse2) and give the mounted path ' +
+      'filesystem (S3: s3fs or rclone mount, or mountpoint-s3 for data that is only read; Google Cloud Storage: gcsfuse; Azure: blobfuse2) and give the mounted path ' +
       '(the same path on every machine of a fleet; see docs/scale-out.md)',
   );
 }
