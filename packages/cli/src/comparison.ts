@@ -17,6 +17,7 @@ import {
 } from '@rfm/metrics';
 import type { BestScore } from '@rfm/core';
 import { formatDuration } from './progress.js';
+import { fakeTechniques, techniqueResults, type TechniqueResult } from './technique-results.js';
 
 /** Test scores of one finished run, aligned by image id. */
 export interface RunScores {
@@ -26,6 +27,8 @@ export interface RunScores {
   readonly labels: readonly (0 | 1)[];
   /** Scores (P(fake)). */
   readonly scores: readonly number[];
+  /** Technique of every image (`real` for reals); gives the per-technique results when there are several fake techniques. */
+  readonly techniques?: readonly string[];
 }
 
 /** One finished run as the comparison needs it. */
@@ -76,6 +79,11 @@ export interface ComparisonEntry {
   readonly ci95: { readonly auc: readonly [number, number]; readonly ap: readonly [number, number] };
   /** Paired difference to the baseline run of the same seed (absent for the baseline itself). */
   readonly diffToBaseline?: BaselineDifference;
+  /**
+   * Each fake technique against all test reals, with intervals and paired differences to the
+   * baseline (only when the test images hold more than one fake technique, e.g. less-forgery sets).
+   */
+  readonly techniques?: readonly TechniqueResult[];
 }
 
 /** Mean and standard deviation across seeds of one method. */
@@ -128,11 +136,14 @@ export function summarizeComparison(runs: readonly FinishedRun[], bootstrap: { r
       ci95: { auc: pair(bootstrapInterval(labels, scores, rocAuc, options())), ap: pair(bootstrapInterval(labels, scores, averagePrecision, options())) },
     };
     const base = r.method === BASELINE_METHOD ? undefined : runs.find((b) => b.method === BASELINE_METHOD && b.seed === r.seed);
-    if (!base) return entry;
-    const baseScores = alignScores(base.scores, r.scores.ids);
+    const baseScores = base ? alignScores(base.scores, r.scores.ids) : undefined;
+    const techniques = r.scores.techniques;
+    const perTechnique =
+      techniques && fakeTechniques({ labels, techniques }).length > 1 ? { techniques: techniqueResults({ labels, scores, techniques }, bootstrap, baseScores) } : {};
+    if (!baseScores) return { ...entry, ...perTechnique };
     const dAuc = pairedBootstrapDifference(labels, scores, baseScores, rocAuc, options());
     const dAp = pairedBootstrapDifference(labels, scores, baseScores, averagePrecision, options());
-    return { ...entry, diffToBaseline: { auc: dAuc.estimate, ci95: pair(dAuc), ap: dAp.estimate, apCi95: pair(dAp) } };
+    return { ...entry, diffToBaseline: { auc: dAuc.estimate, ci95: pair(dAuc), ap: dAp.estimate, apCi95: pair(dAp) }, ...perTechnique };
   });
   const seedsRun = new Set(runs.map((r) => r.seed));
   if (seedsRun.size <= 1) return { ...(hasBaseline ? { baseline: BASELINE_METHOD } : {}), methods };
@@ -200,6 +211,22 @@ export function comparisonMarkdown(result: ComparisonResult): string {
   if (unreliable) {
     const nReal = result.methods[0]?.test.overall.nReal ?? 0;
     parts.push(`\\* unreliable: the test split has ${nReal} reals, fewer than 1/FDR, so this TDR rests on zero allowed false positives.`);
+  }
+  const perTechnique = result.methods.filter((m) => m.techniques !== undefined);
+  if (perTechnique.length > 0) {
+    const names = [...new Set(perTechnique.flatMap((m) => m.techniques!.map((t) => t.technique)))];
+    const cell = (t: TechniqueResult | undefined) =>
+      t ? `${pct(t.auc)} ${ci(t.ci95)}${t.diffToBaseline ? `, Δ ${signed(t.diffToBaseline.auc)} ${ci(t.diffToBaseline.ci95)}` : ''}` : '-';
+    const rows = perTechnique.map((m) => `| ${m.method} |${multiSeed ? ` ${m.seed} |` : ''} ${names.map((n) => cell(m.techniques!.find((t) => t.technique === n))).join(' | ')} |`);
+    parts.push(
+      [
+        `Per fake technique (AUC of its fakes against all test reals [95% CI], Δ vs ${result.baseline ?? BASELINE_METHOD} [paired 95% CI]):`,
+        '',
+        `| method |${multiSeed ? ' seed |' : ''} ${names.join(' | ')} |`,
+        `| --- |${multiSeed ? ' ---: |' : ''}${names.map(() => ' ---: |').join('')}`,
+        ...rows,
+      ].join('\n'),
+    );
   }
   if (result.seeds) {
     const rows = result.seeds.map(

@@ -65,7 +65,14 @@ export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logg
   const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
   const half = config.batch / 2;
   if (config.fakes === 'sbi') {
-    const sbi = await createSbiSources(splits, rng, { store, transform, pairsPerBatch: half, detector: await FaceDetector.create(), logger });
+    const sbi = await createSbiSources(splits, rng, {
+      store,
+      transform,
+      pairsPerBatch: half,
+      detector: await FaceDetector.create(),
+      logger,
+      ...(config.synthesisLogEvery !== undefined ? { logEvery: config.synthesisLogEvery } : {}),
+    });
     const skipped = sbi.faceless.map((f) => ({ ...f, reason: `no face: ${f.reason}` }));
     return { dataset, hash: await datasetHash(dataset), splits, train: sbi.train, validation: sbi.validation, test: sbi.test, skipped };
   }

@@ -8,8 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Backbone, BackboneConfig, BackboneOutput, ClassifierWeights, ParamCounts } from './backbone.js';
 import { ShapeMismatchError } from './errors.js';
+import { useLazyConvGradients } from './layers/lazy-conv-gradients.js';
 
-/** Wraps a two-output layers model as a {@link Backbone}. */
+/**
+ * Wraps a two-output layers model as a {@link Backbone}. Its bias-free linear `Conv2D` layers compute
+ * their input gradient only on demand (see `useLazyConvGradients`).
+ */
 export class LayersBackbone implements Backbone {
   /**
    * @param model - model with outputs `[featureMap, logits]`
@@ -26,6 +30,8 @@ export class LayersBackbone implements Backbone {
         `LayersBackbone "${config.name}" needs a model with outputs [featureMap, logits], got ${model.outputs.length} output(s).`,
       );
     }
+    // The first convolution's image gradient is then computed only when asked for (FAM), not in every step.
+    useLazyConvGradients(model);
   }
 
   apply(x: tf.Tensor4D, training: boolean): BackboneOutput {

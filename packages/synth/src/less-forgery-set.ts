@@ -13,6 +13,9 @@ import { FACE_REGIONS, type FaceRegion } from './region-masks.js';
 import { swapRegion } from './region-swap.js';
 import { assertFreshOut, manifestCsv, safeStem, writeJson, writeMaskPng, writePng, writeSetAtomically, type ManifestRow } from './set-writer.js';
 
+/** Prefix of a less-forgery set's technique names: `less-eyes`, `less-nose`, `less-mouth`, `less-skin`. */
+export const LESS_FORGERY_PREFIX = 'less-';
+
 /** Options of {@link lessForgerySet}. */
 export interface LessForgerySetOptions {
   /** Output folder (must not exist or be empty). */
@@ -44,8 +47,9 @@ export interface LessForgerySetReport {
 /**
  * For every fake face with landmarks and each region (eyes, nose, mouth, skin), replaces the region
  * with the aligned pixels of a random real face (seeded): `OUT/<region>/<id>.png`,
- * `OUT/mask/<region>/<id>.png`, the reals under `OUT/real/`, and `OUT/manifest.csv` whose
- * technique column is `less-<region>` (the four test sets share the reals), plus
+ * `OUT/mask/<region>/<id>.png`, the reals under `OUT/real/`, the unmodified fakes under `OUT/full/`
+ * (with their own technique: the reference the drop of each region is measured against), and
+ * `OUT/manifest.csv` whose technique column is `less-<region>` (the sets share the reals), plus
  * `OUT/less-forgery.json` with every donor. The folder appears only when complete.
  *
  * @param items - the dataset: fakes are modified, reals are donors and the real half of each set
@@ -76,6 +80,9 @@ export async function lessForgerySet(items: readonly DatasetItem[], options: Les
     for (const fake of fakes.withFace) {
       const image = await store.load(fake);
       const landmarks = (await cache.landmarks(fake))!;
+      const fullPath = `full/${safeStem(fake.id)}.png`;
+      await writePng(join(tmp, fullPath), image);
+      rows.push({ path: fullPath, label: 'fake', technique: fake.technique, group: `${fake.group ?? fake.id}#full` });
       for (const region of FACE_REGIONS) {
         const donor = donors[rng.int(0, donors.length - 1)]!;
         const made = swapRegion(image, landmarks, region, donor);
@@ -83,7 +90,7 @@ export async function lessForgerySet(items: readonly DatasetItem[], options: Les
         const mask = `mask/${path}`;
         await writePng(join(tmp, path), made.fake);
         await writeMaskPng(join(tmp, mask), made.mask);
-        rows.push({ path, label: 'fake', technique: `less-${region}`, group: `${fake.group ?? fake.id}#${region}` });
+        rows.push({ path, label: 'fake', technique: `${LESS_FORGERY_PREFIX}${region}`, group: `${fake.group ?? fake.id}#${region}` });
         records.push({ path, mask, fake: fake.id, region, donor: donor.id });
       }
       options.onProgress?.(++done, fakes.withFace.length);

@@ -22,14 +22,23 @@ import { selfBlend, type SelfBlendOptions, type SelfBlendParams } from './self-b
 /** Technique name of self-blended fakes (in batches, score files and manifests). */
 export const SBI_TECHNIQUE = 'sbi';
 
+/** Default of {@link SbiSourceOptions.logEvery}: every 10th batch, as the trainer's step records. */
+export const SYNTHESIS_LOG_EVERY = 10;
+
 /** Options of {@link SbiBatchSource}. */
 export interface SbiSourceOptions extends SelfBlendOptions {
   /** Reals per batch; each brings its own fake, so a batch holds twice as many images. @default 8 */
   readonly pairsPerBatch?: number;
   /** Resize, crop, flip, normalisation (the store's size must be `transform.resize`). */
   readonly transform?: TransformOptions;
-  /** Receives one `synthesis` record per batch with every image's parameters. */
+  /** Receives a `synthesis` record with every image's parameters for every {@link logEvery}-th batch. */
   readonly runLog?: RunLog;
+  /**
+   * Batches `0, K, 2K…` are recorded (K = 1: every batch). About 6 KB per batch of 8 pairs, so
+   * the default keeps a run log near the size of a run without synthesis; every fake stays
+   * reproducible from the seed and the source state. @default {@link SYNTHESIS_LOG_EVERY}
+   */
+  readonly logEvery?: number;
 }
 
 /** Serialisable position of an {@link SbiBatchSource}. */
@@ -82,12 +91,13 @@ export class SbiBatchSource implements BatchSource {
   lastParams: readonly SbiImageParams[] = [];
   /** Where `synthesis` records go (settable once the run log exists). */
   runLog: RunLog | undefined;
+  /** Every how many batches a `synthesis` record is written. */
+  readonly logEvery: number;
   private readonly lut: Float32Array;
   private order: number[] = [];
   private epochCount = 0;
   private positionInEpoch = 0;
   private epochRng: RngState | null = null;
-  private served = 0;
 
   /**
    * @param reals - real items that have landmarks in `landmarks`
@@ -114,6 +124,8 @@ export class SbiBatchSource implements BatchSource {
     this.batchesPerEpoch = Math.ceil(reals.length / this.pairsPerBatch);
     this.lut = normalizationTable(this.transform.normalization);
     this.runLog = options.runLog;
+    this.logEvery = options.logEvery ?? SYNTHESIS_LOG_EVERY;
+    requireOption(Number.isInteger(this.logEvery) && this.logEvery >= 1, 'logEvery', this.logEvery, 'an integer >= 1');
   }
 
   /** The next batch: reals then their fakes. The caller owns (and disposes) the tensors. */
@@ -123,7 +135,8 @@ export class SbiBatchSource implements BatchSource {
     const picked = this.order.slice(i * this.pairsPerBatch, (i + 1) * this.pairsPerBatch).map((k) => this.reals[k]!);
     const crops = picked.map(() => sampleTrainParams(this.rng, this.transform));
     const blendRngs = picked.map(() => this.rng.fork());
-    const batchIndex = this.served++;
+    // Counted from the epoch and position, so that a resumed source numbers its batches on.
+    const batchIndex = (this.epochCount - 1) * this.batchesPerEpoch + i;
     const images = await Promise.all(picked.map((it) => this.store.load(it)));
     const lms = await Promise.all(picked.map((it) => this.landmarks.landmarks(it)));
     const fakes = images.map((img, k) => {
@@ -142,7 +155,7 @@ export class SbiBatchSource implements BatchSource {
       ...picked.map((it, b) => ({ id: it.id, label: 1 as const, crop: crops[b]!, synthesis: fakes[b]!.params })),
     ];
     this.lastParams = params;
-    this.runLog?.write({ type: 'synthesis', method: SBI_TECHNIQUE, batch: batchIndex, epoch: this.epochCount, perImage: params });
+    if (batchIndex % this.logEvery === 0) this.runLog?.write({ type: 'synthesis', method: SBI_TECHNIQUE, batch: batchIndex, epoch: this.epochCount, perImage: params });
     return {
       images: tf.tensor4d(buffer, [2 * n, h, w, 3], 'float32'),
       labels: tf.tensor1d(Int32Array.from({ length: 2 * n }, (_, k) => (k < n ? 0 : 1)), 'int32'),

@@ -91,6 +91,19 @@ describe('SBI sources', () => {
     const again = await resumed.next();
     expect(Array.from(await again.images.data())).toEqual(Array.from(await next.images.data()));
     tf.dispose([next.images, next.labels, again.images, again.labels]);
+
+    // The log samples every 10th batch by default (batch 0 of 0 and 1 here); logEvery 1 records
+    // every batch, numbered on after a resume.
+    expect(log.records.filter((r) => r.type === 'synthesis').map((r) => r.batch)).toEqual([0]);
+    const everyLog = new MemoryRunLog();
+    const every = new SbiBatchSource(b.train.reals, new ImageStore({ resize: RESIZE }), b.landmarks, createRng(99), { pairsPerBatch: 2, transform, logEvery: 1, runLog: everyLog });
+    every.setState(state);
+    for (let k = 0; k < 2; k++) {
+      const made = await every.next();
+      tf.dispose([made.images, made.labels]);
+    }
+    expect(everyLog.records.map((r) => r.batch)).toEqual([1, 2]);
+    expect(() => new SbiBatchSource(b.train.reals, new ImageStore({ resize: RESIZE }), b.landmarks, createRng(1), { transform, logEvery: 0 })).toThrow(/logEvery/);
   });
 
   it('score fixed fakes on validation and keep a test split that has its own fakes', async () => {

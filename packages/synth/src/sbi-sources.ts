@@ -25,6 +25,8 @@ export interface SbiSourcesOptions {
   readonly pairsPerBatch?: number;
   /** Synthesis options. */
   readonly synthesis?: SelfBlendOptions;
+  /** Record the synthesis parameters of every K-th training batch (see `SbiSourceOptions.logEvery`). */
+  readonly logEvery?: number;
   /** Receives faceless-image warnings. */
   readonly logger?: Logger;
   /** Landmarks already found (its loader must be `store`). @default a new cache over `store` */
@@ -87,6 +89,7 @@ export async function createSbiSources(
     ...options.synthesis,
     pairsPerBatch: options.pairsPerBatch,
     transform: options.transform,
+    ...(options.logEvery !== undefined ? { logEvery: options.logEvery } : {}),
   });
   return { train: source, validation, test, testHasDatasetFakes, faceless, landmarks };
 }

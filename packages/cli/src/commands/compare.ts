@@ -70,9 +70,14 @@ order and schedule, then prints one row per method with the test metrics of its 
 model: AUC and AP with 95% bootstrap intervals over the test images, TDR@1e-2/1e-3 (* = too few
 reals to be reliable), EER, and the paired difference to the plain baseline "none" with its 95%
 interval (same test images resampled for both: an interval that excludes 0 is a real difference).
+When the test split holds several fake techniques (e.g. the less-forgery sets of rfm less-forgery
+beside their full fakes), a second table gives each technique's AUC and paired difference, and
+report.html the per-region table (paper Table 6).
 Writes DIR/<method>/ (a full rfm train run each; DIR/<method>/seed-S with --seeds), DIR/comparison.json,
-DIR/comparison.md, DIR/roc.svg and DIR/compare-config.json (the resolved experiment). Every rfm
-train option except --augment and --resume applies to each run.`,
+DIR/comparison.md, DIR/roc.svg, DIR/compare-config.json (the resolved experiment) and DIR/report.html
+(one self-contained page: the table, ROC curves on a log FDR axis, score histograms, average FAMs per
+method with their similarity, the same faces as erased by each method, config and versions). Every
+rfm train option except --augment and --resume applies to each run.`,
   COMPARE_FLAGS,
   `Example (the README's main job: about 30 minutes on a 2-core CPU with wasm, less with native TensorFlow):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
@@ -276,7 +281,7 @@ async function runPlan(
       best: outcome.best,
       test: outcome.test!,
       ms: outcome.ms,
-      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score) },
+      scores: { ids: outcome.ids!, labels: outcome.samples!.map((s) => s.label), scores: outcome.samples!.map((s) => s.score), techniques: outcome.samples!.map((s) => s.technique ?? 'fake') },
     });
     if (finished.length === runs.length) {
       results.push(summarizeComparison(finished, config.bootstrap));

@@ -28,10 +28,11 @@ region (eyes, nose, mouth, skin = the face hull minus the other three), the regi
 the pixels of a random real face of the dataset, aligned by the 68-landmark similarity transform.
 Faces come from @rfm/faces; an image without a detected face is reported and skipped.
 
-Writes DIR/<region>/*.png, DIR/mask/<region>/*.png, DIR/real/*.png (the reals) and DIR/manifest.csv
-whose technique column is less-eyes, less-nose, less-mouth or less-skin, so that rfm eval reports
-each region as a technique; DIR/less-forgery.json lists every donor. DIR appears only when
-complete.`,
+Writes DIR/<region>/*.png, DIR/mask/<region>/*.png, DIR/real/*.png (the reals), DIR/full/*.png
+(the unmodified fakes with their own technique) and DIR/manifest.csv whose technique column is
+less-eyes, less-nose, less-mouth or less-skin for the swapped fakes, so that rfm eval reports each
+region as a technique and its report shows the per-region table (AUC per region and its drop
+versus the full fakes); DIR/less-forgery.json lists every donor. DIR appears only when complete.`,
   LESS_FORGERY_FLAGS,
   'Example:\n  rfm less-forgery --data data/ffhq-stylegan2 --out less-forgery\n  rfm eval --model runs/quick --data less-forgery/manifest.csv',
 );

@@ -49,6 +49,7 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'gan', '--count', '2'], /--method/],
       [['synth', '--data', data, '--out', join(dir, 'x'), '--method', 'sbi'], /--count is required/],
       [['train', '--data', data, '--out', join(dir, 'x'), '--fakes', 'gan'], /--fakes/],
+      [['train', '--data', data, '--out', join(dir, 'x'), '--sbi-log-every', '2'], /--sbi-log-every needs --fakes sbi/],
     ] as const) {
       const io = captureIO();
       expect(await runCli([...args], io)).toBe(2);
@@ -63,13 +64,17 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
     expect(await runCli(['less-forgery', '--data', data, '--out', out, '--size', '64', '--backend', 'wasm'], io), io.stderr()).toBe(0);
     const techniques = rows(join(out, 'manifest.csv')).map((r) => r.split(',')[2]);
     for (const region of ['eyes', 'nose', 'mouth', 'skin']) expect(techniques.filter((t) => t === `less-${region}`).length, region).toBeGreaterThanOrEqual(2);
+    // The unmodified fakes come along (own technique), the reference of each region's drop.
+    const full = techniques.filter((t) => t === 'fake').length;
+    expect(full).toBeGreaterThanOrEqual(2);
+    expect(techniques.filter((t) => t === 'less-eyes')).toHaveLength(full);
     expect(existsSync(join(out, 'less-forgery.json'))).toBe(true);
   });
 
-  it('trains from real faces alone with --fakes sbi, recording the synthesis of every batch', async () => {
+  it('trains from real faces alone with --fakes sbi, recording the synthesis of every batch when asked', async () => {
     const run = join(dir, 'run');
     const io = captureIO();
-    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--backend', 'wasm'];
+    const args = ['train', '--data', data, '--out', run, '--fakes', 'sbi', '--size', '32', '--batch', '4', '--iterations', '2', '--eval-every', '2', '--val-fraction', '0.25', '--test-fraction', '0.25', '--sbi-log-every', '1', '--backend', 'wasm'];
     expect(await runCli(args, io), io.stderr()).toBe(0);
     const log = readFileSync(join(run, 'run.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; perImage?: { label: number; synthesis?: { method: string } }[] });
     const synthesis = log.filter((r) => r.type === 'synthesis');
@@ -82,6 +87,14 @@ describe('rfm synth / less-forgery / train --fakes sbi', () => {
       expect(await runCli(['eval', '--model', run, '--data', join(dir, set, 'manifest.csv'), '--json', '--backend', 'wasm'], evalIo), evalIo.stderr()).toBe(0);
       const text = evalIo.stdout();
       for (const t of techniques) expect(text).toContain(`"${t}"`);
+      // The report's per-region table: AUC per region (or blend) and, with the full fakes, its drop.
+      const report = readFileSync(join(run, 'eval-report.html'), 'utf8');
+      expect(report).toContain('data-table="forgery"');
+      for (const t of techniques) expect(report).toMatch(new RegExp(`data-metric="${t}-auc" data-value="`));
+      if (set === 'less') {
+        expect(report).toMatch(/data-metric="less-skin-drop" data-value="-?[0-9.e-]+"/);
+        expect(report).toContain('all blended fakes'); // the one-stage vs blended attention columns
+      }
     }
   });
 });

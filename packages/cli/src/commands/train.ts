@@ -31,7 +31,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     kind: 'choice',
     value: 'P',
     choices: ['quick', 'paper'],
-    help: 'quick (default: small backbone with 4 separable blocks, 112 px images used\nas they are (--size other than 112 resizes to 256/224 of it), 800 iterations,\nlr 1e-3, validation every 200, no erasing; about 3 minutes on a 2-core CPU,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
+    help: 'quick (default: small backbone with 4 separable blocks, images resized to 96 px\nwithout a crop (--size other than 96 resizes to 256/224 of it and crops), 600 iterations,\nlr 2e-3, validation every 200, no erasing; under 4 minutes on a 2-core CPU with wasm,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
   },
   ...backboneFlags(),
   { name: 'iterations', kind: 'int', value: 'N', min: 1, help: 'training iterations' },
@@ -61,7 +61,14 @@ export const SCHEDULE_FLAGS: readonly FlagSpec[] = [
     kind: 'choice',
     value: 'SRC',
     choices: ['sbi'],
-    help: "sbi: train on real faces alone: each real is paired with a self-blended fake\n(SBI, @rfm/synth) made on the fly; the dataset's training and validation\nfakes are not used (validation: fixed SBI fakes of the validation reals),\nits test fakes are still scored; run.jsonl records every batch's\nsynthesis parameters; reals without a detected face are skipped",
+    help: "sbi: train on real faces alone: each real is paired with a self-blended fake\n(SBI, @rfm/synth) made on the fly; the dataset's training and validation\nfakes are not used (validation: fixed SBI fakes of the validation reals),\nits test fakes are still scored; run.jsonl records the synthesis\nparameters of every 10th batch (--sbi-log-every); reals without a\ndetected face are skipped",
+  },
+  {
+    name: 'sbi-log-every',
+    kind: 'int',
+    value: 'K',
+    min: 1,
+    help: 'with --fakes sbi: record every image\'s synthesis parameters in run.jsonl for\nbatches 0, K, 2K... (default 10, about 0.6 KB per batch; 1 = every batch, about\n6 KB per batch of 16; every fake is reproducible from --seed anyway)',
   },
 ];
 
@@ -130,6 +137,7 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
   if (new Set(augment).size !== augment.length) throw new CliUsageError(`${command}: --augment lists a method twice (${augment.join(', ')})`);
   const batch = f.number('batch') ?? preset.batch;
   if (batch % 2 !== 0) throw new CliUsageError(`${command}: --batch must be even (half real, half fake), got ${batch}`);
+  if (f.has('sbi-log-every') && f.string('fakes') !== 'sbi') throw new CliUsageError(`${command}: --sbi-log-every needs --fakes sbi (it samples the log of self-blended fakes)`);
   const microFlag = f.string('micro-batch') ?? 'auto';
   if (microFlag !== 'auto' && !(/^[1-9][0-9]*$/.test(microFlag) && Number(microFlag) <= batch)) {
     throw new CliUsageError(`${command}: --micro-batch must be auto or an integer from 1 to --batch (${batch}), got "${microFlag}"`);
@@ -162,6 +170,7 @@ export function configFromFlags(f: Flags, augmentFlags: readonly string[] = []):
     },
     preset: presetName,
     ...(f.string('fakes') === 'sbi' ? { fakes: 'sbi' as const } : {}),
+    ...(f.number('sbi-log-every') !== undefined ? { synthesisLogEvery: f.number('sbi-log-every')! } : {}),
   };
 }
 
@@ -191,6 +200,7 @@ const FLAG_CONFIG_PATHS: Readonly<Record<string, readonly string[]>> = {
   'skip-bad-images': ['skipBadImages'],
   'micro-batch': ['trainer.microBatch'],
   fakes: ['fakes'],
+  'sbi-log-every': ['synthesisLogEvery'],
 };
 
 function valueAt(config: unknown, path: string): unknown {

@@ -15,6 +15,8 @@ import { loadRunModel } from '../run-model.js';
 import { readTrainConfig, resizeForCrop, type TrainConfig } from '../train-config.js';
 import type { DetectorToDraw } from './attention-figures.js';
 import type { ErasingToDraw } from './erasing-grid.js';
+import { techniqueResults } from '../technique-results.js';
+import { forgeryTable, type TechniqueNumbers } from './forgery-table.js';
 import { computeReportFigures, type ReportFigureOptions } from './report-figures.js';
 import type { ReportData, ResultRow, ScoreSet } from './report-model.js';
 import { readComparison, readRunLogConfig, readRunMetrics, readTestScores, type ComparisonMethodEntry } from './run-files.js';
@@ -126,6 +128,9 @@ export async function gatherTrainReport(runDir: string, io: CliIO, options: Repo
   };
 }
 
+/** Bootstrap of the per-region intervals of an `rfm eval` report (as `rfm compare`'s default). */
+const EVAL_BOOTSTRAP = { resamples: 2000, seed: 1 };
+
 /** What `rfm eval` knows when it writes its report. */
 export interface EvalReportInput {
   /** The run folder whose model was evaluated. */
@@ -180,12 +185,18 @@ export async function gatherEvalReport(input: EvalReportInput, io: CliIO, option
   );
   const evaluation = evaluateByTechnique(input.samples);
   const o = evaluation.overall;
+  const perTechnique = techniqueResults(
+    { labels: input.samples.map((s) => s.label), scores: input.samples.map((s) => s.score), techniques: input.samples.map((s) => s.technique ?? 'fake') },
+    EVAL_BOOTSTRAP,
+  );
+  const table6 = forgeryTable([{ name, techniques: perTechnique }], `${input.data} (${input.split}): each set of fakes against all ${o.nReal} reals`);
   return {
     kind: 'eval',
     title: `rfm eval: ${run.runDir} on ${input.data}`,
     summary: `The best model of ${run.runDir} (${run.backbone.config.name} at ${inputSize} px, erasing ${name}) scored ${o.nReal + o.nFake} images (${o.nReal} real, ${o.nFake} fake; ${input.split === 'all' ? 'whole dataset' : `${input.split} split of the run`}).`,
     createdAt: new Date().toISOString(),
     table: { caption: `${input.data} (${input.split})`, rows: evaluationRows(evaluation), columns: 'eval' },
+    ...(table6 ? { forgeryTable: table6 } : {}),
     scores: scoreSets(input.samples),
     ...figures,
     provenance: { backend: input.backend, versions: input.versions, dataHash: input.dataHash, data: input.data, config: config ?? null },
@@ -233,6 +244,15 @@ export async function gatherComparisonReport(compareDir: string, io: CliIO, opti
       ...(m.ms !== undefined ? { ms: m.ms } : {}),
     };
   });
+  const table6 = forgeryTable(
+    comparison.methods.flatMap((m) => {
+      const techniques: readonly TechniqueNumbers[] | undefined =
+        m.techniques ?? (m.test ? m.test.techniques.map((t) => ({ technique: t, nFake: m.test!.perTechnique[t]!.nFake, auc: m.test!.perTechnique[t]!.auc })) : undefined);
+      return techniques ? [{ name: m.method, ...(multiSeed ? { detail: `seed ${m.seed ?? config.seed}` } : {}), techniques }] : [];
+    }),
+    'Test split, best validation model of each method: each set of fakes against all test reals',
+    baseline,
+  );
   // Figures and curves use one run per method: the first seed listed.
   const firstRuns = comparison.methods.filter((m, i, all) => all.findIndex((x) => x.method === m.method) === i);
   const scores: ScoreSet[] = firstRuns.map((m) => {
@@ -273,6 +293,7 @@ export async function gatherComparisonReport(compareDir: string, io: CliIO, opti
       ...(baseline ? { baseline } : {}),
       ...(comparison.seeds ? { seeds: comparison.seeds } : {}),
     },
+    ...(table6 ? { forgeryTable: table6 } : {}),
     scores,
     ...figures,
     provenance: {

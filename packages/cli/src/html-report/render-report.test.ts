@@ -86,6 +86,19 @@ describe('renderReport', () => {
     expect(html).toContain('This run uses no erasing.');
   });
 
+  it('adds the per-region section only when the data holds less-forgery or blended fakes', () => {
+    expect(renderReport(data())).not.toContain('id="less-forgery"');
+    const forgeryTable = {
+      caption: 'test split',
+      reference: ['stylegan2'],
+      columns: [{ technique: 'less-eyes', label: 'eyes real' }],
+      rows: [{ name: 'none', fullAuc: 0.9, cells: [{ technique: 'less-eyes', nFake: 4, auc: 0.7, drop: -0.2 }] }],
+    };
+    const html = renderReport(data({ forgeryTable }));
+    expect(html).toContain('<h2 id="less-forgery">');
+    expect(html).toContain('data-metric="less-eyes-auc" data-value="0.7">70.00</td>');
+  });
+
   it('lays out single-run tables by technique with counts', () => {
     const html = renderReport(
       data({

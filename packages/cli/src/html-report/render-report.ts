@@ -13,6 +13,8 @@ import { escapeXml } from '../xml.js';
 import { percent } from './html-text.js';
 import type { AttentionFigures, ErasingGrid, ReportData, ReportImage, ReportProvenance, ScoreSet } from './report-model.js';
 import { resultsTableHtml } from './results-table.js';
+import { forgeryTableHtml } from './forgery-table-html.js';
+import { BLENDED_GROUP, ONE_STAGE_GROUP } from '../forgery-kinds.js';
 
 const STYLE = `
 body { font: 14px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 0 auto; padding: 16px 24px 48px; max-width: 1280px; }
@@ -22,7 +24,9 @@ table { border-collapse: collapse; margin: 8px 0; }
 table.results th, table.results td { border-bottom: 1px solid #ddd; padding: 4px 8px; white-space: nowrap; }
 table.results thead th { background: #f3f3f3; text-align: center; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.ci { color: #555; }
+td.ci, small.ci { color: #555; }
+.wide { overflow-x: auto; max-width: 100%; }
+table.results[data-table="forgery"] th, table.results[data-table="forgery"] td { padding: 4px 5px; }
 td.unreliable { color: #8a6d00; }
 td.gain { background: #e3f4e1; } td.loss { background: #fae1e1; }
 .caption { font-weight: bold; margin-bottom: 0; } .note { color: #555; font-size: 12px; max-width: 1100px; }
@@ -73,7 +77,11 @@ function attentionSection(a: AttentionFigures | undefined, missing: string | und
     .join('\n');
   return (
     `<p>Average ${escapeXml(a.method.toUpperCase())} of each detector over the ${escapeXml(a.source)} of each technique, blended over the technique's mean face ` +
-    `(jet: red = where the detector's decision is most sensitive; paper Fig. 7). A detector that looks at more of the face spreads its map wider.</p>` +
+    `(jet: red = where the detector's decision is most sensitive; paper Fig. 7). A detector that looks at more of the face spreads its map wider.` +
+    (a.techniques.includes(BLENDED_GROUP)
+      ? ` "${ONE_STAGE_GROUP}" and "${BLENDED_GROUP}" average the same images per kind: whole-face one-stage fakes against fakes with a blending boundary (rfm synth blends, rfm less-forgery region swaps), as the paper sets two-stage beside one-stage techniques.`
+      : '') +
+    `</p>` +
     `<table class="figure" data-figure-table="attention"><thead>${head}</thead><tbody>${faces}\n${rows}</tbody></table>` +
     `<p>Cosine similarity between the average maps of every pair of techniques (paper Fig. 8): high values mean the detector looks at the same places whatever the forgery.</p>` +
     `<div class="charts">${sims}</div>`
@@ -138,7 +146,7 @@ export function renderReport(data: ReportData): string {
 <p class="meta">Written ${escapeXml(data.createdAt)} by rfm ${data.kind}.</p>
 <h2 id="results">Results</h2>
 ${resultsTableHtml(data.table)}
-<h2 id="roc">ROC curves</h2>
+${data.forgeryTable ? `<h2 id="less-forgery">Less-forgery and blended fakes (paper Table 6)</h2>\n${forgeryTableHtml(data.forgeryTable)}\n` : ''}<h2 id="roc">ROC curves</h2>
 ${rocSection(data.scores)}
 <h2 id="histograms">Scores per class</h2>
 ${histogramSection(data.scores)}

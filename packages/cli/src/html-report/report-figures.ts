@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import { createRng } from '@rfm/core';
-import type { DatasetItem } from '@rfm/data';
+import { REAL_TECHNIQUE, type DatasetItem } from '@rfm/data';
 import type { CliIO } from '../command.js';
 import { ProgressBar } from '../progress.js';
+import { BLENDED_GROUP, hasBlendBoundary, ONE_STAGE_GROUP } from '../forgery-kinds.js';
 import { groupByTechnique } from '../technique-groups.js';
 import { computeAttentionFigures, type DetectorToDraw } from './attention-figures.js';
 import { computeErasingGrid, type ErasingToDraw } from './erasing-grid.js';
@@ -56,6 +57,22 @@ export function pickPerTechnique(items: readonly DatasetItem[], perTechnique: nu
 }
 
 /**
+ * The technique groups plus, when the fakes include both one-stage fakes (GAN faces) and fakes
+ * with a blending boundary (`rfm synth` blends, `rfm less-forgery` region swaps), one group of
+ * each kind: the union of that kind's picked images (paper Fig. 7 sets two-stage beside
+ * one-stage techniques).
+ *
+ * @param groups - technique groups, as {@link pickPerTechnique} returns them
+ */
+export function withKindGroups(groups: readonly [string, DatasetItem[]][]): [string, DatasetItem[]][] {
+  const fakes = groups.filter(([t]) => t !== REAL_TECHNIQUE);
+  const oneStage = fakes.filter(([t]) => !hasBlendBoundary(t)).flatMap(([, g]) => g);
+  const blended = fakes.filter(([t]) => hasBlendBoundary(t)).flatMap(([, g]) => g);
+  if (oneStage.length === 0 || blended.length === 0) return [...groups];
+  return [...groups, [ONE_STAGE_GROUP, oneStage], [BLENDED_GROUP, blended]];
+}
+
+/**
  * `count` items for the erasing grid, picked at random with `seed`: two thirds fakes (rounded
  * up), the rest reals, fakes first.
  *
@@ -80,7 +97,7 @@ export function pickForErasing(items: readonly DatasetItem[], count: number, see
  */
 export async function computeReportFigures(inputs: FigureInputs, io: CliIO, options: ReportFigureOptions = {}): Promise<Pick<ReportData, 'attention' | 'attentionMissing' | 'erasing' | 'erasingMissing'>> {
   const seed = options.seed ?? 0;
-  const groups = pickPerTechnique(inputs.attentionItems, options.imagesPerTechnique ?? 32, seed);
+  const groups = withKindGroups(pickPerTechnique(inputs.attentionItems, options.imagesPerTechnique ?? 32, seed));
   const gridItems = inputs.erasing.length > 0 ? pickForErasing(inputs.erasingItems, options.erasingImages ?? 6, seed) : [];
   const perDetector = groups.reduce((s, [, g]) => s + g.length, 0);
   const attentionTotal = inputs.detectors.length * perDetector;

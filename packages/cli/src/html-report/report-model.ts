@@ -99,6 +99,50 @@ export interface ResultsTable {
   readonly seeds?: readonly SeedSummaryRow[];
 }
 
+/** One technique of the per-region table: the AUC of its fakes against all reals. */
+export interface ForgeryCell {
+  /** Technique, e.g. `less-eyes`. */
+  readonly technique: string;
+  /** Fakes scored. */
+  readonly nFake: number;
+  /** AUC against every real. */
+  readonly auc: number;
+  /** 95 % bootstrap interval of the AUC (absent in results written before the intervals). */
+  readonly aucCi95?: Interval;
+  /** AUC minus the row's full-fake AUC (absent without full fakes). */
+  readonly drop?: number;
+  /** Difference to the baseline on the same images (comparisons; absent for the baseline). */
+  readonly diff?: { readonly auc: number; readonly aucCi95?: Interval };
+}
+
+/** One detector of the per-region table. */
+export interface ForgeryRow {
+  /** Method or run name. */
+  readonly name: string;
+  /** Extra label, e.g. `seed 2`. */
+  readonly detail?: string;
+  /** AUC on the full (one-stage) fakes: the mean over {@link ForgeryTable.reference} techniques. */
+  readonly fullAuc?: number;
+  /** Interval of {@link fullAuc} when there is a single reference technique. */
+  readonly fullAucCi95?: Interval;
+  /** One cell per {@link ForgeryTable.columns} entry (`undefined` where this detector has no such fakes). */
+  readonly cells: readonly (ForgeryCell | undefined)[];
+}
+
+/** Paper Table 6: AUC per less-forgery region (and per blended set) per detector, with the drop versus the full fakes. */
+export interface ForgeryTable {
+  /** One sentence above the table. */
+  readonly caption: string;
+  /** One-stage techniques the drop is measured against (empty: no full fakes in the data). */
+  readonly reference: readonly string[];
+  /** Columns: less-forgery regions in eyes, nose, mouth, skin order, then blended techniques. */
+  readonly columns: readonly { readonly technique: string; readonly label: string }[];
+  /** Rows, in display order. */
+  readonly rows: readonly ForgeryRow[];
+  /** The method differences are taken against, when the table compares methods. */
+  readonly baseline?: string;
+}
+
 /** Raw scores of one named set, for the ROC chart and the histograms. */
 export interface ScoreSet {
   /** Legend name (method or technique). */
@@ -199,6 +243,8 @@ export interface ReportData {
   readonly createdAt: string;
   /** The metrics table. */
   readonly table: ResultsTable;
+  /** Per-region table (less-forgery and blended fakes), when the scored data holds such fakes. */
+  readonly forgeryTable?: ForgeryTable;
   /** Score sets drawn together on one ROC chart and as per-class histograms. */
   readonly scores: readonly ScoreSet[];
   /** Average attention maps and similarity (absent when they could not be computed). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CheckpointError, type BestScore } from '@rfm/core';
 import { parseScoresCsv, type ScoredSample, type TechniqueEvaluation } from '@rfm/metrics';
 import type { TrainConfig } from '../train-config.js';
+import type { TechniqueResult } from '../technique-results.js';
 import type { Interval } from './report-model.js';
 
 /** `RUN_DIR/metrics.json`. */
@@ -53,6 +54,8 @@ export interface ComparisonMethodEntry {
   readonly ci95?: { readonly auc?: Interval; readonly ap?: Interval };
   /** Paired difference to the baseline (schema 2; absent for the baseline). */
   readonly diffToBaseline?: { readonly auc?: number; readonly ci95?: Interval; readonly ap?: number; readonly apCi95?: Interval };
+  /** Each fake technique against all test reals (written when the test split holds several fake techniques). */
+  readonly techniques?: readonly TechniqueResult[];
 }
 
 /** `DIR/comparison.json` as written by `rfm compare`. */

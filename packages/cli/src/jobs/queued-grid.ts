@@ -88,7 +88,7 @@ export function readFinishedRun(r: GridRun): { run: FinishedRun; dataHash: strin
       best: metrics.best,
       test: metrics.test,
       ms: done.ms,
-      scores: { ids: csv.map((s) => s.id), labels: csv.map((s) => s.label), scores: csv.map((s) => s.score) },
+      scores: { ids: csv.map((s) => s.id), labels: csv.map((s) => s.label), scores: csv.map((s) => s.score), techniques: csv.map((s) => s.technique) },
     },
     dataHash: first.dataset?.hash ?? '',
   };
@@ -126,13 +126,13 @@ export async function runGridOnQueue(
 }
 
 /** Rows of a run's `test-scores.csv` (`id,label,score,logit_gap,technique`; ids may hold commas). */
-function readTestScores(file: string): { id: string; label: 0 | 1; score: number }[] {
+function readTestScores(file: string): { id: string; label: 0 | 1; score: number; technique: string }[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .slice(1)
     .filter((l) => l !== '')
     .map((line) => {
       const tail = line.split(',').slice(-4);
-      return { id: line.slice(0, line.length - tail.join(',').length - 1), label: Number(tail[0]) as 0 | 1, score: Number(tail[1]) };
+      return { id: line.slice(0, line.length - tail.join(',').length - 1), label: Number(tail[0]) as 0 | 1, score: Number(tail[1]), technique: tail[3]! };
     });
 }

@@ -11,4 +11,5 @@ export {
   RfmBatchNormalization,
 } from './fused-batch-normalization.js';
 export type { BatchNormKind, BatchNormLayerArgs, RfmBatchNormalizationArgs } from './fused-batch-normalization.js';
+export { isPlainConv2D, useLazyConvGradients } from './lazy-conv-gradients.js';
 export { CORE_LAYER_CLASSES, registerCoreLayers } from './register-core-layers.js';

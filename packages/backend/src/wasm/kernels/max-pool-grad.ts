@@ -1,93 +1,95 @@
 /**
  * `MaxPoolGrad` for wasm. wasm's own kernel is a scalar loop and, in tfjs-backend-wasm 4.22.0,
  * drops the gradient of windows that overlap the bottom/right `same` padding (measured: a 4x4 input,
- * 3x3 window, stride 2 gives 3 of the 4 window gradients). This version matches the cpu backend,
- * ties included (the first maximum in row-major window order receives the gradient).
+ * 3x3 window, stride 2 gives 3 of the 4 window gradients). This version matches the cpu backend
+ * bit for bit, ties included: in every window the first maximum in row-major order (padding never
+ * counts) receives the window's gradient, and a position's gradient is summed in output order.
  *
- * No slices (wasm's `Slice` copies its whole input first) and no rank-6 transposes (a scalar loop):
- * - tap `(i, j)` of every window is read with a strided depthwise convolution whose filter is
- *   one-hot at `(i, j)` (the input is padded with the lowest float, which never wins);
- * - in window order, the tap takes the part of `dY` not yet taken by an earlier tap where it holds
- *   the maximum: `step(y - tap)` is 0 exactly there (wasm's `Equal` and `Sign` are ~10x slower);
- * - each tap's share is padded into its stride phase, and each phase is spread back onto the input
- *   grid with zero insertion (a rank-6 pad).
+ * It is one pass over the windows, reading and writing the wasm heap directly: each window is
+ * visited once, its arg-max found and its `dy` added there. Earlier versions composed it from
+ * strided one-hot depthwise convolutions, steps and zero-insertion pads (about 12x slower for the
+ * 2x2 pools of the quick preset's backbone: 36 ms against 3 ms for a `[16, 56, 56, 32]` input).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dilateAndPad, padOrCrop } from './conv-geometry.js';
-import { compositeKernel } from './kernel-helpers.js';
+import type { KernelArgs } from './kernel-helpers.js';
 
-/** Padding value of the pooled input: the lowest finite float32 (0 · it stays finite, unlike -Infinity). */
-const LOWEST = -3.4028234663852886e38;
-
-/**
- * Input gradient of an NHWC 2-D max pool.
- *
- * @param dy - output gradient `[N, Ho, Wo, C]`
- * @param x - forward input `[N, H, W, C]`
- * @param y - forward output `[N, Ho, Wo, C]`
- * @param attrs - pooling attributes
- * @returns `[N, H, W, C]`; the caller owns it
- */
-export function maxPoolGradOp(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: tf.MaxPoolGradAttrs): tf.Tensor4D {
-  const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const [n, h, w, c] = x.shape;
-  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw, outHeight: ho, outWidth: wo } = info;
-  const { top, left } = info.padInfo;
-  // Phase grid: tap i of output row r sits at padded row r*sh + i = (r + floor(i/sh))*sh + i%sh.
-  const hq = ho + Math.floor((fh - 1) / sh);
-  const wq = wo + Math.floor((fw - 1) / sw);
-  return tf.tidy(() => {
-    const spanH = (ho - 1) * sh + fh;
-    const spanW = (wo - 1) * sw + fw;
-    const xp = padOrCrop(x, top, spanH - top - h, left, spanW - left - w, LOWEST);
-    const phaseGrads = new Map<number, tf.Tensor4D>();
-    let remaining: tf.Tensor4D = dy;
-    for (let i = 0; i < fh; i++) {
-      for (let j = 0; j < fw; j++) {
-        const oneHot = tf.buffer([fh, fw, c, 1], 'float32');
-        for (let k = 0; k < c; k++) oneHot.set(1, i, j, k, 0);
-        const tap = tf.depthwiseConv2d(xp, oneHot.toTensor() as tf.Tensor4D, [sh, sw], 'valid');
-        const rest = tf.mul(remaining, tf.step(tf.sub(y, tap))) as tf.Tensor4D;
-        const taken = tf.sub(remaining, rest) as tf.Tensor4D;
-        remaining = rest;
-        const oi = Math.floor(i / sh);
-        const oj = Math.floor(j / sw);
-        const placed = tf.pad(taken, [
-          [0, 0],
-          [oi, hq - ho - oi],
-          [oj, wq - wo - oj],
-          [0, 0],
-        ]);
-        const p = (i % sh) * sw + (j % sw);
-        const prev = phaseGrads.get(p);
-        phaseGrads.set(p, prev === undefined ? placed : tf.add(prev, placed));
-      }
-    }
-    // Spread each phase onto a grid of hq*sh + sh - 1 rows (so no phase needs cropping), add them up,
-    // then cut the input's rows out of it.
-    const gridH = hq * sh + sh - 1;
-    const gridW = wq * sw + sw - 1;
-    let grad: tf.Tensor4D | null = null;
-    for (const [p, g] of phaseGrads) {
-      const a = Math.floor(p / sw);
-      const b = p % sw;
-      const spread = dilateAndPad(g, sh, sw, a, gridH - a - (hq - 1) * sh - 1, b, gridW - b - (wq - 1) * sw - 1);
-      grad = grad === null ? spread : (tf.add(grad, spread) as tf.Tensor4D);
-    }
-    return padOrCrop(grad!, -top, h + top - gridH, -left, w + left - gridW);
-  });
+/** What this kernel uses of tfjs-backend-wasm's `BackendWasm`. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
-/** Kernel config of {@link maxPoolGradOp} for the wasm backend (replaces wasm's own). */
+/**
+ * Adds every window's output gradient to the arg-max of its window.
+ *
+ * @param dy - `[N, Ho, Wo, C]` output gradient
+ * @param x - `[N, H, W, C]` forward input
+ * @param dx - `[N, H, W, C]` zero-filled input gradient (written)
+ * @param info - pooling geometry of the forward pass
+ */
+export function scatterMaxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const rowStride = w * c;
+  // Channels innermost: every tap is a contiguous run of C values (the first max wins on ties).
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
+  for (let b = 0; b < n; b++) {
+    const xBase = b * h * rowStride;
+    for (let r = 0; r < ho; r++) {
+      const r0 = r * sh - top;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(h, r0 + fh);
+      for (let q = 0; q < wo; q++) {
+        const c0 = q * sw - left;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(w, c0 + fw);
+        best.fill(Number.NEGATIVE_INFINITY);
+        at.fill(-1);
+        for (let xr = rMin; xr < rMax; xr++) {
+          for (let xc = cMin; xc < cMax; xc++) {
+            const tap = xBase + xr * rowStride + xc * c;
+            for (let d = 0; d < c; d++) {
+              const v = x[tap + d]!;
+              if (v > best[d]!) {
+                best[d] = v;
+                at[d] = tap + d;
+              }
+            }
+          }
+        }
+        const dyBase = ((b * ho + r) * wo + q) * c;
+        for (let d = 0; d < c; d++) {
+          const i = at[d]!;
+          if (i >= 0) dx[i]! += dy[dyBase + d]!;
+        }
+      }
+    }
+  }
+}
+
+/** Kernel config of the heap-scatter `MaxPoolGrad` for the wasm backend (replaces wasm's own). */
 export function createMaxPoolGradConfig(original: tf.KernelConfig | undefined): tf.KernelConfig {
   return {
     kernelName: tf.MaxPoolGrad,
     backendName: 'wasm',
     setupFunc: original?.setupFunc,
-    kernelFunc: compositeKernel<tf.MaxPoolGradAttrs>((inputs, attrs) =>
-      maxPoolGradOp(inputs['dy'] as tf.Tensor4D, inputs['input'] as tf.Tensor4D, inputs['output'] as tf.Tensor4D, attrs),
-    ),
+    kernelFunc: (args) => {
+      const { inputs, attrs, backend } = args as unknown as KernelArgs;
+      const a = attrs as unknown as tf.MaxPoolGradAttrs;
+      const heap = backend as WasmHeapBackend;
+      const x = inputs['input'] as tf.TensorInfo;
+      const dy = inputs['dy'] as tf.TensorInfo;
+      const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+      const out = heap.makeOutput(x.shape, 'float32');
+      // Views after the allocation: a heap growth detaches views taken before it.
+      const dx = heap.typedArrayFromHeap(out);
+      dx.fill(0);
+      scatterMaxPoolGrad(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(x), dx, info);
+      return out;
+    },
   };
 }
