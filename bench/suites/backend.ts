@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -9,10 +9,11 @@
  * that take minutes (Xception on cpu) run one repetition. `--batch-norm` picks the backbones'
  * batch-norm layers (`fused`: core's `RfmBatchNormalization`, the default; `layers`: tfjs-layers'
  * own); with both, each model runs with each kind in turn, in the same process.
- * Each `train-step` line also gives `kernelCalls` (kernel invocations of one step, all nesting
+ * Each `train-step` and `fam-pass` line also gives `kernelCalls` (the latter with its top kernels) (kernel invocations of one step, all nesting
  * depths), `peakRssMb` (the process' peak so far: run one model and backend per invocation for a
  * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
  * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
+ * `--wasm-threads N` starts wasm with N XNNPACK threads (`initBackend`'s `threads`; default 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -76,6 +77,7 @@ interface Args {
   readonly top: number;
   readonly batchNorms: BatchNormKind[];
   readonly cpuAll: boolean;
+  readonly wasmThreads: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -90,6 +92,7 @@ function parseArgs(argv: string[]): Args {
     top: Number(value('--top') ?? 15),
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
+    wasmThreads: Number(value('--wasm-threads') ?? 1),
   };
 }
 
@@ -141,7 +144,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   };
   const slow = backend === 'cpu';
   const reps = slow ? Math.min(a.reps, Math.max(1, model.cpuReps)) : a.reps;
-  const base = { model: model.key, batch: a.batch, backend, batchNorm };
+  const base = { model: model.key, batch: a.batch, backend, batchNorm, ...(backend === 'wasm' ? { threads: a.wasmThreads } : {}) };
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
@@ -171,7 +174,19 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   if (slow && reps === 1) fams.push(famFirst);
   else for (let i = 0; i < reps; i++) fams.push(await time(fam));
   const famMs = median(fams);
-  emit({ bench: 'fam-pass', ...base, medianMs: round(famMs), cpuMs: round(cpuMedian(fams.length)), reps: fams.length, firstMs: round(famFirst), minMs: round(Math.min(...fams)) });
+  // Where a FAM pass goes (kernel calls and exclusive times), after its warm-up.
+  const famProfile = a.profile && backend !== 'cpu' ? await profileKernels(fam) : null;
+  emit({
+    bench: 'fam-pass',
+    ...base,
+    medianMs: round(famMs),
+    cpuMs: round(cpuMedian(fams.length)),
+    reps: fams.length,
+    firstMs: round(famFirst),
+    minMs: round(Math.min(...fams)),
+    kernelCalls: famProfile?.calls ?? null,
+    top: famProfile?.kernels.slice(0, a.top).map((k) => ({ kernel: k.name, calls: k.calls, ms: round(k.exclusiveMs) })) ?? null,
+  });
 
   if (profile !== null) {
     const p = profile;
@@ -206,7 +221,7 @@ export async function run(argv: string[]): Promise<void> {
   const available: string[] = [];
   for (const backend of a.backends) {
     try {
-      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu');
+      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads });
       available.push(backend);
       emit({ bench: 'backend', backend, module: report.module, summary: report.summary });
     } catch (e) {

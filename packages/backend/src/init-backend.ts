@@ -14,6 +14,7 @@ import { withWasmThreads } from './wasm/wasm-threads.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
+import { registerReluGrad } from './tensorflow/relu-grad.js';
 
 /**
  * How to build the native TensorFlow addon, as named in messages: the library function. The CLI
@@ -233,7 +234,11 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
   } else if (!(await setBackendQuietly('wasm'))) {
     return { ok: false, reason: 'the wasm module failed to initialise' };
   }
-  if (o.trainingKernels) registerWasmTrainingKernels();
+  if (o.trainingKernels) {
+    registerWasmTrainingKernels();
+    // ReLU's gradient from its output (one activation less kept per ReLU; tfjs' formula off tensorflow).
+    registerReluGrad();
+  }
   const threads = wasm.getThreadsCount();
   return {
     ok: true,

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Backbone, BackboneConfig, BackboneOutput, ClassifierWeights, ParamCounts } from './backbone.js';
 import { ShapeMismatchError } from './errors.js';
+import { applyFreeingIntermediates } from './layers-freeing-run.js';
 import { useLazyConvGradients } from './layers/lazy-conv-gradients.js';
 
 /**
@@ -40,7 +41,9 @@ export class LayersBackbone implements Backbone {
         `Backbone "${this.config.name}" expects [B, ${this.config.inputSize}, ${this.config.inputSize}, 3] inputs, got [${x.shape.join(', ')}]; resize or crop the images to the backbone's inputSize.`,
       );
     }
-    const [featureMap, logits] = this.model.apply(x, { training }) as tf.Tensor[];
+    // Each intermediate is freed after its last reader (what a backward pass needs, the engine has
+    // saved), so a forward pass under a gradient ends holding only that.
+    const [featureMap, logits] = tf.tidy(() => applyFreeingIntermediates(this.model, x, training));
     return { featureMap: featureMap as tf.Tensor4D, logits: logits! };
   }
 

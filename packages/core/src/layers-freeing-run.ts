@@ -1,0 +1,83 @@
+/**
+ * Runs a tfjs-layers functional model the way PyTorch keeps memory: every intermediate tensor is
+ * freed as soon as the last layer that reads it has run, in training mode too.
+ *
+ * tfjs-layers' own executor frees intermediates only in inference mode; in training mode it keeps
+ * every layer output (and every tensor made inside a layer) until the enclosing `tf.tidy` ends, so a
+ * training step's forward pass ends holding all of them. A gradient does not need the originals:
+ * what a kernel's backward pass reads, the engine saved as its own handles when the kernel ran
+ * (`keep(clone(x))`, sharing storage), and the tape reads only the ids and shapes of node inputs
+ * and outputs. So disposing an intermediate after its last reader frees exactly the tensors no
+ * backward pass needs, and the gradients are unchanged (tfjs-layers does the same in inference
+ * mode, where the FAM pass differentiates through it).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+
+/** The parts of a tfjs-layers graph node this module reads. */
+interface GraphNode {
+  readonly outboundLayer: { apply(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] };
+  readonly inputTensors: SymbolicTensor[];
+  readonly outputTensors: SymbolicTensor[];
+  readonly callArgs?: Record<string, unknown> | null;
+}
+
+/** One layer call of the plan, with the symbolic tensors it frees afterwards. */
+interface PlannedCall {
+  readonly node: GraphNode;
+  readonly frees: readonly number[];
+}
+
+const plans = new WeakMap<LayersModel, PlannedCall[]>();
+
+/** The model's layer calls in execution order, each with the tensors read for the last time there. */
+function planOf(model: LayersModel): PlannedCall[] {
+  const cached = plans.get(model);
+  if (cached) return cached;
+  const byDepth = (model as unknown as { nodesByDepth: Record<string, GraphNode[]> }).nodesByDepth;
+  const nodes = Object.keys(byDepth)
+    .map(Number)
+    .sort((a, b) => b - a)
+    .flatMap((d) => byDepth[String(d)]!)
+    .filter((n) => n.inputTensors.length > 0 && n.outputTensors.every((t) => !model.inputs.includes(t)));
+  const lastReader = new Map<number, number>();
+  nodes.forEach((n, i) => n.inputTensors.forEach((t) => lastReader.set(t.id, i)));
+  const keep = new Set<number>([...model.inputs, ...model.outputs].map((t) => t.id));
+  const plan = nodes.map((node, i) => ({
+    node,
+    frees: [...new Set(node.inputTensors.map((t) => t.id))].filter((id) => lastReader.get(id) === i && !keep.has(id)),
+  }));
+  plans.set(model, plan);
+  return plan;
+}
+
+/**
+ * Applies a single-input functional model, disposing each intermediate tensor once no later layer
+ * reads it, and each layer's internal tensors when the layer returns (tfjs-layers keeps the latter
+ * until the whole model returns, in inference mode too: under a gradient, as in a FAM pass, that
+ * is one more activation per batch-norm layer). Same kernels on the same values as
+ * `model.apply(x, { training })`; returns the model's outputs (the caller owns them).
+ *
+ * @param model - a functional model with one input, each layer called once
+ * @param x - the input (not disposed)
+ * @param training - the `training` flag every layer gets
+ */
+export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, training: boolean): tf.Tensor[] {
+  const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]]);
+  for (const { node, frees } of planOf(model)) {
+    const inputs = node.inputTensors.map((t) => values.get(t.id)!);
+    const kwargs = { ...(node.callArgs ?? {}), training };
+    const out = tf.tidy(() => node.outboundLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, kwargs));
+    const outs = Array.isArray(out) ? out : [out];
+    node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]!));
+    for (const id of frees) {
+      const t = values.get(id)!;
+      values.delete(id);
+      // A layer may hand its input on as its output (one tensor, two graph tensors).
+      if (![...values.values()].includes(t)) t.dispose();
+    }
+  }
+  return model.outputs.map((t) => values.get(t.id)!);
+}
