@@ -5,7 +5,9 @@
  * and model loading) of `rfm eval` over the bundled faces (all 141 images, a 32 px `small` model
  * trained for 2 iterations): in this process; sharded over 1 and 2 local worker processes; sharded
  * over 2 `rfm worker` processes through a throw-away Redis on a free loopback port (skipped without
- * redis-server), cold (worker job processes start) and warm (model already loaded). Then the queue's overhead per job: N trivial jobs through the in-process pool and
+ * redis-server), cold (worker job processes start) and warm (model already loaded). `rfm predict`
+ * over the 12 bundled portraits (sources/s): in this process and sharded over 2 local worker
+ * processes. Then the queue's overhead per job: N trivial jobs through the in-process pool and
  * through Redis (one sandboxed worker), ms per job. One JSON line per case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -83,6 +85,15 @@ export async function run(args: string[]): Promise<void> {
       if (r.value !== single.value) throw new Error(`sharded result differs from the single-process one (${shards} shards)`);
       line(`local-workers-${shards}`, r.ms);
     }
+    // rfm predict over the 12 bundled portraits (face detection, alignment and scoring per photo).
+    const predictArgs = ['predict', '--model', model, join(ROOT, 'data/london-faces'), '--json', '--backend', 'wasm'];
+    const predicted = await timed(() => cli(predictArgs));
+    const sources = (JSON.parse(predicted.value) as { sources: unknown[] }).sources.length;
+    const predictLine = (mode: string, ms: number) => emit({ bench: 'queue-predict', mode, sources, ms: Math.round(ms), sourcesPerSecond: +((1000 * sources) / ms).toFixed(2) });
+    predictLine('in-process', predicted.ms);
+    const shardedPredict = await timed(() => cli([...predictArgs, '--shards', '2', '--shard-dir', join(dir, 'predict-2')]));
+    if (shardedPredict.value !== predicted.value) throw new Error('sharded predict differs from the single-process one');
+    predictLine('local-workers-2', shardedPredict.ms);
     if (hasRedisServer()) {
       redis = await TestRedis.start();
       workers.push(...(await Promise.all([startWorker(redis.url), startWorker(redis.url)])));

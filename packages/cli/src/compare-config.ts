@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { backboneNames } from '@rfm/models';
 import { CliUsageError } from './command.js';
+import { checkLocalPath } from './local-paths.js';
 import { erasingMethodNames, type ErasingMethodOptions } from './erasing-methods.js';
 import { PRESETS, type TrainConfig } from './train-config.js';
 
@@ -112,6 +113,7 @@ export function readCompareConfig(file: string, base: Omit<CompareConfig, 'versi
     return v as string;
   };
   const t = base.train;
+  for (const field of ['data', 'out'] as const) if (typeof raw[field] === 'string') checkLocalPath(`compare: ${where}: field "${field}"`, raw[field] as string);
   const data = raw.data === undefined ? t.data : resolve(dirname(file), str('data', raw.data));
   if (!existsSync(data)) fail('data', 'names no file or folder', raw.data);
   const backbone = raw.backbone === undefined ? t.backbone : str('backbone', raw.backbone);

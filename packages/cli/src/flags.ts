@@ -9,6 +9,7 @@
 import { extname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliUsageError } from './command.js';
+import { checkLocalPath } from './local-paths.js';
 
 /**
  * What a flag's value is.
@@ -194,6 +195,7 @@ function validate(command: string, s: FlagSpec, raw: string | boolean | string[]
     const items = (Array.isArray(raw) ? raw : [String(raw)]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
     for (const item of items) {
       if (s.choices && !s.choices.includes(item)) throw bad(command, s, item, `one of ${s.choices.join(', ')}`);
+      if (PATH_VALUES.has(s.value ?? '')) checkLocalPath(`${command}: --${s.name}`, item);
     }
     return items;
   }
@@ -216,12 +218,16 @@ function validate(command: string, s: FlagSpec, raw: string | boolean | string[]
       return v;
     default:
       if (v === '') throw bad(command, s, v, s.value ? `a ${s.value}` : 'a value');
+      if (PATH_VALUES.has(s.value ?? '')) checkLocalPath(`${command}: --${s.name}`, v);
       if (s.extensions && !s.extensions.includes(extname(v).toLowerCase())) {
         throw bad(command, s, v, `a file name ending in ${s.extensions.join(' or ')}`);
       }
       return v;
   }
 }
+
+/** Placeholders of flags whose value is a file or folder (checked to be a local path, not a URL). */
+const PATH_VALUES = new Set(['DIR', 'FILE', 'RUN_DIR', 'PATH']);
 
 function fmt(n: number): string {
   return n === Infinity ? '∞' : n === -Infinity ? '-∞' : String(n);

@@ -112,6 +112,12 @@ describe('loadManifestDataset', () => {
     }
   });
 
+  it('refuses object-store URLs in a manifest, naming the fix', async () => {
+    const e = await datasetError(loadManifestDataset(manifest('url.csv', 'path,label\nimgs/a.png,real\ns3://bucket/b.png,fake\n')));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/path "s3:\/\/bucket\/b\.png" is a URL; rfm reads local files only: mount the store/);
+  });
+
   it('names the line of a bad label, split, missing file, duplicate or non-image path', async () => {
     const cases: Array<[string, RegExp]> = [
       ['imgs/a.png,maybe,', /label "maybe"/],

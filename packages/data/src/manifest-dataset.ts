@@ -88,6 +88,9 @@ export async function loadManifestDataset(manifestPath: string): Promise<Dataset
 
     const rawPath = get('path');
     if (rawPath === '') fail('empty path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rawPath)) {
+      fail(`path "${rawPath}" is a URL; rfm reads local files only: mount the store as a filesystem (e.g. s3fs, rclone mount, gcsfuse) and list paths relative to the manifest's folder.`);
+    }
     const relPath = rawPath.replace(/\\/g, '/');
     if (isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)) {
       fail(`path "${rawPath}" is absolute; manifest paths must be relative to the manifest's folder.`);

@@ -5,7 +5,9 @@
  * @packageDocumentation
  */
 import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
+import { WORKER_ID_ENV } from '@rfm/queue';
 import { DEFAULT_QUEUE_NAME, redisConnection } from './bull-job-queue.js';
 
 /** Options of {@link startBullWorker}. */
@@ -20,7 +22,7 @@ export interface BullWorkerOptions {
   readonly name?: string;
   /** Lock of a running job, ms (default 30 000): a dead worker's job is retried after about this long. */
   readonly lockDurationMs?: number;
-  /** How often stalled jobs (dead workers) are looked for, ms (default: the lock duration). */
+  /** How often stalled jobs (dead workers) are looked for, ms (default: a fifth of the lock duration, at least 1 s). */
   readonly stalledIntervalMs?: number;
   /** Receives one line per finished or failed job and per connection problem. */
   readonly log?: (line: string) => void;
@@ -46,10 +48,12 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<Runni
     concurrency: options.concurrency ?? 1,
     useWorkerThreads: false,
     lockDuration,
-    stalledInterval: options.stalledIntervalMs ?? lockDuration,
+    // A dead worker's job is found within about lock + interval (a job is stalled once its lock has expired).
+    stalledInterval: options.stalledIntervalMs ?? Math.max(1000, Math.round(lockDuration / 5)),
     // A job whose worker died is moved back to waiting; after this many deaths it fails.
     maxStalledCount: 2,
-    workerForkOptions: { env: { ...process.env, RFM_JOB_PROCESSOR: options.processorFile } },
+    // Job processes report this worker (HOST:PID) as the one that ran their jobs.
+    workerForkOptions: { env: { ...process.env, RFM_JOB_PROCESSOR: options.processorFile, [WORKER_ID_ENV]: `${hostname()}:${process.pid}` } },
   });
   worker.on('completed', (job) => log(`done ${job.id}`));
   worker.on('failed', (job, err) => log(`failed ${job?.id ?? '?'} (attempt ${job?.attemptsMade ?? '?'}): ${err.message}`));

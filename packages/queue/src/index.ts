@@ -12,3 +12,4 @@ export { jobRegistry, runJob, type JobContext, type JobHandler, type JobRegistry
 export { DEFAULT_RETRY, type JobOutcome, type JobQueue, type QueueCounts, type RetryPolicy, type SubmitResult, type WaitOptions } from './job-queue.js';
 export { LocalJobQueue, type LocalJobQueueOptions } from './local-job-queue.js';
 export type { ChildReply, ChildRequest } from './local-worker-protocol.js';
+export { WORKER_ID_ENV, workerIdentity } from './worker-identity.js';

@@ -12,6 +12,7 @@ import { createRng, errorMessage, writeFileAtomic } from '@rfm/core';
 import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import type { BackendChoice } from '@rfm/backend';
+import { QueueError } from '@rfm/queue';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
@@ -48,14 +49,14 @@ export const COMPARE_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     value: 'FILE',
     help:
-      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
+      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume;\nwith --queue each budget is its own run, DIR/<method>[/seed-S]/iterations-N),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
   },
   {
     name: 'queue',
     kind: 'string',
     value: 'URL',
     help:
-      'run every (method, seed) as a job on rfm workers (rfm worker --queue URL, any\nnumber of machines sharing the data and DIR paths); job ids come from the resolved\nrun configurations, so running the same command again adds no job and resumes the\ngrid; the report lists runs that failed for good as missing (see docs/scale-out.md)',
+      'run every (method, seed, option values, budget) as a job on rfm workers (rfm worker\n--queue URL, any number of machines sharing the data and DIR paths); job ids come\nfrom the resolved run configurations, so running the same command again adds no job\nand resumes the grid; the report lists runs that failed for good as missing (see\ndocs/scale-out.md)',
   },
   ...MODEL_FLAGS,
   ...SCHEDULE_FLAGS,
@@ -103,13 +104,14 @@ export const compareCommand: CliCommand = {
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const writeSweep = (results: readonly ComparisonResult[], dataHash: string) => {
+    const writeSweep = (results: readonly ComparisonResult[], dataHash: string, missing: readonly MissingRun[] = []) => {
       if (config.budgets.length < 2) return;
-      const complete = results.length === config.budgets.length;
-      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}\n${complete ? '' : '\n(partial: later budgets still running)\n'}`);
+      const complete = results.length === config.budgets.length && missing.length === 0;
+      const note = results.length < config.budgets.length ? '\n(partial: later budgets still running)\n' : '';
+      writeFileAtomic(join(out, 'sweep.md'), `${sweepMarkdown(config, results)}${missingRunsMarkdown(missing)}\n${note}`);
       writeFileAtomic(
         join(out, 'sweep.json'),
-        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })) }, null, 2)}\n`,
+        `${JSON.stringify({ schema: 1, complete, backend: tf.getBackend(), dataHash, budgets: results.map((r, i) => ({ iterations: config.budgets[i], ...r })), ...(missing.length > 0 ? { missing } : {}) }, null, 2)}\n`,
       );
     };
     const queueUrl = f.string('queue');
@@ -125,9 +127,14 @@ export const compareCommand: CliCommand = {
       `${budget} iterations, seed${config.seeds.length > 1 ? 's' : ''} ${config.seeds.join(', ')}, ${tf.getBackend()}; percentages, ` +
       `95% bootstrap intervals over ${(last.methods[0]?.test.overall.nReal ?? 0) + (last.methods[0]?.test.overall.nFake ?? 0)} test images, ${config.bootstrap.resamples} resamples)`;
     const missing: readonly MissingRun[] = 'missing' in outcome ? (outcome.missing as MissingRun[]) : [];
-    const table = comparisonMarkdown(last) + missingRunsMarkdown(missing);
+    if ('missing' in outcome) writeSweep(results, dataHash, missing);
+    if (outcome.finalRuns.length === 0) {
+      throw new QueueError('RFM_GRID_INCOMPLETE', `compare: no run of ${budget} iterations finished (${missing.length} run(s) missing, listed above); fix the cause and submit the grid again`);
+    }
+    const finalMissing = missing.filter((m) => m.iterations === budget);
+    const table = comparisonMarkdown(last) + missingRunsMarkdown(finalMissing);
     writeFileAtomic(join(out, 'comparison.md'), `${header}\n\n${table}\n`);
-    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify({ ...comparisonFile(config, last, dataHash), ...(missing.length > 0 ? { missing } : {}) }, null, 2)}\n`);
+    writeFileAtomic(join(out, 'comparison.json'), `${JSON.stringify({ ...comparisonFile(config, last, dataHash), ...(finalMissing.length > 0 ? { missing: finalMissing } : {}) }, null, 2)}\n`);
     await writeRocChartSeries(
       outcome.finalRuns.map((r) => ({
         name: config.seeds.length > 1 ? `${r.method} s${r.seed}` : r.method,
@@ -286,8 +293,8 @@ async function runPlan(
 }
 
 /**
- * Runs the grid as jobs on `--queue` (one per method and seed) and gathers the finished runs; the
- * runs that failed for good are returned as missing.
+ * Runs the grid as jobs on `--queue` (one per method, seed and budget) and gathers the finished
+ * runs, one comparison per budget; the runs that failed for good are returned as missing.
  */
 async function runPlanOnQueue(
   config: CompareConfig,
@@ -296,12 +303,14 @@ async function runPlanOnQueue(
   url: string,
   backend: BackendChoice,
 ): Promise<{ results: ComparisonResult[]; finalRuns: FinishedRun[]; dataHash: string; missing: MissingRun[] }> {
-  if (config.budgets.length > 1) throw new CliUsageError('compare: --queue runs one budget per run; run a sweep ("budgets") on one machine, or give "iterations"');
   const queue = await openQueue(url, 1);
   try {
-    const { finished, missing, dataHash } = await runGridOnQueue(queue, gridRuns(config, out, backend), io);
+    const runs = gridRuns(config, out, backend);
+    const { finished, missing, dataHash } = await runGridOnQueue(queue, runs, io);
     for (const m of missing) io.err(`compare: missing ${m.run}: ${m.reason}\n`);
-    return { results: [summarizeComparison(finished, config.bootstrap)], finalRuns: finished, dataHash, missing };
+    const budgetOf = new Map(runs.map((r) => [r.run, r.iterations]));
+    const perBudget = config.budgets.map((b) => finished.filter((r) => budgetOf.get(r.run) === b));
+    return { results: perBudget.map((f) => summarizeComparison(f, config.bootstrap)), finalRuns: perBudget[perBudget.length - 1]!, dataHash, missing };
   } finally {
     await queue.close();
   }
@@ -310,7 +319,7 @@ async function runPlanOnQueue(
 /** The missing runs under the comparison table (empty when none). */
 function missingRunsMarkdown(missing: readonly MissingRun[]): string {
   if (missing.length === 0) return '';
-  return `\n\nMissing runs (not in the table; submit the grid again to retry them):\n\n${missing.map((m) => `- ${m.run} (seed ${m.seed}): ${m.reason}`).join('\n')}`;
+  return `\n\nMissing runs (not in the table; submit the grid again to retry them):\n\n${missing.map((m) => `- ${m.run} (seed ${m.seed}, ${m.iterations} iterations): ${m.reason}`).join('\n')}`;
 }
 
 /**

@@ -3,18 +3,18 @@
  *
  * @packageDocumentation
  */
-import { mkdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
-import { inferenceHandle, writeFileAtomic } from '@rfm/core';
-import { FaceDetector, fileSha256, listMediaSources, predictFaces, type SourcePrediction } from '@rfm/faces';
+import { resolve } from 'node:path';
+import type { BackendChoice } from '@rfm/backend';
+import { writeFileAtomic } from '@rfm/core';
+import { FaceDetector, listMediaSources } from '@rfm/faces';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { checkLocalPath } from '../local-paths.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
-import { writeAttentionPng } from '../images/png.js';
-import { createBackboneScorer, cropsToInputs, runTransform } from '../face-scorer.js';
-import { loadRunModel } from '../run-model.js';
+import { createBackboneScorer, runTransform } from '../face-scorer.js';
+import { predictInShards } from '../jobs/sharded-predict.js';
+import { loadRunModel, readRunConfig } from '../run-model.js';
+import { formatSourceLine, predictionsCsv, predictionsJson, predictSource, type SourceResult } from '../source-predictions.js';
 
 /** Flags of `rfm predict`. */
 export const PREDICT_FLAGS: readonly FlagSpec[] = [
@@ -29,11 +29,26 @@ export const PREDICT_FLAGS: readonly FlagSpec[] = [
   { name: 'margin', kind: 'number', value: 'M', min: 1, max: 4, help: 'alignment margin (default 1.3; use the value given to rfm prepare)' },
   { name: 'detector', kind: 'choice', value: 'D', choices: ['tiny', 'ssd'], help: 'tiny (default) | ssd' },
   { name: 'threshold', kind: 'number', value: 'T', min: 0, max: 1, default: 0.5, help: 'P(fake) at or above which a source is called fake' },
+  {
+    name: 'shards',
+    kind: 'int',
+    value: 'K',
+    min: 1,
+    max: 100_000,
+    help: 'predict in K jobs (source k in job k mod K; a video is never split), on local\nworker processes (min(K, CPUs) of them) or, with --queue, on rfm workers anywhere;\neach worker loads the model once; the output equals a single process\'s, exactly',
+  },
+  {
+    name: 'queue',
+    kind: 'string',
+    value: 'URL',
+    help: 'redis://HOST:PORT of the workers\' queue (rfm worker --queue URL; needs\n@rfm/queue-bullmq). Workers must see --model, the inputs, --fam and the shard folder',
+  },
+  { name: 'shard-dir', kind: 'string', value: 'DIR', help: 'where shard result files go (default RUN_DIR/predict-shards; shared by the workers)' },
   BACKEND_FLAG,
 ];
 
 const HELP = commandHelp(
-  'Usage: rfm predict --model RUN_DIR INPUT... [--json | --csv FILE] [--fam DIR]',
+  'Usage: rfm predict --model RUN_DIR INPUT... [--json | --csv FILE] [--fam DIR] [--shards K [--queue URL]]',
   `Detects the faces of photos and videos, aligns them as rfm prepare does, and scores them with the
 best model of a run: per face P(fake) and the logit gap O_fake - O_real; per frame the maximum over
 its faces; per video the mean over its sampled frames that have a face. A source without any face
@@ -51,6 +66,7 @@ export const predictCommand: CliCommand = {
     const p = parseFlags('predict', args, PREDICT_FLAGS, true);
     const modelDir = p.required('model');
     const inputs = [...p.list('input'), ...p.positionals];
+    for (const input of p.positionals) checkLocalPath('predict: INPUT', input);
     if (inputs.length === 0) throw new CliUsageError('predict: no INPUT given: pass images, videos or folders after the flags');
     if (p.bool('json') && p.has('csv')) throw new CliUsageError('predict: --json and --csv are exclusive; pick one');
     const frames = p.number('frames');
@@ -62,6 +78,10 @@ export const predictCommand: CliCommand = {
     const famDir = p.string('fam');
     const csv = p.string('csv');
     const json = p.bool('json');
+    const shards = p.number('shards');
+    const queueUrl = p.string('queue');
+    if (queueUrl !== undefined && shards === undefined) throw new CliUsageError('predict: --queue needs --shards K (the number of jobs the sources are split into)');
+    if (p.has('shard-dir') && shards === undefined) throw new CliUsageError('predict: --shard-dir needs --shards K');
     let sources;
     try {
       sources = listMediaSources(inputs);
@@ -69,85 +89,53 @@ export const predictCommand: CliCommand = {
       throw new CliUsageError(`predict: ${(e as Error).message}`);
     }
     if (sources.length === 0) throw new CliUsageError(`predict: no image or video found in ${inputs.join(' ')}`);
-    await startBackend(p, io);
-    const run = await loadRunModel(modelDir);
-    const transform = runTransform(run);
-    const detector = await FaceDetector.create({ detector: detectorName });
-    const scorer = createBackboneScorer(run.backbone, transform);
-    const results: (SourcePrediction | { source: string; status: 'unreadable'; reason: string })[] = [];
-    try {
-      for (const source of sources) {
-        let r: SourcePrediction;
-        try {
-          r = await predictFaces(detector, source.path, { scorer, frames, faces, size, margin, keepCrops: famDir !== undefined });
-        } catch (e) {
-          const code = (e as { code?: unknown }).code;
-          if (typeof code !== 'string' || !code.startsWith('RFM_')) throw e;
-          results.push({ source: source.path, status: 'unreadable', reason: (e as Error).message });
-          if (!json) io.out(`${source.path}: unreadable (${(e as Error).message})\n`);
-          continue;
+    let results: SourceResult[];
+    let runDir: string;
+    if (shards !== undefined) {
+      // Sharded: K jobs on worker processes or a Redis queue; this process only reduces.
+      runDir = readRunConfig(modelDir).runDir;
+      const plan = {
+        model: runDir,
+        sources: sources.map((s) => s.path),
+        shards,
+        frames,
+        faces,
+        size,
+        margin,
+        detector: detectorName,
+        fam: famDir === undefined ? undefined : resolve(famDir),
+        backend: p.string<BackendChoice>('backend') ?? 'auto',
+      };
+      results = await predictInShards(plan, queueUrl, p.string('shard-dir'), io);
+      if (!json) for (const r of results) io.out(`${formatSourceLine(r, threshold)}\n`);
+    } else {
+      await startBackend(p, io);
+      const run = await loadRunModel(modelDir);
+      runDir = run.runDir;
+      const transform = runTransform(run);
+      const detector = await FaceDetector.create({ detector: detectorName });
+      const scoring = {
+        detector,
+        scorer: createBackboneScorer(run.backbone, transform),
+        frames,
+        faces,
+        size,
+        margin,
+        fam: famDir === undefined ? undefined : { dir: famDir, backbone: run.backbone, transform },
+      };
+      results = [];
+      try {
+        for (const source of sources) {
+          const r = await predictSource(source.path, scoring);
+          results.push(r);
+          if (!json) io.out(`${formatSourceLine(r, threshold)}\n`);
         }
-        if (famDir) await writeFams(famDir, source.path, r, run.backbone, transform);
-        results.push(stripCrops(r));
-        if (!json) io.out(`${formatLine(r, threshold)}\n`);
+      } finally {
+        run.backbone.dispose();
       }
-    } finally {
-      run.backbone.dispose();
     }
-    if (json) io.out(`${JSON.stringify({ model: run.runDir, threshold, sources: results }, null, 2)}\n`);
-    if (csv) {
-      const rows = ['source,frame,face,x,y,width,height,score,logit_gap'];
-      for (const r of results) {
-        if (!('frames' in r)) continue;
-        for (const f of r.frames) {
-          f.faces.forEach((face, k) => {
-            const b = face.box;
-            rows.push([JSON.stringify(r.source), f.index, k, b.x.toFixed(1), b.y.toFixed(1), b.width.toFixed(1), b.height.toFixed(1), face.score, face.logitGap].join(','));
-          });
-        }
-      }
-      writeFileAtomic(csv, `${rows.join('\n')}\n`);
-    }
+    if (json) io.out(predictionsJson(runDir, threshold, results));
+    if (csv) writeFileAtomic(csv, predictionsCsv(results));
     return results.some((r) => r.status === 'unreadable') ? 1 : 0;
   },
 };
-
-function formatLine(r: SourcePrediction, threshold: number): string {
-  const faces = r.frames.reduce((n, f) => n + f.faces.length, 0);
-  if (r.status === 'no-face') return `${r.source}: no face found in ${r.frames.length} frame(s); not scored`;
-  const verdict = r.score! >= threshold ? 'FAKE' : 'real';
-  const what = r.kind === 'video' ? `mean of ${r.frames.length - r.facelessFrames}/${r.frames.length} frames with a face` : `max over ${faces} face(s)`;
-  return `${r.source}: ${verdict} P(fake) ${r.score!.toFixed(4)} logit gap ${r.logitGap!.toFixed(3)} (${what})`;
-}
-
-function stripCrops(r: SourcePrediction): SourcePrediction {
-  return { ...r, frames: r.frames.map((f) => ({ ...f, faces: f.faces.map(({ aligned: _aligned, ...rest }) => rest) })) };
-}
-
-async function writeFams(
-  dir: string,
-  source: string,
-  r: SourcePrediction,
-  backbone: Parameters<typeof inferenceHandle>[0],
-  transform: ReturnType<typeof runTransform>,
-): Promise<void> {
-  const stem = `${basename(source, extname(source)).replace(/[^A-Za-z0-9._-]+/g, '_')}-${(await fileSha256(source)).slice(0, 8)}`;
-  const out = join(resolve(dir), stem);
-  mkdirSync(out, { recursive: true });
-  const handle = inferenceHandle(backbone);
-  const [h, w] = transform.crop;
-  for (const f of r.frames) {
-    for (let k = 0; k < f.faces.length; k++) {
-      const aligned = f.faces[k]!.aligned;
-      if (!aligned) continue;
-      const inputs = cropsToInputs([aligned], transform);
-      const map = tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, inputs)));
-      const [values, pixels] = await Promise.all([map.data(), inputs.data()]);
-      tf.dispose([inputs, map]);
-      await writeAttentionPng(join(out, `${String(f.index).padStart(5, '0')}${k === 0 ? '' : `-${k}`}.fam.png`), { data: values as Float32Array, height: h, width: w }, {
-        background: { data: pixels as Float32Array, height: h, width: w },
-        normalization: transform.normalization,
-      });
-    }
-  }
-}

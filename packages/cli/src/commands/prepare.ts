@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { FFMPEG_HINT, FaceDetector, findFfmpeg, listMediaSources, prepareFaces, type DetectorName } from '@rfm/faces';
 import type { JobSpec } from '@rfm/queue';
 import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { checkLocalPath } from '../local-paths.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { openQueue } from '../jobs/open-queue.js';
@@ -57,6 +58,7 @@ export const prepareCommand: CliCommand = {
   async run(args, io) {
     const p = parseFlags('prepare', args, PREPARE_FLAGS, true);
     const inputs = [...p.list('input'), ...p.positionals];
+    for (const input of p.positionals) checkLocalPath('prepare: INPUT', input);
     if (inputs.length === 0) throw new CliUsageError('prepare: --input is required (see rfm prepare --help)');
     const out = resolve(p.required('out'));
     const frames = p.number('frames');

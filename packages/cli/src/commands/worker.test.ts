@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
@@ -93,7 +93,8 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
 
   it('a worker killed with SIGKILL mid-job leaves its job to be retried; the metrics are unchanged', async () => {
     const url = redis!.url;
-    const doomed = await Promise.all([startWorker(url), startWorker(url)]);
+    // One worker takes the first shard; it is killed mid-job (the other shards wait for the replacements).
+    const doomed = [await startWorker(url)];
     const io = captureIO();
     const evaluation = runCli(evalArgs(['--shards', '3', '--queue', url, '--shard-dir', join(dir, 'shards-kill')]), io);
     const queue = new Queue('rfm', { connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null } });
@@ -107,17 +108,20 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     // Killed before finishing: the job is still active (its lock has not expired yet).
     const state = await (await queue.getJob(active[0]!))!.getState();
     expect(state).toBe('active');
-    await startWorker(url);
+    // The replacement and the two workers of the next tests start together (starting a worker costs seconds).
+    await Promise.all([startWorker(url), startWorker(url), startWorker(url)]);
     expect(await evaluation, io.stderr()).toBe(0);
     expect(io.stdout()).toBe(single);
     const retried = await queue.getJob(active[0]!);
     expect(await retried!.getState()).toBe('completed');
+    // Finished by a replacement, not by the killed worker.
+    expect((retried!.returnvalue as { worker: string }).worker).not.toBe(`${hostname()}:${doomed[0]!.pid}`);
+    expect((retried!.returnvalue as { worker: string }).worker).toMatch(new RegExp(`^${hostname()}:\\d+$`));
     await queue.close();
   });
 
   it('rejects malformed and foreign payloads with a clear error and keeps running', async () => {
     const url = redis!.url;
-    await Promise.all([startWorker(url), startWorker(url)]);
     const queue = new Queue('rfm', { connection: { host: '127.0.0.1', port: redis!.port, maxRetriesPerRequest: null } });
     const bad = prepareJob({ kind: 'score-shard', payload: { model: 'relative/run', shard: 'x' } });
     const badModel = prepareJob({ kind: 'score-shard', payload: { model: 'relative/run', shards: 2 } });
@@ -143,6 +147,13 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(io.stdout()).toBe(single);
     const files = readdirSync(readdirSync(join(dir, 'shards-3')).map((d) => join(dir, 'shards-3', d))[0]!);
     expect(files.sort()).toEqual(['shard-0-of-3.csv', 'shard-1-of-3.csv', 'shard-2-of-3.csv']);
+    // Each of the three running workers scored one shard (the jobs record the rfm worker, HOST:PID).
+    const running = workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => `${hostname()}:${w.pid}`);
+    expect(running).toHaveLength(3);
+    const by = [...io.stderr().matchAll(/eval: shard (\d)\/3: (\d+) images by worker (\S+)/g)];
+    expect(by.map((m) => m[1])).toEqual(['1', '2', '3']);
+    expect(by.every((m) => Number(m[2]) > 0)).toBe(true);
+    expect(new Set(by.map((m) => m[3]))).toEqual(new Set(running));
   });
 
   it('a grid survives a Redis restart without losing a finished run, and a second submission adds no jobs', async () => {
@@ -197,5 +208,53 @@ describe.skipIf(!hasRedisServer())('rfm worker on a real Redis (needs redis-serv
     expect(await runCli(args, io), io.stderr()).toBe(0);
     expect(io.stderr()).toMatch(/0 new job\(s\), 12 already queued or done/);
     expect(readFileSync(join(faces, 'manifest.csv'), 'utf8').trim().split('\n')).toEqual(manifest);
+  });
+
+  it('runs a sweep as one job per (method, budget) with the results of a one-machine sweep', async () => {
+    const config = join(dir, 'sweep.json');
+    writeFileSync(config, JSON.stringify({ data: BUNDLED, size: 32, methods: ['none', 're'], budgets: [2, 4], evalEvery: 2, bootstrap: { resamples: 50 } }));
+    const local = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-local'), '--backend', 'wasm'], local), local.stderr()).toBe(0);
+    const io = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/4 run\(s\) on the queue: 4 new job\(s\)/);
+    type Sweep = { complete: boolean; budgets: { iterations: number; methods: { method: string; test: unknown; ci95: unknown }[] }[] };
+    const read = (d: string): Sweep => JSON.parse(readFileSync(join(dir, d, 'sweep.json'), 'utf8')) as Sweep;
+    const metrics = (s: Sweep) => s.budgets.map((b) => [b.iterations, b.methods.map((m) => [m.method, m.test, m.ci95])]);
+    expect(read('sweep-queued').complete).toBe(true);
+    // Each budget trained from scratch on a worker equals the run extended by resume on one machine.
+    expect(metrics(read('sweep-queued'))).toEqual(metrics(read('sweep-local')));
+    expect(statSync(join(dir, 'sweep-queued', 're', 'iterations-4', 'job-done.json')).isFile()).toBe(true);
+
+    // A run whose folder lost its result: submitting again adds no job, and the reports mark it missing.
+    rmSync(join(dir, 'sweep-queued', 're', 'iterations-4', 'job-done.json'));
+    const again = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], again), again.stderr()).toBe(0);
+    expect(again.stderr()).toMatch(/4 run\(s\) on the queue: 0 new job\(s\), 4 already queued or done/);
+    const partial = JSON.parse(readFileSync(join(dir, 'sweep-queued', 'sweep.json'), 'utf8')) as Sweep & { missing: { run: string; iterations: number }[] };
+    expect(partial.complete).toBe(false);
+    expect(partial.missing).toMatchObject([{ run: 're/iterations-4', iterations: 4 }]);
+    expect(partial.budgets.map((b) => b.methods.map((m) => m.method))).toEqual([['none', 're'], ['none']]);
+    const comparison = JSON.parse(readFileSync(join(dir, 'sweep-queued', 'comparison.json'), 'utf8')) as { missing: { run: string }[] };
+    expect(comparison.missing.map((m) => m.run)).toEqual(['re/iterations-4']);
+    expect(readFileSync(join(dir, 'sweep-queued', 'sweep.md'), 'utf8')).toMatch(/Missing runs .*\n\n- re\/iterations-4 \(seed \d+, 4 iterations\): the job finished but/);
+
+    // No run of the last budget left: a clear failure, after the sweep files are written.
+    rmSync(join(dir, 'sweep-queued', 'none', 'iterations-4', 'job-done.json'));
+    const none = captureIO();
+    expect(await runCli(['compare', '--config', config, '--out', join(dir, 'sweep-queued'), '--backend', 'wasm', '--queue', redis!.url], none)).toBe(1);
+    expect(none.stderr()).toMatch(/compare: no run of 4 iterations finished \(2 run\(s\) missing, listed above\); fix the cause and submit the grid again/);
+    expect((JSON.parse(readFileSync(join(dir, 'sweep-queued', 'sweep.json'), 'utf8')) as { missing: unknown[] }).missing).toHaveLength(2);
+  });
+
+  it('predicts in shards on the workers with the output of one process', async () => {
+    const photos = ['001_03.jpg', '002_03.jpg', '003_03.jpg'].map((f) => join(ROOT, 'data/london-faces', f));
+    const args = ['predict', '--model', run, ...photos, '--json', '--backend', 'wasm'];
+    const single = captureIO();
+    expect(await runCli(args, single), single.stderr()).toBe(0);
+    const io = captureIO();
+    expect(await runCli([...args, '--shards', '2', '--queue', redis!.url, '--shard-dir', join(dir, 'predict-shards')], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/predict: shard 2\/2: 1 source\(s\) by worker /);
+    expect(io.stdout()).toBe(single.stdout());
   });
 });

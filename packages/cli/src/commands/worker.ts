@@ -1,5 +1,5 @@
 /**
- * `rfm worker`: runs rfm jobs (sharded scoring, grid runs) from a Redis queue on this machine.
+ * `rfm worker`: runs rfm jobs (sharded scoring and prediction, grid runs, prepare) from a Redis queue on this machine.
  *
  * @packageDocumentation
  */
@@ -33,11 +33,12 @@ export const WORKER_FLAGS: readonly FlagSpec[] = [
 
 const HELP = commandHelp(
   'Usage: rfm worker --queue redis://HOST:PORT [--concurrency N] [--lock-seconds S]',
-  `Runs the jobs that rfm eval --shards K --queue URL and rfm compare --config FILE --queue URL submit,
-until Ctrl-C (SIGINT) or SIGTERM, which let the running jobs finish. Each job runs in its own child
-process (BullMQ sandboxed processor), so heavy TensorFlow.js work never delays the lock renewals;
-a child keeps its model loaded across jobs. Start one worker per machine; every machine must see
-the data, model and output paths of the jobs at the same absolute paths (a shared filesystem).
+  `Runs the jobs that rfm eval --shards K, rfm predict --shards K, rfm compare --config FILE and
+rfm prepare submit with --queue URL, until Ctrl-C (SIGINT) or SIGTERM, which let the running jobs
+finish. Each job runs in its own child process (BullMQ sandboxed processor), so heavy TensorFlow.js
+work never delays the lock renewals; a child keeps its model loaded across jobs. Start one worker
+per machine; every machine must see the data, model and output paths of the jobs at the same
+absolute paths (a shared filesystem, or an object store mounted as one, e.g. with mountpoint-s3).
 Needs the package @rfm/queue-bullmq. See docs/scale-out.md.`,
   WORKER_FLAGS,
 );
@@ -45,7 +46,7 @@ Needs the package @rfm/queue-bullmq. See docs/scale-out.md.`,
 /** The `worker` command. */
 export const workerCommand: CliCommand = {
   name: 'worker',
-  summary: 'run queued rfm jobs (sharded scoring, experiment grids) from a Redis queue',
+  summary: 'run queued rfm jobs (sharded scoring and prediction, experiment grids, prepare) from a Redis queue',
   help: HELP,
   flags: WORKER_FLAGS,
   async run(args, io) {

@@ -7,12 +7,13 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
 import { jobRegistry, runJob, type JobHandler } from '@rfm/queue';
+import { predictShardJob } from './predict-shard-job.js';
 import { prepareSourceJob } from './prepare-source-job.js';
 import { scoreShardJob } from './score-shard-job.js';
 import { trainRunJob } from './train-run-job.js';
 
 /** Every job kind an rfm worker runs. */
-export const RFM_JOBS = jobRegistry([scoreShardJob, trainRunJob, prepareSourceJob] as unknown as JobHandler<never, unknown>[]);
+export const RFM_JOBS = jobRegistry([scoreShardJob, predictShardJob, trainRunJob, prepareSourceJob] as unknown as JobHandler<never, unknown>[]);
 
 /** Path of this module, for queues that fork workers. */
 export const PROCESSOR_FILE = fileURLToPath(import.meta.url);

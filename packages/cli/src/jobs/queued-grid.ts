@@ -1,5 +1,5 @@
 /**
- * `rfm compare --queue URL`: one `train-run` job per (method, seed, option values) of an
+ * `rfm compare --queue URL`: one `train-run` job per (method, seed, option values, budget) of an
  * experiment; job ids derive from the resolved run configuration, so submitting the same grid
  * again adds nothing and resumes it. The report gathers every finished run from its folder and
  * lists the missing ones.
@@ -21,6 +21,8 @@ export interface GridRun {
   readonly method: string;
   /** Training seed. */
   readonly seed: number;
+  /** Training budget (iterations). */
+  readonly iterations: number;
   /** Folder relative to the comparison folder. */
   readonly run: string;
   /** The job payload. */
@@ -33,6 +35,8 @@ export interface MissingRun {
   readonly method: string;
   /** Training seed. */
   readonly seed: number;
+  /** Training budget (iterations). */
+  readonly iterations: number;
   /** Folder relative to the comparison folder. */
   readonly run: string;
   /** Failure reason or state. */
@@ -40,19 +44,26 @@ export interface MissingRun {
 }
 
 /**
- * The runs of an experiment (its last budget; sweeps run on one machine).
+ * The runs of an experiment: one per (budget, seed, method), in that order. With one budget a run's
+ * folder is `METHOD` (or `METHOD/seed-S`), as on one machine. A sweep's budgets become independent
+ * runs in `METHOD[/seed-S]/iterations-N` (on one machine a sweep extends one run by resume, a chain
+ * that does not fan out; a run of N iterations equals the resumed one, since budgets are multiples
+ * of the validation interval).
  *
  * @param config - the resolved experiment
  * @param out - comparison folder (absolute)
  * @param backend - backend the workers use
  */
 export function gridRuns(config: CompareConfig, out: string, backend: BackendChoice): GridRun[] {
-  const budget = config.budgets[config.budgets.length - 1]!;
-  return config.seeds.flatMap((seed) =>
-    config.methods.map((method) => {
-      const { run, train } = experimentRun(config, method, seed, budget);
-      return { method: method.name, seed, run, payload: { config: train, out: join(out, run), backend } };
-    }),
+  const sweep = config.budgets.length > 1;
+  return config.budgets.flatMap((iterations) =>
+    config.seeds.flatMap((seed) =>
+      config.methods.map((method) => {
+        const { run: base, train } = experimentRun(config, method, seed, iterations);
+        const run = sweep ? `${base}/iterations-${iterations}` : base;
+        return { method: method.name, seed, iterations, run, payload: { config: train, out: join(out, run), backend } };
+      }),
+    ),
   );
 }
 
@@ -108,7 +119,7 @@ export async function runGridOnQueue(
       finished.push(read.run);
       dataHash = read.dataHash || dataHash;
     } else {
-      missing.push({ method: r.method, seed: r.seed, run: r.run, reason: o.state === 'failed' ? o.reason : `the job finished but ${r.payload.out} holds no finished run (workers must share this path)` });
+      missing.push({ method: r.method, seed: r.seed, iterations: r.iterations, run: r.run, reason: o.state === 'failed' ? o.reason : `the job finished but ${r.payload.out} holds no finished run (workers must share this path)` });
     }
   }
   return { submitted, finished, missing, dataHash };

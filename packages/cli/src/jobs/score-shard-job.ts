@@ -7,12 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createConsoleLogger, predict, writeFileAtomic, type Logger } from '@rfm/core';
 import { loadDataset, type DatasetItem } from '@rfm/data';
-import type { JobHandler } from '@rfm/queue';
+import { workerIdentity, type JobHandler } from '@rfm/queue';
 import { EVAL_SPLITS, selectEvalItems, type EvalSplit } from '../eval-items.js';
 import { evalSourceFor } from '../run-data.js';
-import { loadRunModel, type RunModel } from '../run-model.js';
 import { resizeForCrop } from '../train-config.js';
 import { PayloadFields } from './payload-fields.js';
+import { workerModel } from './worker-model.js';
 import { ensureWorkerBackend, JOB_BACKENDS } from './worker-backend.js';
 
 /** Kind of the scoring job. */
@@ -67,23 +67,23 @@ export function shardItems(items: readonly DatasetItem[], shard: number, shards:
   return picked;
 }
 
-let cachedModel: { dir: string; run: Promise<RunModel> } | undefined;
-
-/** Loads a run's model once per worker process (the last one asked for stays loaded). */
-async function modelFor(dir: string): Promise<RunModel> {
-  if (cachedModel?.dir !== dir) {
-    const previous = cachedModel;
-    cachedModel = { dir, run: loadRunModel(dir) };
-    if (previous) (await previous.run.catch(() => undefined))?.backbone.dispose();
-  }
-  return cachedModel.run;
+/** What a shard job returns. */
+export interface ShardResult {
+  /** The shard, 0-based. */
+  readonly shard: number;
+  /** Items (or sources) in its file. */
+  readonly images: number;
+  /** Its file. */
+  readonly file: string;
+  /** The worker that ran the job (`HOST:PID`, see `workerIdentity` of `@rfm/queue`). */
+  readonly worker: string;
 }
 
 /** Quiet logger of workers (warnings still go to stderr). */
 const logger: Logger = { ...createConsoleLogger('rfm worker'), info: () => {} };
 
 /** The `score-shard` handler. */
-export const scoreShardJob: JobHandler<ScoreShardPayload, { shard: number; images: number; file: string }> = {
+export const scoreShardJob: JobHandler<ScoreShardPayload, ShardResult> = {
   kind: SCORE_SHARD_KIND,
   validate(payload) {
     const f = new PayloadFields(SCORE_SHARD_KIND, payload);
@@ -102,9 +102,9 @@ export const scoreShardJob: JobHandler<ScoreShardPayload, { shard: number; image
   },
   async run(p) {
     // Idempotent: the file name is keyed by the evaluation's content hash and written atomically.
-    if (existsSync(p.out)) return { shard: p.shard, images: readFileSync(p.out, 'utf8').trim().split('\n').length - 1, file: p.out };
+    if (existsSync(p.out)) return { shard: p.shard, images: readFileSync(p.out, 'utf8').trim().split('\n').length - 1, file: p.out, worker: workerIdentity() };
     await ensureWorkerBackend(p.backend);
-    const run = await modelFor(p.model);
+    const run = await workerModel(p.model);
     const inputSize = run.backbone.config.inputSize;
     const dataset = await loadDataset(p.data, { logger });
     const { items } = selectEvalItems(dataset, p.data, run, p.split);
@@ -114,6 +114,6 @@ export const scoreShardJob: JobHandler<ScoreShardPayload, { shard: number; image
     const pr = await predict(run.backbone, source, p.batch);
     const rows = pr.ids.map((id, i) => `${indexOf.get(id)},${id},${pr.labels[i]},${pr.scores[i]},${pr.logitGaps[i]},${pr.techniques[i]}`);
     writeFileAtomic(p.out, `${SHARD_SCORES_HEADER}\n${rows.map((r) => `${r}\n`).join('')}`);
-    return { shard: p.shard, images: rows.length, file: p.out };
+    return { shard: p.shard, images: rows.length, file: p.out, worker: workerIdentity() };
   },
 };

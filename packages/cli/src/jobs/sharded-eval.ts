@@ -10,14 +10,15 @@ import { join, resolve } from 'node:path';
 import { createConsoleLogger } from '@rfm/core';
 import { loadDataset } from '@rfm/data';
 import type { DatasetItem } from '@rfm/data';
-import { jobId, JobFailedError, QueueError, type JobQueue } from '@rfm/queue';
+import { jobId, QueueError, type JobQueue } from '@rfm/queue';
 import type { BackendChoice } from '@rfm/backend';
 import type { CliIO } from '../command.js';
 import { selectEvalItems, type EvalSplit } from '../eval-items.js';
 import { ProgressBar } from '../progress.js';
 import { readRunConfig } from '../run-model.js';
 import { openQueue } from './open-queue.js';
-import { SCORE_SHARD_KIND, SHARD_SCORES_HEADER, type ScoreShardPayload } from './score-shard-job.js';
+import { runShardJobs, shardWorkerLines } from './run-shard-jobs.js';
+import { SCORE_SHARD_KIND, SHARD_SCORES_HEADER, type ScoreShardPayload, type ShardResult } from './score-shard-job.js';
 
 /** A scored item read back from the shard files. */
 export interface ShardScore {
@@ -86,6 +87,7 @@ export function readShardScores(file: string): ShardScore[] {
  * @param items - every item of the evaluation (to check that each was scored exactly once)
  * @param skipBadImages - unreadable items may be missing
  * @param onProgress - shards finished so far
+ * @returns the scores and, per shard, its job's result (size, file, worker)
  * @throws `JobFailedError` for a shard that failed after its retries
  */
 export async function runShards(
@@ -94,10 +96,8 @@ export async function runShards(
   items: readonly DatasetItem[],
   skipBadImages: boolean,
   onProgress?: (done: number, total: number) => void,
-): Promise<ShardScore[]> {
-  const submitted = await queue.submit(payloads.map((payload) => ({ kind: SCORE_SHARD_KIND, payload })));
-  const outcomes = await queue.wait(submitted.ids, { onProgress });
-  for (const o of outcomes) if (o.state === 'failed') throw new JobFailedError(o.id, o.reason);
+): Promise<{ scores: ShardScore[]; shards: ShardResult[] }> {
+  const shards = await runShardJobs(queue, SCORE_SHARD_KIND, payloads, onProgress);
   const scores = payloads.flatMap((p) => {
     if (!existsSync(p.out)) throw new QueueError('RFM_SHARD_SCORES', `shard ${p.shard} finished but ${p.out} is missing: workers must share this path`);
     return readShardScores(p.out);
@@ -109,7 +109,7 @@ export async function runShards(
     seen.add(s.index);
   }
   if (!skipBadImages && seen.size !== items.length) throw new QueueError('RFM_SHARD_SCORES', `shards scored ${seen.size} of ${items.length} items`);
-  return scores;
+  return { scores, shards };
 }
 
 /** Options of {@link evalInShards}. */
@@ -154,7 +154,8 @@ export async function evalInShards(
   const queue = await openQueue(o.queueUrl, o.shards);
   try {
     const bar = new ProgressBar(io, 'shards', o.shards);
-    const scores = await runShards(queue, payloads, items, o.skipBadImages, (done) => bar.update(done));
+    const { scores, shards } = await runShards(queue, payloads, items, o.skipBadImages, (done) => bar.update(done));
+    io.err(shardWorkerLines('eval', shards, 'images'));
     return { split, items, scores, dir };
   } finally {
     await queue.close();
