@@ -1,5 +1,5 @@
 /**
- * `pnpm bench main-job [--backends wasm,tensorflow] [--reps N] [--full] [--data DIR]`
+ * `pnpm bench main-job [--backends wasm,tensorflow] [--reps N] [--full] [--data DIR] [--keep DIR]`
  *
  * The quick preset's speed per backend: median milliseconds and iterations per second of one
  * training iteration of the preset's backbone at its input size and batch, for each method of the
@@ -7,7 +7,8 @@
  * other processes hits them alike), and the main job's training time they imply. With `--full`
  * (opt-in: about 20 minutes on wasm) it also runs the README's main job itself,
  * `rfm compare --data data/ffhq-tpdne-4k`, and prints
- * `{"bench":"main-job","backend":...,"methods":4,"seconds":N}`.
+ * `{"bench":"main-job","backend":...,"methods":4,"seconds":N}`; `--keep DIR` keeps that comparison
+ * (tables, report, runs) in `DIR/<backend>` instead of a deleted temporary folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,18 +80,18 @@ async function presetSpeed(backend: string, reps: number): Promise<void> {
   backbone.dispose();
 }
 
-async function mainJob(backend: string, data: string): Promise<void> {
-  const out = mkdtempSync(join(tmpdir(), 'rfm-bench-main-job-'));
+async function mainJob(backend: string, data: string, keep: string | undefined): Promise<void> {
+  const out = keep === undefined ? mkdtempSync(join(tmpdir(), 'rfm-bench-main-job-')) : join(keep, backend);
   const lines: string[] = [];
   const io = { out: (t: string) => void lines.push(t), err: () => {}, interactive: false };
   const t0 = performance.now();
   try {
-    const code = await runCli(['compare', '--data', data, '--out', join(out, 'compare'), '--backend', backend], io);
+    const code = await runCli(['compare', '--data', data, '--out', keep === undefined ? join(out, 'compare') : out, '--backend', backend], io);
     const seconds = round((performance.now() - t0) / 1000);
     if (code !== 0) emit({ bench: 'main-job', backend, failed: code });
     else emit({ bench: 'main-job', backend, methods: METHODS.length, seconds });
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (keep === undefined) rmSync(out, { recursive: true, force: true });
   }
 }
 
@@ -103,6 +104,6 @@ export async function run(argv: string[]): Promise<void> {
     const backend = await startBenchBackend(requested);
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);
-    if (argv.includes('--full')) await mainJob(backend, data);
+    if (argv.includes('--full')) await mainJob(backend, data, flagValue(argv, '--keep'));
   }
 }

@@ -74,7 +74,7 @@ export interface Preset {
  * `quick`: tuned on the validation split of the bundled `data/ffhq-tpdne-4k` (faces of 112 px,
  * resized to 96 px, no crop: flips only) to finish within 4 minutes on a 2-core CPU with wasm:
  * `small` with 4 separable blocks, 96 px, 600 iterations of 16, Adam 2e-3 (validation AUC 0.952
- * with seed 5; 0.924 and 0.922 with seeds 6 and 7).
+ * with seed 5; 0.924 and 0.932 with seeds 6 and 7).
  * `paper`: the paper's setting (Xception, 224 px crops of 256 px faces, batch 8+8, Adam 2e-4,
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
