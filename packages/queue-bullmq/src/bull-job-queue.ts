@@ -88,8 +88,11 @@ export class BullJobQueue implements JobQueue {
           continue;
         }
         const state = await job.getState();
-        if (state === 'completed') outcomes.set(id, { id, state: 'completed', result: job.returnvalue });
-        else if (state === 'failed') outcomes.set(id, { id, state: 'failed', reason: job.failedReason ?? 'unknown' });
+        if (state !== 'completed' && state !== 'failed') continue;
+        // Read the job again: the copy above may predate the transition (no result or reason yet).
+        const done = (await this.queue.getJob(id)) ?? job;
+        if (state === 'completed') outcomes.set(id, { id, state: 'completed', result: done.returnvalue });
+        else outcomes.set(id, { id, state: 'failed', reason: done.failedReason ?? 'unknown' });
       }
       if (outcomes.size !== last) {
         last = outcomes.size;
