@@ -32,46 +32,46 @@ function opAttrs(b: NodeBackend, epsilon: number): unknown[] {
   ];
 }
 
+/**
+ * Runs TensorFlow op `op` with the shared attributes plus `extraAttrs`, the kernel's `inputNames`
+ * followed by `empties` empty vectors, and returns the outputs at `keep` (the others are freed).
+ */
+function runFusedBatchNormOp(
+  args: Parameters<tf.KernelFunc>[0],
+  op: string,
+  extraAttrs: unknown[],
+  inputNames: readonly string[],
+  empties: number,
+  outputs: number,
+  keep: readonly number[],
+): tf.TensorInfo[] {
+  const b = args.backend as unknown as NodeBackend;
+  const { epsilon } = args.attrs as unknown as { epsilon: number };
+  const empty = tf.tensor1d([], 'float32');
+  try {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const out = b.executeMultipleOutputs(op, [...opAttrs(b, epsilon), ...extraAttrs], [...inputNames.map((n) => inputs[n]!), ...Array<tf.TensorInfo>(empties).fill(empty)], outputs);
+    tf.dispose(out.filter((_, k) => !keep.includes(k)) as tf.Tensor[]);
+    return keep.map((k) => out[k]!);
+  } finally {
+    empty.dispose();
+  }
+}
+
 /** Forward: `[y, batch mean, biased batch variance]` (TensorFlow's reserve spaces 1 and 2 on CPU). */
 const forwardConfig: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_KERNEL,
   backendName: BACKEND,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const b = backend as unknown as NodeBackend;
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    const empty = tf.tensor1d([], 'float32');
-    try {
-      const out = b.executeMultipleOutputs(
-        'FusedBatchNormV3',
-        [...opAttrs(b, epsilon), { name: 'exponential_avg_factor', type: b.binding['TF_ATTR_FLOAT'], value: 1 }],
-        [inputs['x']!, inputs['scale']!, inputs['offset']!, empty, empty],
-        6,
-      );
-      // y, batch_mean, batch_variance (Bessel-corrected), reserve_1 (mean), reserve_2 (biased variance), reserve_3
-      tf.dispose([out[1], out[2], out[5]] as tf.Tensor[]);
-      return [out[0]!, out[3]!, out[4]!];
-    } finally {
-      empty.dispose();
-    }
-  },
+  // Outputs: y, batch_mean, batch_variance (Bessel-corrected), reserve_1 (mean), reserve_2 (biased variance), reserve_3.
+  kernelFunc: (args) =>
+    runFusedBatchNormOp(args, 'FusedBatchNormV3', [{ name: 'exponential_avg_factor', type: (args.backend as unknown as NodeBackend).binding['TF_ATTR_FLOAT'], value: 1 }], ['x', 'scale', 'offset'], 2, 6, [0, 3, 4]),
 };
 
+/** Backward: `[dx, d scale, d offset]`. */
 const backwardConfig: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_GRAD_KERNEL,
   backendName: BACKEND,
-  kernelFunc: ({ inputs, attrs, backend }) => {
-    const b = backend as unknown as NodeBackend;
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    const empty = tf.tensor1d([], 'float32');
-    try {
-      const i = inputs as Record<string, tf.TensorInfo>;
-      const out = b.executeMultipleOutputs('FusedBatchNormGradV3', opAttrs(b, epsilon), [i['dy']!, i['x']!, i['scale']!, i['mean']!, i['variance']!, empty], 5);
-      tf.dispose([out[3], out[4]] as tf.Tensor[]);
-      return out.slice(0, 3);
-    } finally {
-      empty.dispose();
-    }
-  },
+  kernelFunc: (args) => runFusedBatchNormOp(args, 'FusedBatchNormGradV3', [], ['dy', 'x', 'scale', 'mean', 'variance'], 1, 5, [0, 1, 2]),
 };
 
 /** Registers the native training batch norm kernels on `tensorflow`, and core's gradient (idempotent). */
