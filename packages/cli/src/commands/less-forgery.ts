@@ -3,14 +3,12 @@
  *
  * @packageDocumentation
  */
-import { resolve } from 'node:path';
-import { loadDataset } from '@rfm/data';
-import { FaceDetector } from '@rfm/faces';
 import { lessForgerySet } from '@rfm/synth';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { ProgressBar } from '../progress.js';
+import { openSynthesisInputs, reportFaceless } from '../synthesis-inputs.js';
 
 /** Flags of `rfm less-forgery`. */
 export const LESS_FORGERY_FLAGS: readonly FlagSpec[] = [
@@ -45,15 +43,11 @@ export const lessForgeryCommand: CliCommand = {
   flags: LESS_FORGERY_FLAGS,
   async run(args, io) {
     const f = parseFlags('less-forgery', args, LESS_FORGERY_FLAGS);
-    const data = resolve(f.required('data'));
-    const out = resolve(f.required('out'));
     const seed = f.number('seed')!;
     const size = f.number('size')!;
-    await startBackend(f, io);
-    const dataset = await loadDataset(data);
-    const detector = await FaceDetector.create();
+    const { out, items, detector } = await openSynthesisInputs(f, io);
     let bar: ProgressBar | undefined;
-    const report = await lessForgerySet(dataset.items, {
+    const report = await lessForgerySet(items, {
       out,
       seed,
       size,
@@ -63,7 +57,7 @@ export const lessForgeryCommand: CliCommand = {
         bar.update(done, 'fake faces');
       },
     });
-    for (const f of report.faceless) io.err(`less-forgery: skipped ${f.id}: ${f.reason}\n`);
+    reportFaceless('less-forgery', report.faceless, io);
     io.out(`${report.fakes} fake faces x 4 regions, ${report.reals} reals (${report.faceless.length} without a face skipped); manifest: ${report.manifest}\n`);
     return 0;
   },

@@ -4,14 +4,12 @@
  *
  * @packageDocumentation
  */
-import { resolve } from 'node:path';
-import { loadDataset } from '@rfm/data';
-import { FaceDetector } from '@rfm/faces';
 import { SYNTH_METHODS, synthesizeSet } from '@rfm/synth';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAG } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { ProgressBar } from '../progress.js';
+import { openSynthesisInputs, reportFaceless } from '../synthesis-inputs.js';
 
 /** Flags of `rfm synth`. */
 export const SYNTH_FLAGS: readonly FlagSpec[] = [
@@ -58,18 +56,14 @@ export const synthCommand: CliCommand = {
   flags: SYNTH_FLAGS,
   async run(args, io) {
     const f = parseFlags('synth', args, SYNTH_FLAGS);
-    const data = resolve(f.required('data'));
-    const out = resolve(f.required('out'));
     const method = f.string<(typeof SYNTH_METHODS)[number]>('method')!;
     const count = f.number('count')!;
     const seed = f.number('seed')!;
     const size = f.number('size')!;
-    await startBackend(f, io);
-    const dataset = await loadDataset(data);
-    const detector = await FaceDetector.create();
+    const { out, items, detector } = await openSynthesisInputs(f, io);
     const bar = new ProgressBar(io, `synth ${method}`, count);
-    const report = await synthesizeSet(dataset.items, { out, method, count, seed, size, detector, onProgress: (done) => bar.update(done, 'fakes') });
-    for (const f of report.faceless) io.err(`synth: skipped ${f.id}: ${f.reason}\n`);
+    const report = await synthesizeSet(items, { out, method, count, seed, size, detector, onProgress: (done) => bar.update(done, 'fakes') });
+    reportFaceless('synth', report.faceless, io);
     io.out(`${report.fakes} ${method} fakes from ${report.reals} real faces (${report.faceless.length} without a face skipped); manifest: ${report.manifest}\n`);
     return 0;
   },
