@@ -180,3 +180,17 @@ export function transposeMatrix(x: tf.Tensor2D): tf.Tensor2D {
   if (m % 256 !== 0 || m === 256) return tf.transpose(x);
   return tf.reshape(tf.transpose(tf.reshape(x, [m / 256, 256, c]), [2, 0, 1]), [c, m]);
 }
+
+/**
+ * Padding of the zero-inserted output gradient for an input gradient computed as a stride-1 "valid"
+ * convolution with the flipped filter (the transposed convolution of `g`).
+ *
+ * @param g - the forward convolution's geometry
+ */
+export function transposedConvPadding(g: ConvGeometry): { top: number; bottom: number; left: number; right: number } {
+  const top = g.filterHeight - 1 - g.top;
+  const left = g.filterWidth - 1 - g.left;
+  const bottom = g.inHeight + g.filterHeight - 1 - top - ((g.outHeight - 1) * g.strideHeight + 1);
+  const right = g.inWidth + g.filterWidth - 1 - left - ((g.outWidth - 1) * g.strideWidth + 1);
+  return { top, bottom, left, right };
+}

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, dilateAndPad } from './conv-geometry.js';
+import { convGeometry, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 
 /**
@@ -22,10 +22,7 @@ import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 export function conv2dBackpropInputOp(dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: tf.Conv2DBackpropInputAttrs): tf.Tensor4D {
   const [fh, fw, cin, cout] = filter.shape;
   const g = convGeometry(attrs.inputShape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
-  const top = fh - 1 - g.top;
-  const left = fw - 1 - g.left;
-  const bottom = g.inHeight + fh - 1 - top - ((g.outHeight - 1) * g.strideHeight + 1);
-  const right = g.inWidth + fw - 1 - left - ((g.outWidth - 1) * g.strideWidth + 1);
+  const { top, bottom, left, right } = transposedConvPadding(g);
   return tf.tidy(() => {
     if (fh === 1 && fw === 1) {
       const m = g.batch * g.outHeight * g.outWidth;

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, dilateAndPad } from './conv-geometry.js';
+import { convGeometry, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 
 /**
@@ -24,10 +24,7 @@ export function depthwiseBackpropInputOp(
 ): tf.Tensor4D {
   const [fh, fw, c, m] = filter.shape;
   const g = convGeometry(attrs.inputShape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
-  const top = fh - 1 - g.top;
-  const left = fw - 1 - g.left;
-  const bottom = g.inHeight + fh - 1 - top - ((g.outHeight - 1) * g.strideHeight + 1);
-  const right = g.inWidth + fw - 1 - left - ((g.outWidth - 1) * g.strideWidth + 1);
+  const { top, bottom, left, right } = transposedConvPadding(g);
   return tf.tidy(() => {
     const spread = dilateAndPad(dy, g.strideHeight, g.strideWidth, top, bottom, left, right);
     const rotated = tf.reshape(tf.reverse(filter, [0, 1]), [fh, fw, c * m, 1]) as tf.Tensor4D;
