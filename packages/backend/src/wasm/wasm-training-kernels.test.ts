@@ -153,6 +153,36 @@ describe('wasm training kernels: parity with cpu', () => {
     await expectParity(tf.Tile, { x: random(rng, [2, 3]) }, { reps: [2, 2] });
   });
 
+  it('Slice: contiguous blocks from the heap, strided ones by wasm', async () => {
+    await expectParity(tf.Slice, { x: random(rng, [1000]) }, { begin: [17], size: [400] });
+    await expectParity(tf.Slice, { x: random(rng, [6, 5, 4]) }, { begin: [2, 0, 0], size: [3, -1, -1] });
+    await expectParity(tf.Slice, { x: random(rng, [6, 5, 4]) }, { begin: [1, 2, 0], size: [1, 2, 4] });
+    await expectParity(tf.Slice, { x: random(rng, [6, 5, 4]) }, { begin: [1, 1, 1], size: [3, 2, 2] });
+  });
+
+  it('SplitV: every piece equal to cpu, along the leading and an inner axis, int32 too', async () => {
+    const cases: [number[], number[], number, tf.DataType][] = [
+      [[1000], [1, 300, 0, 699], 0, 'float32'],
+      [[7, 3, 2], [2, 5], 0, 'float32'],
+      [[4, 9], [2, -1, 3], 1, 'float32'],
+      [[50], [10, 40], 0, 'int32'],
+    ];
+    for (const [shape, sizes, axis, dtype] of cases) {
+      const x = random(rng, shape);
+      const split = async (backend: string): Promise<{ shape: number[]; values: number[] }[]> => {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const input = dtype === 'int32' ? tf.tensor(Int32Array.from(x.data, (v) => Math.round(v * 100)), shape, 'int32') : tf.tensor(x.data, shape, 'float32');
+        const parts = tf.split(input, sizes, axis);
+        const out = parts.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) }));
+        tf.dispose([input, ...parts]);
+        expect(tf.memory().numTensors).toBe(before);
+        return out;
+      };
+      expect(await split('wasm')).toEqual(await split('cpu'));
+    }
+  });
+
   it('Fill: large outputs by repetition, small ones and int32', async () => {
     for (const [shape, value, dtype] of [
       [[16, 33, 35], 1.5, 'float32'],

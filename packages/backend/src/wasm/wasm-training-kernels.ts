@@ -2,7 +2,8 @@
  * Registers the kernels that make the wasm backend trainable (tfjs-backend-wasm 4.22.0): the three
  * convolution gradients it lacks; replacements for kernels it has that are slow in a training step
  * (`Conv2DBackpropInput`, `Tile`, leading-axis `Sum`/`Mean`, per-channel `Multiply`/`Add`/`Sub`,
- * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`) or wrong (`MaxPoolGrad` with `same` padding);
+ * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`, `Slice`/`SplitV` that copy the whole input per
+ * piece) or wrong (`MaxPoolGrad` with `same` padding);
  * and the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`).
  * Every replacement falls back to wasm's own kernel outside the cases it handles. All are built from
  * wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes), except `MaxPoolGrad`: one
@@ -24,6 +25,7 @@ import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
+import { createSliceConfig, createSplitVConfig } from './kernels/slice.js';
 
 /** Kernel names registered on `wasm` by {@link registerWasmTrainingKernels}, in registration order. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
@@ -42,6 +44,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.Fill,
   tf.Identity,
   tf.Cast,
+  tf.Slice,
+  tf.SplitV,
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
 ];
@@ -76,6 +80,8 @@ function buildConfigs(): tf.KernelConfig[] {
     createFillConfig(tf.getKernel(tf.Fill, 'wasm')!),
     createIdentityConfig(tf.getKernel(tf.Identity, 'wasm')!),
     createCastConfig(tf.getKernel(tf.Cast, 'wasm')!),
+    createSliceConfig(tf.getKernel(tf.Slice, 'wasm')!),
+    createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
   ];
