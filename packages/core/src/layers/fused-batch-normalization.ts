@@ -115,7 +115,8 @@ export class RfmBatchNormalization extends tfl.layers.Layer {
         // A per-channel affine map: one full-size kernel in its input gradient (the FAM pass).
         return batchNormInference(x, mean, variance, beta, gamma, this.epsilon);
       }
-      const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
+      // The statistics only feed the moving averages: no gradient flows back through them.
+      const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon, { statisticsGradient: false });
       // tfjs-layers' update, in its own order of operations (bit-identical moving statistics).
       const decay = 1 - this.momentum;
       for (const [moving, batch] of [

@@ -168,6 +168,37 @@ describe('batchNormTraining (registered kernel)', () => {
     compare(true);
   });
 
+  /** Gradients of the loss through y, mean and variance, with the statistics as constants. */
+  function constantStatisticsGrads(): tf.Tensor[] {
+    const run = (xi: tf.Tensor4D, g: tf.Tensor1D, o: tf.Tensor1D, epsilon: number) => batchNormTraining(xi, g, o, epsilon, { statisticsGradient: false });
+    return tf.tidy(() => tf.grads(loss(run, true))([x, gamma, beta]));
+  }
+
+  for (const path of ['kernel', 'composite'] as const) {
+    it(`treats the statistics as constants with statisticsGradient: false (${path} path)`, () => {
+      if (path === 'kernel') tf.registerKernel(testForward);
+      const want = tf.tidy(() => tf.grads(loss(reference, false))([x, gamma, beta]));
+      const before = tf.memory().numTensors;
+      const got = constantStatisticsGrads();
+      expect(tf.memory().numTensors).toBe(before + got.length);
+      got.forEach((t, i) => expect(relativeError(t, want[i]!), `gradient ${i}`).toBeLessThan(1e-5));
+      tf.dispose([...want, ...got]);
+    });
+  }
+
+  it('runs no full-size zero-gradient work when the statistics are constants', async () => {
+    tf.registerKernel(testForward);
+    tf.registerKernel(testBackward);
+    const backwardKernels = async (statisticsGradient: boolean): Promise<string[]> => {
+      const run = (xi: tf.Tensor4D, g: tf.Tensor1D, o: tf.Tensor1D, epsilon: number) => batchNormTraining(xi, g, o, epsilon, { statisticsGradient });
+      const profile = await tf.profile(() => tf.dispose(tf.grads(loss(run, false))([x, gamma, beta])));
+      return profile.kernels.filter((k) => k.name === 'ZerosLike' && k.outputShapes[0]!.length === 4).map((k) => k.name);
+    };
+    // tfjs fills the unused statistics' gradients with zeros; with the default the term is computed.
+    expect(await backwardKernels(true)).not.toEqual([]);
+    expect(await backwardKernels(false)).toEqual([]);
+  });
+
   it('registers its gradient once, for every backend', () => {
     registerBatchNormTrainingGradient();
     const config = tf.getGradient(BATCH_NORM_TRAINING_KERNEL);

@@ -25,9 +25,10 @@ export const BATCH_NORM_TRAINING_KERNEL = 'RfmBatchNormTraining';
 /** Kernel name of its backward pass (inputs `dy, x, scale, mean, variance` → `[dx, dScale, dOffset]`). */
 export const BATCH_NORM_TRAINING_GRAD_KERNEL = `${BATCH_NORM_TRAINING_KERNEL}Grad`;
 
-/** Attributes of both kernels. */
+/** Attributes of both kernels (backends read `epsilon`; `statisticsGradient` is the gradient's). */
 interface BatchNormTrainingAttrs {
   readonly epsilon: number;
+  readonly statisticsGradient?: boolean;
 }
 
 /** Reshapes a `[C]` vector to `[1, 1, 1, C]` for broadcasting against NHWC. */
@@ -56,7 +57,9 @@ function compositeGrad(dy: tf.Tensor, x: tf.Tensor, scale: tf.Tensor, mean: tf.T
 /**
  * Gradient of {@link BATCH_NORM_TRAINING_KERNEL}: the backward kernel of the active backend (or
  * {@link compositeGrad}), plus the gradients that reach the mean and variance outputs directly
- * (`dx += dmean/M + dvar·2(x − mean)/M`), which are null, and skipped, when only `y` is used.
+ * (`dx += dmean/M + dvar·2(x − mean)/M`) unless the call set `statisticsGradient: false`. tfjs'
+ * engine hands a gradient function zeros (not null) for outputs that receive no gradient, so this
+ * term costs six full-size ops per layer even when only `y` is used; the flag skips it.
  */
 const gradientConfig: tf.GradConfig = {
   kernelName: BATCH_NORM_TRAINING_KERNEL,
@@ -65,7 +68,7 @@ const gradientConfig: tf.GradConfig = {
   gradFunc: (dys, saved, attrs) => {
     const [x, scale, mean, variance] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
     const [dy, dMean, dVariance] = (Array.isArray(dys) ? dys : [dys]) as (tf.Tensor | null | undefined)[];
-    const { epsilon } = attrs as unknown as BatchNormTrainingAttrs;
+    const { epsilon, statisticsGradient } = attrs as unknown as BatchNormTrainingAttrs;
     let dx: tf.Tensor;
     let dScale: tf.Tensor;
     let dOffset: tf.Tensor;
@@ -76,7 +79,7 @@ const gradientConfig: tf.GradConfig = {
     } else {
       [dx, dScale, dOffset] = [tf.zerosLike(x), tf.zerosLike(scale), tf.zerosLike(scale)];
     }
-    if (dMean || dVariance) {
+    if (statisticsGradient !== false && (dMean || dVariance)) {
       const m = x.size / x.shape[3];
       const extra = tf.tidy(() => {
         let e: tf.Tensor = tf.zerosLike(x);
@@ -119,6 +122,18 @@ export interface BatchNormTrainingResult {
   readonly variance: tf.Tensor1D;
 }
 
+/** Options of {@link batchNormTraining}. */
+export interface BatchNormTrainingOptions {
+  /**
+   * Whether gradients that reach the returned `mean` and `variance` flow back to `x`. `false`
+   * treats them as constants (a stop-gradient): right when they only feed the moving averages, as
+   * in core's `RfmBatchNormalization` layer, and it saves six full-size ops per layer in the backward pass.
+   * The gradient through `y` always includes the batch statistics as functions of `x`.
+   * @default true
+   */
+  readonly statisticsGradient?: boolean;
+}
+
 /**
  * Training-mode batch normalisation of an NHWC batch over `[N, H, W]` with the batch's own
  * statistics. Runs {@link BATCH_NORM_TRAINING_KERNEL} when the active backend registers it (after
@@ -130,6 +145,7 @@ export interface BatchNormTrainingResult {
  * @param gamma - scale `[C]`, or null for 1
  * @param beta - offset `[C]`, or null for 0
  * @param epsilon - added to the variance
+ * @param options - whether the returned statistics are differentiated
  * @returns output and batch statistics (the caller owns them)
  * @example
  * ```ts
@@ -138,13 +154,19 @@ export interface BatchNormTrainingResult {
  * tf.dispose([mean, variance]);
  * ```
  */
-export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D | null, beta: tf.Tensor1D | null, epsilon: number): BatchNormTrainingResult {
+export function batchNormTraining(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D | null,
+  beta: tf.Tensor1D | null,
+  epsilon: number,
+  options: BatchNormTrainingOptions = {},
+): BatchNormTrainingResult {
   if (x.dtype === 'float32' && hasBatchNormTrainingKernel()) {
     registerBatchNormTrainingGradient();
     const c = x.shape[3];
     const scale = gamma ?? tf.ones([c]);
     const offset = beta ?? tf.zeros([c]);
-    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, { epsilon }) as tf.Tensor[];
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, { epsilon, statisticsGradient: options.statisticsGradient ?? true }) as tf.Tensor[];
     if (!gamma) scale.dispose();
     if (!beta) offset.dispose();
     return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
@@ -152,6 +174,16 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D | null, bet
   return tf.tidy(() => {
     const m = tf.moments(x, [0, 1, 2]);
     const y = tf.batchNorm(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta ?? undefined, gamma ?? undefined, epsilon);
-    return { y: y as tf.Tensor4D, mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D };
+    if (options.statisticsGradient !== false) return { y: y as tf.Tensor4D, mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D };
+    return { y: y as tf.Tensor4D, mean: withoutGradient(m.mean) as tf.Tensor1D, variance: withoutGradient(m.variance) as tf.Tensor1D };
   });
+}
+
+/** `t`'s values as a tensor whose gradient is zero (a stop-gradient). */
+function withoutGradient(t: tf.Tensor): tf.Tensor {
+  const constant = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.clone(args[0] as tf.Tensor),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(dy as tf.Tensor),
+  }));
+  return constant(t);
 }
