@@ -22,6 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { initBackend } from './init-backend.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
+import { oneDnnPoolingAvailable } from './tensorflow/onednn-max-pool-grad.js';
 import { nativeAddonStatus } from '@rfm/native-build';
 
 /**
@@ -340,6 +341,40 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
           expect(g.length).toBe(want[i]!.length);
           expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
         });
+      });
+    }
+    if (backend === 'tensorflow') {
+      it('max pooling gradient through oneDNN equals cpu, ties included (same, valid, numeric padding)', async () => {
+        await tf.setBackend('tensorflow');
+        const used = oneDnnPoolingAvailable();
+        await tf.setBackend('cpu');
+        expect(used, 'this TensorFlow build has no oneDNN pooling ops: the stock kernel runs').toBe(true);
+        const rng = createRng(9);
+        // Small integers after a ReLU: most windows hold several equal maxima (zeros and repeats).
+        const data = new Float32Array(2 * 11 * 12 * 5).map(() => Math.max(0, Math.round(rng.normal() * 2)));
+        const cases: Array<[number, number, 'same' | 'valid' | number]> = [
+          [3, 2, 'same'],
+          [3, 2, 'valid'],
+          [2, 2, 'valid'],
+          [3, 1, 'same'],
+          [3, 2, 1],
+        ];
+        const run = (): Float32Array[] =>
+          cases.map(([k, s, pad]) =>
+            tf.tidy(() => {
+              const x = tf.tensor4d(data, [2, 11, 12, 5]);
+              const f = (a: tf.Tensor): tf.Tensor => tf.maxPool(a as tf.Tensor4D, k, s, pad);
+              const w = tf.range(1, f(x).size + 1);
+              return (tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(a), [-1]), w)))(x).dataSync() as Float32Array).slice();
+            }),
+          );
+        const want = run();
+        await tf.setBackend('tensorflow');
+        const before = tf.memory().numTensors;
+        const got = run();
+        expect(tf.memory().numTensors).toBe(before);
+        await tf.setBackend('cpu');
+        got.forEach((g, i) => expect(Array.from(g), `case ${JSON.stringify(cases[i])}`).toEqual(Array.from(want[i]!)));
       });
     }
     for (const model of MODELS) {

@@ -5,6 +5,7 @@
  * padding was NUMBER"), which `@rfm/models`' PyTorch-style `SymmetricMaxPooling2D` (Xception's
  * default pools) uses. The patched kernels pad the input with -Infinity and run TensorFlow's
  * `'valid'` pool (the gradient is cropped back), and pass every other case to the original kernel.
+ * `MaxPoolGrad` runs through oneDNN where the TensorFlow build has it (onednn-max-pool-grad.ts).
  * It also registers the native kernels of core's training batch norm (`batchNormTraining`) and routes the
  * ReLU gradient to TensorFlow's `ReluGrad` (relu-grad.ts).
  *
@@ -13,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING_KERNEL } from '@rfm/core';
 import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './tensorflow-batch-norm-training.js';
+import { oneDnnMaxPoolGrad } from './onednn-max-pool-grad.js';
 import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from './relu-grad.js';
 
 /** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */
@@ -94,7 +96,7 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
 
 /**
  * Replaces the `tensorflow` backend's `MaxPool` and `MaxPoolGrad` kernels with versions that also
- * take numeric and explicit padding, adds the native training batch norm used by
+ * take numeric and explicit padding (the gradient through oneDNN where available), adds the native training batch norm used by
  * core's `batchNormTraining` and `RfmBatchNormalization`, and computes the ReLU gradient with TensorFlow's `ReluGrad`. Call it after tfjs-node has loaded (`initBackend` does); idempotent;
  * a no-op (returning `[]`) when the `tensorflow` backend's kernels are not registered.
  *
@@ -106,7 +108,7 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
  * ```
  */
 export function registerNativeKernelPatches(): readonly string[] {
-  const wrappers: Record<string, (k: tf.KernelFunc) => tf.KernelFunc> = { MaxPool: maxPool, MaxPoolGrad: maxPoolGrad };
+  const wrappers: Record<string, (k: tf.KernelFunc) => tf.KernelFunc> = { MaxPool: maxPool, MaxPoolGrad: (k) => maxPoolGrad(oneDnnMaxPoolGrad(k)) };
   const patched: string[] = [];
   for (const name of REPLACED) {
     if (originals.has(name)) {
