@@ -8,11 +8,17 @@
  * map with 182 channels and 42 ms for a 61x61 one, against ~3 ms and ~15 ms this way).
  * A channel multiplier `m` repeats every input channel `m` times first (a broadcast multiply).
  *
+ * With multiplier 1 (every built-in backbone) and an unshared heap, the kernel instead runs one
+ * pass of rfm.js' own WebAssembly SIMD code over the heap (simd/depthwise-filter-grad.wat): each
+ * output position adds `x · dY` of its taps into the `[fh, fw, C]` result, four channels at a time.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, dilateAndPad, padOrCrop } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
+import { depthwiseFilterGradWasm } from '../simd/depthwise-filter-grad.generated.js';
+import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
 import { sumToChannels } from './reduce.js';
 
 /**
@@ -50,12 +56,52 @@ export function depthwiseBackpropFilterOp(
   });
 }
 
-/** Kernel config of {@link depthwiseBackpropFilterOp} for the wasm backend. */
+/** Signature of the SIMD module's export. */
+type SimdFilterGrad = (x: number, dy: number, out: number, ...geometry: number[]) => void;
+
+/**
+ * The filter gradient by the SIMD module, or null when it does not apply (multiplier > 1, not
+ * float32, shared heap).
+ */
+function simdFilterGrad(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: tf.DepthwiseConv2dNativeBackpropFilterAttrs): tf.TensorInfo | null {
+  const [fh, fw, c, m] = attrs.filterShape;
+  if (m !== 1 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const exports = heapModule(depthwiseFilterGradWasm, backend);
+  if (exports === null) return null;
+  const g = convGeometry(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
+  const out = backend.makeOutput([fh, fw, c, m], 'float32');
+  (exports['depthwiseFilterGrad'] as SimdFilterGrad)(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    c,
+    g.outHeight,
+    g.outWidth,
+    fh,
+    fw,
+    g.strideHeight,
+    g.strideWidth,
+    g.top,
+    g.left,
+  );
+  return out;
+}
+
+const composite = compositeKernel<tf.DepthwiseConv2dNativeBackpropFilterAttrs>((inputs, attrs) =>
+  depthwiseBackpropFilterOp(inputs['x'] as tf.Tensor4D, inputs['dy'] as tf.Tensor4D, attrs),
+);
+
+/** Kernel config of the depthwise filter gradient for the wasm backend (SIMD pass, else {@link depthwiseBackpropFilterOp}). */
 export const depthwiseBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
   backendName: 'wasm',
-  kernelFunc: compositeKernel<tf.DepthwiseConv2dNativeBackpropFilterAttrs>((inputs, attrs) => {
+  kernelFunc: (args) => {
+    const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
     requireNhwcNoDilation(tf.DepthwiseConv2dNativeBackpropFilter, undefined, attrs.dilations);
-    return depthwiseBackpropFilterOp(inputs['x'] as tf.Tensor4D, inputs['dy'] as tf.Tensor4D, attrs);
-  }),
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    return simdFilterGrad(args.backend as unknown as WasmHeapBackend, x, dy, attrs) ?? composite(args);
+  },
 };

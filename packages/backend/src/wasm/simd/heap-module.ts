@@ -1,0 +1,56 @@
+/**
+ * Runs rfm.js' own WebAssembly kernels on the wasm backend's heap. A kernel module imports the
+ * backend's `WebAssembly.Memory`, so it reads and writes tensors where tfjs keeps them: no copy in
+ * or out. Modules are instantiated once per memory. The threaded wasm build shares its memory
+ * between workers (a `SharedArrayBuffer`), which these modules do not declare; there, and on a
+ * backend without a reachable memory, {@link heapModule} returns null and the kernels keep their
+ * composite versions.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What these kernels use of tfjs-backend-wasm's `BackendWasm`. */
+export interface WasmHeapBackend {
+  readonly wasm: { readonly asm?: { readonly memory?: WebAssembly.Memory } };
+  readonly dataIdMap: { get(dataId: tf.DataId): { readonly memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+const modules = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
+
+/**
+ * The exports of the module `base64` instantiated on `backend`'s heap, or null when that heap
+ * cannot be shared with it (threaded build, unknown backend layout).
+ *
+ * @param base64 - the module's bytes (a `*.generated.ts` constant)
+ * @param backend - the active wasm backend
+ */
+export function heapModule(base64: string, backend: WasmHeapBackend): WebAssembly.Exports | null {
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
+  let byMemory = modules.get(memory);
+  if (byMemory === undefined) {
+    byMemory = new Map();
+    modules.set(memory, byMemory);
+  }
+  let exports = byMemory.get(base64);
+  if (exports === undefined) {
+    const module = new WebAssembly.Module(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)));
+    exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    byMemory.set(base64, exports);
+  }
+  return exports;
+}
+
+/**
+ * Byte offset of a tensor's data on the wasm heap.
+ *
+ * @param backend - the wasm backend
+ * @param info - a tensor it holds
+ */
+export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (data === undefined) throw new Error(`tensor ${String(info.dataId)} is not on the wasm heap`);
+  return data.memoryOffset;
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@rfm/core';
+import wabtInit from 'wabt';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../init-backend.js';
+import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.js';
+import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
+import { heapModule, type WasmHeapBackend } from './heap-module.js';
+
+describe('rfm.js WebAssembly SIMD kernels', () => {
+  it('the generated module is the assembled .wat source (re-run scripts/build-wasm-kernels.mjs after editing it)', async () => {
+    const wabt = await wabtInit();
+    const source = readFileSync(new URL('./depthwise-filter-grad.wat', import.meta.url), 'utf8');
+    const module = wabt.parseWat('depthwise-filter-grad.wat', source, { simd: true, bulk_memory: true });
+    const bytes = Buffer.from(module.toBinary({}).buffer);
+    module.destroy();
+    expect(bytes.toString('base64')).toBe(depthwiseFilterGradWasm);
+  });
+
+  it('runs on the wasm heap and equals the composite filter gradient (odd channels, padding, strides 1 and 2)', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    expect(heapModule(depthwiseFilterGradWasm, backend), 'the single-threaded wasm heap is shareable').not.toBeNull();
+    const rng = createRng(3);
+    for (const [shape, k, stride, pad] of [
+      [[3, 13, 11, 182], 3, 1, 'same'],
+      [[2, 17, 17, 30], 3, 2, 'same'],
+      [[2, 9, 10, 7], 3, 2, 1],
+      [[1, 6, 6, 8], 1, 1, 'valid'],
+    ] as [[number, number, number, number], number, number, 'same' | number | 'valid'][]) {
+      const before = tf.memory().numTensors;
+      const error = tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()), shape);
+        const y = tf.depthwiseConv2d(x, tf.zeros([k, k, shape[3], 1]) as tf.Tensor4D, stride, pad);
+        const dy = tf.tensor4d(Float32Array.from({ length: y.size }, () => rng.normal()), y.shape as [number, number, number, number]);
+        const attrs = { strides: stride, dilations: 1, pad, filterShape: [k, k, shape[3], 1] } as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+        const simd = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const composite = depthwiseBackpropFilterOp(x, dy, attrs);
+        return tf.max(tf.abs(tf.sub(simd, composite))).dataSync()[0]! / tf.max(tf.abs(composite)).dataSync()[0]!;
+      });
+      expect(error, JSON.stringify(shape)).toBeLessThan(1e-5);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    await tf.setBackend('cpu');
+  });
+});
