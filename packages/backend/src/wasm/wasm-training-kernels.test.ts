@@ -335,11 +335,14 @@ describe('wasm training kernels: parity with cpu', () => {
     await tf.setBackend('cpu');
   });
 
-  it('RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward', async () => {
-    const shape = [4, 6, 6, 8];
+  it('RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward (SIMD lanes and remainders)', async () => {
+   for (const c of [8, 7, 6, 182]) {
+    const shape = [4, 6, 5, c];
     const x = random(rng, shape);
-    const scale = random(rng, [8]);
-    const offset = random(rng, [8]);
+    // A mean far from zero: the centred passes must not lose it.
+    for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
+    const scale = random(rng, [c]);
+    const offset = random(rng, [c]);
     const dy = random(rng, shape);
     const eps = 1e-5;
     await tf.setBackend('cpu');
@@ -355,6 +358,7 @@ describe('wasm training kernels: parity with cpu', () => {
     });
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
+    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
     const got = tf.tidy(() => {
       const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
       const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
@@ -362,9 +366,11 @@ describe('wasm training kernels: parity with cpu', () => {
       return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
     });
     expect(tf.memory().numTensors).toBe(before);
+    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
     expect(got).toHaveLength(6);
-    want.forEach((w, i) => expect(relativeError(got[i]!, w), `output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+    want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
     await tf.setBackend('cpu');
+   }
   });
 
   it('end-to-end gradients of a separable-conv network match cpu', async () => {

@@ -9,17 +9,23 @@
  * visited once, its arg-max found and its `dy` added there. Earlier versions composed it from
  * strided one-hot depthwise convolutions, steps and zero-insertion pads (about 12x slower for the
  * 2x2 pools of the quick preset's backbone: 36 ms against 3 ms for a `[16, 56, 56, 32]` input).
+ * On an unshared heap the same rule runs in rfm.js' WebAssembly SIMD module
+ * (simd/max-pool-grad.wat, four channels at a time); the JavaScript pass is the fallback.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './kernel-helpers.js';
+import { maxPoolGradWasm } from '../simd/max-pool-grad.generated.js';
+import { heapModule, heapOffset, type WasmHeapBackend as SimdBackend } from '../simd/heap-module.js';
 
 /** What this kernel uses of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+interface WasmHeapBackend extends SimdBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
+
+/** Signature of the SIMD module's export. */
+type SimdMaxPoolGrad = (x: number, dy: number, dx: number, ...geometry: number[]) => void;
 
 /**
  * Adds every window's output gradient to the arg-max of its window.
@@ -85,6 +91,13 @@ export function createMaxPoolGradConfig(original: tf.KernelConfig | undefined): 
       const dy = inputs['dy'] as tf.TensorInfo;
       const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
       const out = heap.makeOutput(x.shape, 'float32');
+      const simd = heapModule(maxPoolGradWasm, heap);
+      if (simd !== null) {
+        const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+        const geometry = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left];
+        (simd['maxPoolGrad'] as SimdMaxPoolGrad)(heapOffset(heap, x), heapOffset(heap, dy), heapOffset(heap, out), ...geometry);
+        return out;
+      }
       // Views after the allocation: a heap growth detaches views taken before it.
       const dx = heap.typedArrayFromHeap(out);
       dx.fill(0);

@@ -11,6 +11,10 @@
  * `FusedBatchNormGradV3` with `is_training`): `dβ = Σdy`, `dγ = Σ(dy·xc)/√(var+ε)`,
  * `dx = γ/√(var+ε) · (dy - dβ/M - xc·Σ(dy·xc)/((var+ε)·M))`.
  *
+ * On an unshared heap both kernels instead run rfm.js' WebAssembly SIMD row passes
+ * (simd/batch-norm.wat: per-channel sums in float64, then one pass writing the output) with the
+ * per-channel arithmetic in JavaScript: 2 passes over the data plus 1 written forward, 1 plus 1 backward.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +22,92 @@ import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL } from '@rf
 import { channelOp } from './channel-broadcast.js';
 import { ownVector } from './kernel-helpers.js';
 import { sumToChannels } from './reduce.js';
+import { batchNormWasm } from '../simd/batch-norm.generated.js';
+import { heapFloat32, heapFloat64, heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
+
+/** Signature of the SIMD module's exports (byte offsets and sizes). */
+type SimdRows = (...args: number[]) => void;
+
+/** `[C]` float32 values as a tensor on the heap (the caller disposes it). */
+function channelVector(values: ArrayLike<number>): tf.Tensor1D {
+  return tf.tensor1d(Float32Array.from(values));
+}
+
+/** `[C]` output of a kernel with the given values. */
+function outputVector(backend: WasmHeapBackend, values: ArrayLike<number>): tf.TensorInfo {
+  const out = backend.makeOutput([values.length], 'float32');
+  heapFloat32(backend, out).set(values);
+  return out;
+}
+
+/** Per-channel float64 sums of `mode` (see batch-norm.wat), returned as two `[C]` arrays. */
+function channelSums(exports: WebAssembly.Exports, backend: WasmHeapBackend, mode: number, x: tf.TensorInfo, mean: tf.TensorInfo | null, dy: tf.TensorInfo | null): [Float64Array, Float64Array] {
+  const c = x.shape[x.shape.length - 1]!;
+  // 2C doubles, from the first 8-byte boundary of the scratch tensor (one spare float covers the shift).
+  const scratch = tf.zeros([4 * c + 1]);
+  try {
+    const m = tf.util.sizeFromShape(x.shape) / c;
+    const at = (t: tf.TensorInfo | null): number => (t === null ? 0 : heapOffset(backend, t));
+    const shift = at(scratch) % 8;
+    (exports['channelSums'] as SimdRows)(mode, at(x), at(mean), at(dy), at(scratch) + shift, m, c);
+    const sums = heapFloat64(backend, scratch, 2 * c, shift).slice();
+    return [sums.subarray(0, c), sums.subarray(c)];
+  } finally {
+    scratch.dispose();
+  }
+}
+
+/** The SIMD module when it applies (float32, an unshared heap whose allocations are 8-byte aligned). */
+function simdModule(backend: WasmHeapBackend, ...tensors: tf.TensorInfo[]): WebAssembly.Exports | null {
+  if (tensors.some((t) => t.dtype !== 'float32')) return null;
+  return heapModule(batchNormWasm, backend);
+}
+
+function simdForward(backend: WasmHeapBackend, x: tf.TensorInfo, scale: tf.TensorInfo, offset: tf.TensorInfo, epsilon: number): tf.TensorInfo[] | null {
+  const exports = simdModule(backend, x, scale, offset);
+  if (exports === null) return null;
+  const c = x.shape[x.shape.length - 1]!;
+  const m = tf.util.sizeFromShape(x.shape) / c;
+  const [sum] = channelSums(exports, backend, 0, x, null, null);
+  const mean = outputVector(backend, sum.map((s) => s / m));
+  const [squares] = channelSums(exports, backend, 1, x, mean, null);
+  const variance = outputVector(backend, squares.map((s) => s / m));
+  const v = heapFloat32(backend, variance);
+  const g = heapFloat32(backend, scale);
+  const k = channelVector(Array.from(v, (vi, i) => g[i]! / Math.sqrt(vi + epsilon)));
+  try {
+    const y = backend.makeOutput([...x.shape], 'float32');
+    (exports['centeredAffine'] as SimdRows)(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, k), heapOffset(backend, offset), heapOffset(backend, y), m, c);
+    return [y, mean, variance];
+  } finally {
+    k.dispose();
+  }
+}
+
+function simdBackward(backend: WasmHeapBackend, args: Record<string, tf.TensorInfo>, epsilon: number): tf.TensorInfo[] | null {
+  const { dy, x, scale, mean, variance } = args as Record<string, tf.TensorInfo>;
+  const exports = simdModule(backend, dy!, x!, scale!, mean!, variance!);
+  if (exports === null) return null;
+  const c = x!.shape[x!.shape.length - 1]!;
+  const m = tf.util.sizeFromShape(x!.shape) / c;
+  const [sumDy, sumDyXc] = channelSums(exports, backend, 2, x!, mean!, dy!);
+  const v = heapFloat32(backend, variance!);
+  const rstd = Array.from(v, (vi) => 1 / Math.sqrt(vi + epsilon));
+  const g = heapFloat32(backend, scale!);
+  const vectors = [
+    channelVector(rstd.map((r, i) => g[i]! * r)),
+    channelVector(Array.from(sumDy, (s) => s / m)),
+    channelVector(rstd.map((r, i) => (r * r * sumDyXc[i]!) / m)),
+  ];
+  try {
+    const dx = backend.makeOutput([...x!.shape], 'float32');
+    const [k, a, coefficient] = vectors.map((t) => heapOffset(backend, t));
+    (exports['batchNormGradRows'] as SimdRows)(heapOffset(backend, dy!), heapOffset(backend, x!), heapOffset(backend, mean!), k!, a!, coefficient!, heapOffset(backend, dx), m, c);
+    return [dx, outputVector(backend, rstd.map((r, i) => sumDyXc[i]! * r)), outputVector(backend, sumDy)];
+  } finally {
+    tf.dispose(vectors);
+  }
+}
 
 /** `x·k + b` per channel (`[..., C]` with `[C]` vectors), one 1x1 depthwise convolution. */
 function affine(x: tf.Tensor, k: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
@@ -31,9 +121,11 @@ function affine(x: tf.Tensor, k: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
 export const batchNormTrainingConfig: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_KERNEL,
   backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) => {
+  kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, scale, offset } = inputs as unknown as Record<string, tf.Tensor>;
     const { epsilon } = attrs as unknown as { epsilon: number };
+    const simd = simdForward(backend as unknown as WasmHeapBackend, x!, scale!, offset!, epsilon);
+    if (simd !== null) return simd;
     return tf.tidy(() => {
       const m = x!.size / x!.shape[x!.rank - 1]!;
       const mean = tf.div(sumToChannels(x!), m) as tf.Tensor1D;
@@ -49,9 +141,11 @@ export const batchNormTrainingConfig: tf.KernelConfig = {
 export const batchNormTrainingGradConfig: tf.KernelConfig = {
   kernelName: BATCH_NORM_TRAINING_GRAD_KERNEL,
   backendName: 'wasm',
-  kernelFunc: ({ inputs, attrs }) => {
+  kernelFunc: ({ inputs, attrs, backend }) => {
     const { dy, x, scale, mean, variance } = inputs as unknown as Record<string, tf.Tensor>;
     const { epsilon } = attrs as unknown as { epsilon: number };
+    const simd = simdBackward(backend as unknown as WasmHeapBackend, inputs as unknown as Record<string, tf.TensorInfo>, epsilon);
+    if (simd !== null) return simd;
     return tf.tidy(() => {
       const m = x!.size / x!.shape[x!.rank - 1]!;
       const rstd = tf.rsqrt(tf.add(variance!, epsilon)) as tf.Tensor1D;

@@ -44,6 +44,28 @@ export function heapModule(base64: string, backend: WasmHeapBackend): WebAssembl
 }
 
 /**
+ * A float64 view of `length` doubles at a tensor's data (taken fresh: a heap growth detaches older views).
+ *
+ * @param backend - the wasm backend
+ * @param info - a tensor holding `length` doubles from byte `shift` of its data
+ * @param length - number of doubles
+ * @param shift - bytes from the start of the data to the first double (to reach an 8-byte boundary)
+ */
+export function heapFloat64(backend: WasmHeapBackend, info: tf.TensorInfo, length: number, shift = 0): Float64Array {
+  return new Float64Array(backend.wasm.asm!.memory!.buffer, heapOffset(backend, info) + shift, length);
+}
+
+/**
+ * A float32 view of a tensor's data (taken fresh: a heap growth detaches older views).
+ *
+ * @param backend - the wasm backend
+ * @param info - a float32 tensor
+ */
+export function heapFloat32(backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array {
+  return new Float32Array(backend.wasm.asm!.memory!.buffer, heapOffset(backend, info), tf.util.sizeFromShape(info.shape));
+}
+
+/**
  * Byte offset of a tensor's data on the wasm heap.
  *
  * @param backend - the wasm backend

@@ -1,27 +1,39 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@rfm/core';
 import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../init-backend.js';
 import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.js';
+import { batchNormWasm } from './batch-norm.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
+import { maxPoolGradWasm } from './max-pool-grad.generated.js';
 import { heapModule, type WasmHeapBackend } from './heap-module.js';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  it('the generated module is the assembled .wat source (re-run scripts/build-wasm-kernels.mjs after editing it)', async () => {
+  const generated: Record<string, string> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm };
+
+  it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
+    const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
+    expect(sources.map((f) => f.slice(0, -4)).sort()).toEqual(Object.keys(generated).sort());
     const wabt = await wabtInit();
-    const source = readFileSync(new URL('./depthwise-filter-grad.wat', import.meta.url), 'utf8');
-    const module = wabt.parseWat('depthwise-filter-grad.wat', source, { simd: true, bulk_memory: true });
-    const bytes = Buffer.from(module.toBinary({}).buffer);
-    module.destroy();
-    expect(bytes.toString('base64')).toBe(depthwiseFilterGradWasm);
+    for (const file of sources) {
+      const module = wabt.parseWat(file, readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'), { simd: true, bulk_memory: true });
+      const bytes = Buffer.from(module.toBinary({}).buffer);
+      module.destroy();
+      expect(bytes.toString('base64'), file).toBe(generated[file.slice(0, -4)]);
+    }
+  });
+
+  it('every module instantiates on the single-threaded wasm heap', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    for (const [name, base64] of Object.entries(generated)) expect(heapModule(base64, backend), name).not.toBeNull();
+    await tf.setBackend('cpu');
   });
 
   it('runs on the wasm heap and equals the composite filter gradient (odd channels, padding, strides 1 and 2)', async () => {
     await initBackend('wasm');
-    const backend = tf.backend() as unknown as WasmHeapBackend;
-    expect(heapModule(depthwiseFilterGradWasm, backend), 'the single-threaded wasm heap is shareable').not.toBeNull();
     const rng = createRng(3);
     for (const [shape, k, stride, pad] of [
       [[3, 13, 11, 182], 3, 1, 'same'],
