@@ -6,9 +6,29 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { batchNormTraining } from '@rfm/core';
 import { writeThreadedWorker } from './wasm-threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A depthwise convolution, a max pool and a training batch norm, differentiated: the three kernels
+ * rfm.js runs in WebAssembly SIMD on wasm (source text, run in the child and here on cpu).
+ */
+const SIMD_NETWORK = `function simdNetworkGradients(tf, batchNormTraining) {
+  return tf.tidy(() => {
+    const x = tf.reshape(tf.cos(tf.range(0, 2 * 9 * 9 * 6)), [2, 9, 9, 6]);
+    const dw = tf.reshape(tf.sin(tf.range(0, 3 * 3 * 6)), [3, 3, 6, 1]);
+    const gamma = tf.linspace(0.5, 1.5, 6);
+    const beta = tf.linspace(-1, 1, 6);
+    const f = (a, k) => {
+      const pooled = tf.maxPool(tf.depthwiseConv2d(a, k, 1, 'same'), 3, 2, 'same');
+      const { y } = batchNormTraining(pooled, gamma, beta, 1e-3);
+      return tf.sum(tf.mul(y, tf.reshape(tf.range(0, y.size), y.shape)));
+    };
+    return tf.grads(f)([x, dw]).map((t) => Array.from(t.dataSync()));
+  });
+}`;
 const root = join(here, '..', '..', '..', '..');
 const require = createRequire(import.meta.url);
 
@@ -32,7 +52,14 @@ describe('threaded wasm (shim)', () => {
         `const x = tf.reshape(tf.range(0, 2 * 12 * 12 * 8), [2, 12, 12, 8]);`,
         `const w = tf.reshape(tf.sin(tf.range(0, 3 * 3 * 8 * 16)), [3, 3, 8, 16]);`,
         `const y = tf.conv2d(tf.div(x, 100) as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');`,
-        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), y: Array.from(y.dataSync()) }));`,
+        `import { batchNormTraining } from ${JSON.stringify(pathToFileURL(join(here, '..', '..', '..', 'core', 'src', 'index.ts')).href)};`,
+        `const shared = (tf.backend() as any).wasm.wasmMemory.buffer instanceof SharedArrayBuffer;`,
+        `import { heapModule } from ${JSON.stringify(pathToFileURL(join(here, 'simd', 'heap-module.ts')).href)};`,
+        `import { batchNormWasm } from ${JSON.stringify(pathToFileURL(join(here, 'simd', 'batch-norm.generated.ts')).href)};`,
+        `const simd = heapModule(batchNormWasm, tf.backend() as any) !== null;`,
+        `${SIMD_NETWORK}`,
+        `const g = simdNetworkGradients(tf, batchNormTraining);`,
+        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), shared, simd, y: Array.from(y.dataSync()), g }));`,
         `process.exit(0);`,
       ].join('\n'),
     );
@@ -41,9 +68,18 @@ describe('threaded wasm (shim)', () => {
       ['--tsconfig', join(root, 'tsconfig.run.json'), '--conditions=@rfm/source', script],
       { cwd: root, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const child = JSON.parse(out) as { backend: string; threads: number; y: number[] };
+    const child = JSON.parse(out) as { backend: string; threads: number; shared: boolean; simd: boolean; y: number[]; g: number[][] };
     expect(child.backend).toBe('wasm');
     expect(child.threads).toBe(2);
+    // The threaded heap is shared: rfm.js' SIMD kernels run in their shared-memory form.
+    expect(child.shared).toBe(true);
+    expect(child.simd).toBe(true);
+    const wantGradients = new Function('tf', 'batchNormTraining', `${SIMD_NETWORK}; return simdNetworkGradients(tf, batchNormTraining);`)(tf, batchNormTraining) as number[][];
+    wantGradients.forEach((want, k) => {
+      const got = child.g[k]!;
+      const scale = Math.max(...want.map(Math.abs));
+      expect(Math.max(...want.map((v, i) => Math.abs(v - got[i]!))) / scale, `gradient ${k}`).toBeLessThanOrEqual(1e-5);
+    });
     const want = tf.tidy(() => {
       const x = tf.reshape(tf.range(0, 2 * 12 * 12 * 8), [2, 12, 12, 8]);
       const w = tf.reshape(tf.sin(tf.range(0, 3 * 3 * 8 * 16)), [3, 3, 8, 16]);

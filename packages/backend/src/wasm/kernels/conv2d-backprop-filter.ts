@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, transposeMatrix } from './conv-geometry.js';
+import { convGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 
 /**
@@ -36,8 +36,8 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
       const m = g.batch * g.outHeight * g.outWidth;
       const x2 = tf.reshape(x, [m, cin]) as tf.Tensor2D;
       const dy2 = tf.reshape(dy, [m, cout]) as tf.Tensor2D;
-      if (cin <= cout) return tf.reshape(tf.transpose(tf.matMul(transposeMatrix(dy2), x2)), [1, 1, cin, cout]) as tf.Tensor4D;
-      return tf.reshape(tf.matMul(transposeMatrix(x2), dy2), [1, 1, cin, cout]) as tf.Tensor4D;
+      if (cin <= cout) return tf.reshape(tf.transpose(convolutionMatMul(transposeMatrix(dy2), x2)), [1, 1, cin, cout]) as tf.Tensor4D;
+      return tf.reshape(convolutionMatMul(transposeMatrix(x2), dy2), [1, 1, cin, cout]) as tf.Tensor4D;
     }
     // Pad only: keep input rows past the last window and slice the (small) result instead.
     const height = Math.max(neededH, g.top + g.inHeight);

@@ -1,14 +1,14 @@
 /**
  * `Conv2DBackpropInput` for wasm, replacing wasm's own kernel (a naive C++ loop, 5-10x slower).
  *
- * - 1x1: `dX = dY · Wᵀ` as a plain GEMM, then zero insertion for strides > 1.
+ * - 1x1: `dX = dY · Wᵀ` as a GEMM (a 1x1 convolution: {@link convolutionMatMul}), then zero insertion for strides > 1.
  * - otherwise: the transposed convolution: `dY` with `stride - 1` zeros inserted and padded by
  *   `f - 1 - pad`, convolved (stride 1) with the filter rotated by 180° and with in/out swapped.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
+import { convGeometry, convolutionMatMul, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 
 /**
@@ -26,8 +26,8 @@ export function conv2dBackpropInputOp(dy: tf.Tensor4D, filter: tf.Tensor4D, attr
   return tf.tidy(() => {
     if (fh === 1 && fw === 1) {
       const m = g.batch * g.outHeight * g.outWidth;
-      const wt = tf.transpose(tf.reshape(filter, [cin, cout]));
-      const cols = tf.reshape(tf.matMul(tf.reshape(dy, [m, cout]), wt), [g.batch, g.outHeight, g.outWidth, cin]) as tf.Tensor4D;
+      const wt = tf.transpose(tf.reshape(filter, [cin, cout])) as tf.Tensor2D;
+      const cols = tf.reshape(convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, wt), [g.batch, g.outHeight, g.outWidth, cin]) as tf.Tensor4D;
       return dilateAndPad(cols, g.strideHeight, g.strideWidth, top, bottom, left, right);
     }
     const spread = dilateAndPad(dy, g.strideHeight, g.strideWidth, top, bottom, left, right);

@@ -1,9 +1,10 @@
 /**
  * Runs rfm.js' own WebAssembly kernels on the wasm backend's heap. A kernel module imports the
  * backend's `WebAssembly.Memory`, so it reads and writes tensors where tfjs keeps them: no copy in
- * or out. Modules are instantiated once per memory. The threaded wasm build shares its memory
- * between workers (a `SharedArrayBuffer`), which these modules do not declare; there, and on a
- * backend without a reachable memory, {@link heapModule} returns null and the kernels keep their
+ * or out. Modules are instantiated once per memory. Each module comes in two forms: importing a
+ * plain memory (the single-threaded build) and a shared one (the threaded build, whose heap is a
+ * `SharedArrayBuffer`; the kernels run on the calling thread while XNNPACK's workers wait). On a
+ * backend without a reachable memory {@link heapModule} returns null and the kernels keep their
  * composite versions.
  *
  * @packageDocumentation
@@ -12,23 +13,33 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** What these kernels use of tfjs-backend-wasm's `BackendWasm`. */
 export interface WasmHeapBackend {
-  readonly wasm: { readonly asm?: { readonly memory?: WebAssembly.Memory } };
+  /** The Emscripten module: its memory is exported (`asm.memory`, single-threaded build) or imported (`wasmMemory`, threaded build). */
+  readonly wasm: { readonly asm?: { readonly memory?: WebAssembly.Memory }; readonly wasmMemory?: WebAssembly.Memory };
   readonly dataIdMap: { get(dataId: tf.DataId): { readonly memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** A kernel module's bytes as base64 (a `*.generated.ts` constant), for each kind of memory. */
+export interface HeapModuleSource {
+  /** Importing a plain memory. */
+  readonly plain: string;
+  /** Importing a shared memory. */
+  readonly shared: string;
 }
 
 const modules = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
 /**
- * The exports of the module `base64` instantiated on `backend`'s heap, or null when that heap
- * cannot be shared with it (threaded build, unknown backend layout).
+ * The exports of `source` instantiated on `backend`'s heap, or null when the backend's memory is
+ * not reachable.
  *
- * @param base64 - the module's bytes (a `*.generated.ts` constant)
+ * @param source - the module, both forms
  * @param backend - the active wasm backend
  */
-export function heapModule(base64: string, backend: WasmHeapBackend): WebAssembly.Exports | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) return null;
+export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): WebAssembly.Exports | null {
+  const memory = heapMemory(backend);
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  const base64 = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? source.shared : source.plain;
   let byMemory = modules.get(memory);
   if (byMemory === undefined) {
     byMemory = new Map();
@@ -43,6 +54,11 @@ export function heapModule(base64: string, backend: WasmHeapBackend): WebAssembl
   return exports;
 }
 
+/** The backend's `WebAssembly.Memory`, if reachable. */
+function heapMemory(backend: WasmHeapBackend): WebAssembly.Memory | undefined {
+  return backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
+}
+
 /**
  * A float64 view of `length` doubles at a tensor's data (taken fresh: a heap growth detaches older views).
  *
@@ -52,7 +68,7 @@ export function heapModule(base64: string, backend: WasmHeapBackend): WebAssembl
  * @param shift - bytes from the start of the data to the first double (to reach an 8-byte boundary)
  */
 export function heapFloat64(backend: WasmHeapBackend, info: tf.TensorInfo, length: number, shift = 0): Float64Array {
-  return new Float64Array(backend.wasm.asm!.memory!.buffer, heapOffset(backend, info) + shift, length);
+  return new Float64Array(heapMemory(backend)!.buffer, heapOffset(backend, info) + shift, length);
 }
 
 /**
@@ -62,7 +78,7 @@ export function heapFloat64(backend: WasmHeapBackend, info: tf.TensorInfo, lengt
  * @param info - a float32 tensor
  */
 export function heapFloat32(backend: WasmHeapBackend, info: tf.TensorInfo): Float32Array {
-  return new Float32Array(backend.wasm.asm!.memory!.buffer, heapOffset(backend, info), tf.util.sizeFromShape(info.shape));
+  return new Float32Array(heapMemory(backend)!.buffer, heapOffset(backend, info), tf.util.sizeFromShape(info.shape));
 }
 
 /**
