@@ -229,37 +229,40 @@ it.skipIf(presence.tensorflow.present)('without the tensorflow backend, register
 for (const backend of ['wasm', 'tensorflow'] as const) {
   const { present, reason } = presence[backend];
   describe.skipIf(!present)(`${backend} vs cpu${present ? '' : ` (SKIPPED: ${backend} is absent: ${reason})`}`, () => {
-    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients)`, async () => {
-      const rng = createRng(8);
-      const xData = new Float32Array(4 * 7 * 6 * 5).map(() => rng.normal() * 3 + 1);
-      const gData = new Float32Array(5).map(() => rng.normal());
-      const bData = new Float32Array(5).map(() => rng.normal());
-      const wData = new Float32Array(xData.length).map(() => rng.normal());
-      const run = (): Float32Array[] =>
-        tf.tidy(() => {
-          const x = tf.tensor4d(xData, [4, 7, 6, 5]);
-          const g = tf.tensor1d(gData);
-          const b = tf.tensor1d(bData);
-          const w = tf.tensor4d(wData, [4, 7, 6, 5]);
-          const out = batchNormTraining(x, g, b, 1e-5);
-          const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
-            tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
-          )([x, g, b]);
-          return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
+    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients; 5 and 21 channels)`, async () => {
+      // 21 channels: padded to 32 on tensorflow (fast oneDNN path), SIMD lanes plus a remainder on wasm.
+      for (const c of [5, 21]) {
+        const rng = createRng(8);
+        const xData = new Float32Array(4 * 7 * 6 * c).map(() => rng.normal() * 3 + 1);
+        const gData = new Float32Array(c).map(() => rng.normal());
+        const bData = new Float32Array(c).map(() => rng.normal());
+        const wData = new Float32Array(xData.length).map(() => rng.normal());
+        const run = (): Float32Array[] =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xData, [4, 7, 6, c]);
+            const g = tf.tensor1d(gData);
+            const b = tf.tensor1d(bData);
+            const w = tf.tensor4d(wData, [4, 7, 6, c]);
+            const out = batchNormTraining(x, g, b, 1e-5);
+            const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+              tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),
+            )([x, g, b]);
+            return [out.y, out.mean, out.variance, ...grads].map((t) => (t.dataSync() as Float32Array).slice());
+          });
+        const want = run();
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const profile = await tf.profile(() => {
+          tf.tidy(() => {
+            batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
+          });
         });
-      const want = run();
-      await tf.setBackend(backend);
-      const before = tf.memory().numTensors;
-      const profile = await tf.profile(() => {
-        tf.tidy(() => {
-          batchNormTraining(tf.zeros([2, 3, 3, 4]) as tf.Tensor4D, null, null, 1e-3);
-        });
-      });
-      expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
-      const got = run();
-      expect(tf.memory().numTensors).toBe(before);
-      await tf.setBackend('cpu');
-      got.forEach((g, i) => expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-5));
+        expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
+        const got = run();
+        expect(tf.memory().numTensors).toBe(before);
+        await tf.setBackend('cpu');
+        got.forEach((g, i) => expect(relativeError(g, want[i]!), `C=${c} output ${i}`).toBeLessThanOrEqual(1e-5));
+      }
     });
 
     it("RfmBatchNormalization equals tfjs-layers' BatchNormalization on cpu (training: outputs, input and weight gradients, moving statistics; inference)", async () => {

@@ -33,8 +33,31 @@ function opAttrs(b: NodeBackend, epsilon: number): unknown[] {
 }
 
 /**
+ * The channel count TensorFlow's batch norm runs fast with: oneDNN's kernels take 5-7x longer when
+ * the channels are not a multiple of 16 (measured on `[16, 14, 14, C]`, forward: 728 channels
+ * 10.0 ms, 720 or 736 channels 1.4 ms; `[16, 8, 8, C]`, forward + backward: 182 channels 2.8 ms,
+ * 192 channels 0.5 ms). Small channel counts stay as they are.
+ */
+function fastChannels(c: number): number {
+  return c > 16 && c % 16 !== 0 ? Math.ceil(c / 16) * 16 : c;
+}
+
+/** `t` with its last axis padded to `to` entries with `value`. */
+function padChannels(t: tf.TensorInfo, to: number, value: number): tf.Tensor {
+  const paddings = t.shape.map((d, i): [number, number] => [0, i === t.shape.length - 1 ? to - d : 0]);
+  return tf.pad(t as tf.Tensor, paddings, value);
+}
+
+/** The first `c` channels of `t` (last axis). */
+function sliceChannels(t: tf.Tensor, c: number): tf.Tensor {
+  return tf.slice(t, t.shape.map(() => 0), [...t.shape.slice(0, -1), c]);
+}
+
+/**
  * Runs TensorFlow op `op` with the shared attributes plus `extraAttrs`, the kernel's `inputNames`
  * followed by `empties` empty vectors, and returns the outputs at `keep` (the others are freed).
+ * Channels are padded to {@link fastChannels} (data with zeros, per-channel vectors with ones) and
+ * the outputs cut back; padded channels never mix with the others.
  */
 function runFusedBatchNormOp(
   args: Parameters<tf.KernelFunc>[0],
@@ -47,14 +70,21 @@ function runFusedBatchNormOp(
 ): tf.TensorInfo[] {
   const b = args.backend as unknown as NodeBackend;
   const { epsilon } = args.attrs as unknown as { epsilon: number };
-  const empty = tf.tensor1d([], 'float32');
+  const inputs = inputNames.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]!);
+  const c = inputs[0]!.shape[3]!;
+  const padded = fastChannels(c);
+  const owned: tf.Tensor[] = [tf.tensor1d([], 'float32')];
   try {
-    const inputs = args.inputs as Record<string, tf.TensorInfo>;
-    const out = b.executeMultipleOutputs(op, [...opAttrs(b, epsilon), ...extraAttrs], [...inputNames.map((n) => inputs[n]!), ...Array<tf.TensorInfo>(empties).fill(empty)], outputs);
+    const operands = padded === c ? inputs : inputs.map((t) => padChannels(t, padded, t.shape.length === 4 ? 0 : 1));
+    if (padded !== c) owned.push(...(operands as tf.Tensor[]));
+    const out = b.executeMultipleOutputs(op, [...opAttrs(b, epsilon), ...extraAttrs], [...operands, ...Array<tf.TensorInfo>(empties).fill(owned[0]!)], outputs);
     tf.dispose(out.filter((_, k) => !keep.includes(k)) as tf.Tensor[]);
-    return keep.map((k) => out[k]!);
+    const kept = keep.map((k) => out[k]! as tf.Tensor);
+    if (padded === c) return kept;
+    owned.push(...kept);
+    return kept.map((t) => sliceChannels(t, c));
   } finally {
-    empty.dispose();
+    tf.dispose(owned);
   }
 }
 

@@ -336,41 +336,41 @@ describe('wasm training kernels: parity with cpu', () => {
   });
 
   it('RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward (SIMD lanes and remainders)', async () => {
-   for (const c of [8, 7, 6, 182]) {
-    const shape = [4, 6, 5, c];
-    const x = random(rng, shape);
-    // A mean far from zero: the centred passes must not lose it.
-    for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
-    const scale = random(rng, [c]);
-    const offset = random(rng, [c]);
-    const dy = random(rng, shape);
-    const eps = 1e-5;
-    await tf.setBackend('cpu');
-    const want = tf.tidy(() => {
-      const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
-      const m = tf.moments(xt!, [0, 1, 2]);
-      const y = tf.batchNorm(xt!, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, ot as tf.Tensor1D, st as tf.Tensor1D, eps);
-      const f = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
-        const mm = tf.moments(a, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm(a, mm.mean as tf.Tensor1D, mm.variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, eps), dyt!));
-      };
-      return [y, m.mean, m.variance, ...tf.grads(f)([xt!, st!, ot!])].map((t) => t.dataSync() as Float32Array);
-    });
-    await tf.setBackend('wasm');
-    const before = tf.memory().numTensors;
-    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-    const got = tf.tidy(() => {
-      const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
-      const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
-      const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
-      return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
-    });
-    expect(tf.memory().numTensors).toBe(before);
-    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
-    expect(got).toHaveLength(6);
-    want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
-    await tf.setBackend('cpu');
-   }
+    for (const c of [8, 7, 6, 182]) {
+      const shape = [4, 6, 5, c];
+      const x = random(rng, shape);
+      // A mean far from zero: the centred passes must not lose it.
+      for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
+      const scale = random(rng, [c]);
+      const offset = random(rng, [c]);
+      const dy = random(rng, shape);
+      const eps = 1e-5;
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => {
+        const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+        const m = tf.moments(xt!, [0, 1, 2]);
+        const y = tf.batchNorm(xt!, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, ot as tf.Tensor1D, st as tf.Tensor1D, eps);
+        const f = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
+          const mm = tf.moments(a, [0, 1, 2]);
+          return tf.sum(tf.mul(tf.batchNorm(a, mm.mean as tf.Tensor1D, mm.variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, eps), dyt!));
+        };
+        return [y, m.mean, m.variance, ...tf.grads(f)([xt!, st!, ot!])].map((t) => t.dataSync() as Float32Array);
+      });
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      const got = tf.tidy(() => {
+        const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+        const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
+        const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
+        return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+      expect(got).toHaveLength(6);
+      want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+      await tf.setBackend('cpu');
+    }
   });
 
   it('end-to-end gradients of a separable-conv network match cpu', async () => {
