@@ -229,20 +229,25 @@ it.skipIf(presence.tensorflow.present)('without the tensorflow backend, register
 for (const backend of ['wasm', 'tensorflow'] as const) {
   const { present, reason } = presence[backend];
   describe.skipIf(!present)(`${backend} vs cpu${present ? '' : ` (SKIPPED: ${backend} is absent: ${reason})`}`, () => {
-    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients; 5 and 21 channels)`, async () => {
-      // 21 channels: padded to 32 on tensorflow (fast oneDNN path), SIMD lanes plus a remainder on wasm.
-      for (const c of [5, 21]) {
+    it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients; 5, 21 and 200 channels)`, async () => {
+      // 21 and 200 channels: SIMD lanes plus a remainder on wasm; [4, 26, 26, 200] is large enough to be
+      // padded to 208 channels on tensorflow (oneDNN's fast path).
+      for (const [h, c] of [
+        [7, 5],
+        [7, 21],
+        [26, 200],
+      ] as const) {
         const rng = createRng(8);
-        const xData = new Float32Array(4 * 7 * 6 * c).map(() => rng.normal() * 3 + 1);
+        const xData = new Float32Array(4 * h * 26 * c).map(() => rng.normal() * 3 + 1);
         const gData = new Float32Array(c).map(() => rng.normal());
         const bData = new Float32Array(c).map(() => rng.normal());
         const wData = new Float32Array(xData.length).map(() => rng.normal());
         const run = (): Float32Array[] =>
           tf.tidy(() => {
-            const x = tf.tensor4d(xData, [4, 7, 6, c]);
+            const x = tf.tensor4d(xData, [4, h, 26, c]);
             const g = tf.tensor1d(gData);
             const b = tf.tensor1d(bData);
-            const w = tf.tensor4d(wData, [4, 7, 6, c]);
+            const w = tf.tensor4d(wData, [4, h, 26, c]);
             const out = batchNormTraining(x, g, b, 1e-5);
             const grads = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
               tf.sum(tf.mul(batchNormTraining(a as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, 1e-5).y, w)),

@@ -36,11 +36,16 @@ function opAttrs(b: NodeBackend, epsilon: number): unknown[] {
  * The channel count TensorFlow's batch norm runs fast with: oneDNN's kernels take 5-7x longer when
  * the channels are not a multiple of 16 (measured on `[16, 14, 14, C]`, forward: 728 channels
  * 10.0 ms, 720 or 736 channels 1.4 ms; `[16, 8, 8, C]`, forward + backward: 182 channels 2.8 ms,
- * 192 channels 0.5 ms). Small channel counts stay as they are.
+ * 192 channels 0.5 ms). Padding costs about a dozen small kernel calls per layer (~2 ms), so only
+ * tensors of at least {@link PAD_FROM_ELEMENTS} elements and more than 16 channels are padded.
  */
-function fastChannels(c: number): number {
-  return c > 16 && c % 16 !== 0 ? Math.ceil(c / 16) * 16 : c;
+function fastChannels(shape: readonly number[]): number {
+  const c = shape[shape.length - 1]!;
+  return c > 16 && c % 16 !== 0 && tf.util.sizeFromShape([...shape]) >= PAD_FROM_ELEMENTS ? Math.ceil(c / 16) * 16 : c;
 }
+
+/** Smallest batch-norm input that is padded to a multiple of 16 channels (2^19 elements, e.g. `[16, 16, 16, 128]`). */
+const PAD_FROM_ELEMENTS = 1 << 19;
 
 /** `t` with its last axis padded to `to` entries with `value`. */
 function padChannels(t: tf.TensorInfo, to: number, value: number): tf.Tensor {
@@ -72,7 +77,7 @@ function runFusedBatchNormOp(
   const { epsilon } = args.attrs as unknown as { epsilon: number };
   const inputs = inputNames.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]!);
   const c = inputs[0]!.shape[3]!;
-  const padded = fastChannels(c);
+  const padded = fastChannels(inputs[0]!.shape);
   const owned: tf.Tensor[] = [tf.tensor1d([], 'float32')];
   try {
     const operands = padded === c ? inputs : inputs.map((t) => padChannels(t, padded, t.shape.length === 4 ? 0 : 1));
