@@ -42,8 +42,9 @@ export class LayersBackbone implements Backbone {
       );
     }
     // Each intermediate is freed after its last reader (what a backward pass needs, the engine has
-    // saved), so a forward pass under a gradient ends holding only that.
-    const [featureMap, logits] = tf.tidy(() => applyFreeingIntermediates(this.model, x, training));
+    // saved), so a forward pass under a gradient ends holding only that. In inference mode (FAM,
+    // CAM, prediction) each batch norm is folded into the convolution before it.
+    const [featureMap, logits] = tf.tidy(() => applyFreeingIntermediates(this.model, x, training, { foldBatchNorm: !training }));
     return { featureMap: featureMap as tf.Tensor4D, logits: logits! };
   }
 

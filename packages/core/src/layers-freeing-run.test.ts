@@ -98,6 +98,37 @@ describe('applyFreeingIntermediates', () => {
     backbone.dispose();
   });
 
+  it('folds batch norms into their convolutions in inference mode on request: same outputs and input gradient within rounding, fewer full-size kernels', async () => {
+    const backbone = createTestBackbone(32) as LayersBackbone;
+    const { images } = createTestBatch({ batchSize: 2, size: 32 });
+    // Trained-looking statistics, so that folding has something to fold.
+    tf.tidy(() => applyFreeingIntermediates(backbone.model, images, true));
+    const before = tf.memory().numTensors;
+    const pass = async (foldBatchNorm: boolean) => {
+      let out: number[][] = [];
+      const profile = await tf.profile(() => {
+        const [logits, grad] = tf.tidy(() => {
+          const f = (x: tf.Tensor) => applyFreeingIntermediates(backbone.model, x, false, { foldBatchNorm })[1]!;
+          return [f(images), tf.grad((x: tf.Tensor) => tf.sum(f(x)))(images)];
+        });
+        out = [Array.from(logits!.dataSync()), Array.from(grad!.dataSync())];
+        tf.dispose([logits!, grad!]);
+      });
+      const fullSizeMultiplies = profile.kernels.filter((k) => k.name === 'Multiply' && k.outputShapes[0]!.length === 4 && k.outputShapes[0]![1]! > 1).length;
+      return { out, fullSizeMultiplies };
+    };
+    const plain = await pass(false);
+    const folded = await pass(true);
+    expect(tf.memory().numTensors).toBe(before);
+    const close = (got: number[], want: number[]) => Math.max(...got.map((v, i) => Math.abs(v - want[i]!))) / Math.max(...want.map(Math.abs));
+    expect(close(folded.out[0]!, plain.out[0]!)).toBeLessThan(1e-5);
+    expect(close(folded.out[1]!, plain.out[1]!)).toBeLessThan(1e-5);
+    expect(plain.fullSizeMultiplies).toBeGreaterThan(0);
+    expect(folded.fullSizeMultiplies).toBeLessThan(plain.fullSizeMultiplies);
+    tf.dispose(images);
+    backbone.dispose();
+  });
+
   it('leaves only the outputs behind when LayersBackbone.apply runs in training mode', () => {
     const backbone = createTestBackbone(32);
     const { images } = createTestBatch({ batchSize: 2, size: 32 });

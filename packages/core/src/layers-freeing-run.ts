@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { foldConvBatchNorm } from './layers/batch-norm-folding.js';
 
 /** The parts of a tfjs-layers graph node this module reads. */
 interface GraphNode {
@@ -28,6 +29,8 @@ interface GraphNode {
 interface PlannedCall {
   readonly node: GraphNode;
   readonly frees: readonly number[];
+  /** The index of the call that alone reads this call's only output (candidate for batch-norm folding). */
+  readonly soleReader?: number;
 }
 
 const plans = new WeakMap<LayersModel, PlannedCall[]>();
@@ -45,12 +48,30 @@ function planOf(model: LayersModel): PlannedCall[] {
   const lastReader = new Map<number, number>();
   nodes.forEach((n, i) => n.inputTensors.forEach((t) => lastReader.set(t.id, i)));
   const keep = new Set<number>([...model.inputs, ...model.outputs].map((t) => t.id));
-  const plan = nodes.map((node, i) => ({
-    node,
-    frees: [...new Set(node.inputTensors.map((t) => t.id))].filter((id) => lastReader.get(id) === i && !keep.has(id)),
-  }));
+  const readers = new Map<number, number[]>();
+  nodes.forEach((n, i) => n.inputTensors.forEach((t) => readers.set(t.id, [...(readers.get(t.id) ?? []), i])));
+  const plan = nodes.map((node, i) => {
+    const out = node.outputTensors.length === 1 ? node.outputTensors[0]! : null;
+    const reader = out === null || keep.has(out.id) ? undefined : readers.get(out.id);
+    const sole = reader?.length === 1 && nodes[reader[0]!]!.inputTensors.length === 1 ? reader[0] : undefined;
+    return {
+      node,
+      frees: [...new Set(node.inputTensors.map((t) => t.id))].filter((id) => lastReader.get(id) === i && !keep.has(id)),
+      ...(sole === undefined ? {} : { soleReader: sole }),
+    };
+  });
   plans.set(model, plan);
   return plan;
+}
+
+/** Options of {@link applyFreeingIntermediates}. */
+export interface FreeingRunOptions {
+  /**
+   * In inference mode, fold each batch norm into the convolution that alone feeds it
+   * (`foldConvBatchNorm`): equal up to float32 rounding, one full-size kernel less each way.
+   * @default false
+   */
+  readonly foldBatchNorm?: boolean;
 }
 
 /**
@@ -58,26 +79,43 @@ function planOf(model: LayersModel): PlannedCall[] {
  * reads it, and each layer's internal tensors when the layer returns (tfjs-layers keeps the latter
  * until the whole model returns, in inference mode too: under a gradient, as in a FAM pass, that
  * is one more activation per batch-norm layer). Same kernels on the same values as
- * `model.apply(x, { training })`; returns the model's outputs (the caller owns them).
+ * `model.apply(x, { training })` unless batch norms are folded; returns the model's outputs (the
+ * caller owns them).
  *
  * @param model - a functional model with one input, each layer called once
  * @param x - the input (not disposed)
  * @param training - the `training` flag every layer gets
+ * @param options - batch-norm folding in inference mode
  */
-export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, training: boolean): tf.Tensor[] {
+export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, training: boolean, options: FreeingRunOptions = {}): tf.Tensor[] {
   const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]]);
-  for (const { node, frees } of planOf(model)) {
+  const plan = planOf(model);
+  const folded = new Set<number>();
+  plan.forEach(({ node, frees, soleReader }, index) => {
     const inputs = node.inputTensors.map((t) => values.get(t.id)!);
-    const kwargs = { ...(node.callArgs ?? {}), training };
-    const out = tf.tidy(() => node.outboundLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, kwargs));
-    const outs = Array.isArray(out) ? out : [out];
-    node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]!));
+    const reader = soleReader === undefined ? undefined : plan[soleReader]!.node;
+    const fold =
+      !training && options.foldBatchNorm && reader !== undefined && inputs.length === 1 && !folded.has(index)
+        ? foldConvBatchNorm(node.outboundLayer, reader.outboundLayer)
+        : null;
+    if (fold !== null) {
+      // This convolution and the batch norm after it, at once: the batch norm's call is skipped.
+      values.set(reader!.outputTensors[0]!.id, fold(inputs[0] as tf.Tensor4D));
+      folded.add(soleReader!);
+    } else if (!folded.has(index)) {
+      const kwargs = { ...(node.callArgs ?? {}), training };
+      const out = tf.tidy(() => node.outboundLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, kwargs));
+      const outs = Array.isArray(out) ? out : [out];
+      node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]!));
+    }
     for (const id of frees) {
-      const t = values.get(id)!;
+      const t = values.get(id);
+      // A folded convolution's output never existed.
+      if (t === undefined) continue;
       values.delete(id);
       // A layer may hand its input on as its output (one tensor, two graph tensors).
       if (![...values.values()].includes(t)) t.dispose();
     }
-  }
+  });
   return model.outputs.map((t) => values.get(t.id)!);
 }

@@ -29,9 +29,32 @@ export function batchNormInference<T extends tf.Tensor>(
   epsilon: number,
 ): T {
   return tf.tidy(() => {
-    const inv = tf.rsqrt(tf.add(variance, epsilon));
-    const scale = gamma ? tf.mul(inv, gamma) : inv;
-    const shift = beta ? tf.sub(beta, tf.mul(mean, scale)) : tf.neg(tf.mul(mean, scale));
+    const { scale, shift } = batchNormScaleShift(mean, variance, beta, gamma, epsilon);
     return tf.add(tf.mul(x, scale), shift) as T;
+  });
+}
+
+/**
+ * The per-channel `scale = γ / sqrt(σ² + ε)` and `shift = β − μ · scale` of an inference-mode batch
+ * norm (the caller owns both `[C]` tensors).
+ *
+ * @param mean - `[C]` moving mean
+ * @param variance - `[C]` moving variance
+ * @param beta - `[C]` offset, or null
+ * @param gamma - `[C]` scale, or null
+ * @param epsilon - added to the variance
+ */
+export function batchNormScaleShift(
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  beta: tf.Tensor1D | null,
+  gamma: tf.Tensor1D | null,
+  epsilon: number,
+): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const inv = tf.rsqrt(tf.add(variance, epsilon));
+    const scale = (gamma ? tf.mul(inv, gamma) : inv) as tf.Tensor1D;
+    const shift = (beta ? tf.sub(beta, tf.mul(mean, scale)) : tf.neg(tf.mul(mean, scale))) as tf.Tensor1D;
+    return { scale, shift };
   });
 }
