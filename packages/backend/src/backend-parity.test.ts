@@ -226,6 +226,17 @@ it.skipIf(presence.tensorflow.present)('without the tensorflow backend, register
   expect(registerNativeKernelPatches()).toEqual([]);
 });
 
+/** Runs `run` on cpu, then on `backend` (where it must leave no tensor behind); cpu is active again after. */
+async function onCpuAndBackend<T>(backend: string, run: () => T): Promise<{ want: T; got: T }> {
+  const want = run();
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const got = run();
+  expect(tf.memory().numTensors).toBe(before);
+  await tf.setBackend('cpu');
+  return { want, got };
+}
+
 for (const backend of ['wasm', 'tensorflow'] as const) {
   const { present, reason } = presence[backend];
   describe.skipIf(!present)(`${backend} vs cpu${present ? '' : ` (SKIPPED: ${backend} is absent: ${reason})`}`, () => {
@@ -339,19 +350,13 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
               return out.map((a) => a.slice());
             }),
           );
-        const want = run();
-        await tf.setBackend('tensorflow');
-        const before = tf.memory().numTensors;
-        const got = run();
-        expect(tf.memory().numTensors).toBe(before);
-        await tf.setBackend('cpu');
+        const { want, got } = await onCpuAndBackend('tensorflow', run);
         got.forEach((g, i) => {
           expect(g.length).toBe(want[i]!.length);
           expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
         });
       });
-    }
-    if (backend === 'tensorflow') {
+
       it('max pooling gradient through oneDNN equals cpu, ties included (same, valid, numeric padding)', async () => {
         await tf.setBackend('tensorflow');
         const used = oneDnnPoolingAvailable();
@@ -376,12 +381,7 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
               return (tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.reshape(f(a), [-1]), w)))(x).dataSync() as Float32Array).slice();
             }),
           );
-        const want = run();
-        await tf.setBackend('tensorflow');
-        const before = tf.memory().numTensors;
-        const got = run();
-        expect(tf.memory().numTensors).toBe(before);
-        await tf.setBackend('cpu');
+        const { want, got } = await onCpuAndBackend('tensorflow', run);
         got.forEach((g, i) => expect(Array.from(g), `case ${JSON.stringify(cases[i])}`).toEqual(Array.from(want[i]!)));
       });
     }

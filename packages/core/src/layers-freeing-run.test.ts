@@ -98,7 +98,7 @@ describe('applyFreeingIntermediates', () => {
     backbone.dispose();
   });
 
-  it('folds batch norms into their convolutions in inference mode on request: same outputs and input gradient within rounding, fewer full-size kernels', async () => {
+  it('folds batch norms into their convolutions in inference mode on request: same feature map, logits and input gradient within rounding, fewer full-size kernels', async () => {
     const backbone = createTestBackbone(32) as LayersBackbone;
     const { images } = createTestBatch({ batchSize: 2, size: 32 });
     // Trained-looking statistics, so that folding has something to fold.
@@ -107,12 +107,12 @@ describe('applyFreeingIntermediates', () => {
     const pass = async (foldBatchNorm: boolean) => {
       let out: number[][] = [];
       const profile = await tf.profile(() => {
-        const [logits, grad] = tf.tidy(() => {
-          const f = (x: tf.Tensor) => applyFreeingIntermediates(backbone.model, x, false, { foldBatchNorm })[1]!;
-          return [f(images), tf.grad((x: tf.Tensor) => tf.sum(f(x)))(images)];
+        const [featureMap, logits, grad] = tf.tidy(() => {
+          const f = (x: tf.Tensor) => applyFreeingIntermediates(backbone.model, x, false, { foldBatchNorm });
+          return [...f(images), tf.grad((x: tf.Tensor) => tf.sum(f(x)[1]!))(images)];
         });
-        out = [Array.from(logits!.dataSync()), Array.from(grad!.dataSync())];
-        tf.dispose([logits!, grad!]);
+        out = [Array.from(logits!.dataSync()), Array.from(grad!.dataSync()), Array.from(featureMap!.dataSync())];
+        tf.dispose([featureMap!, logits!, grad!]);
       });
       const fullSizeMultiplies = profile.kernels.filter((k) => k.name === 'Multiply' && k.outputShapes[0]!.length === 4 && k.outputShapes[0]![1]! > 1).length;
       return { out, fullSizeMultiplies };
@@ -123,6 +123,8 @@ describe('applyFreeingIntermediates', () => {
     const close = (got: number[], want: number[]) => Math.max(...got.map((v, i) => Math.abs(v - want[i]!))) / Math.max(...want.map(Math.abs));
     expect(close(folded.out[0]!, plain.out[0]!)).toBeLessThan(1e-5);
     expect(close(folded.out[1]!, plain.out[1]!)).toBeLessThan(1e-5);
+    // The feature map (what CAM and Adversarial Erasing read) too.
+    expect(close(folded.out[2]!, plain.out[2]!)).toBeLessThan(1e-5);
     expect(plain.fullSizeMultiplies).toBeGreaterThan(0);
     expect(folded.fullSizeMultiplies).toBeLessThan(plain.fullSizeMultiplies);
     tf.dispose(images);

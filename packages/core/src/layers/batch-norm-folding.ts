@@ -12,40 +12,21 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormScaleShift } from '../ops/batch-norm-inference.js';
-
-/** A layer weight as tfjs-layers keeps it. */
-interface Weight {
-  read(): tf.Tensor;
-}
-
-/** What folding reads of a convolution layer (tfjs-layers 4.22.0 fields, public at run time). */
-interface ConvFields {
-  getClassName(): string;
-  readonly kernel?: Weight;
-  readonly depthwiseKernel?: Weight;
-  readonly pointwiseKernel?: Weight;
-  readonly bias?: Weight | null;
-  readonly useBias: boolean;
-  readonly activation: { getClassName(): string } | null;
-  readonly strides: number[];
-  readonly padding: string;
-  readonly dataFormat: string;
-  readonly dilationRate: number[];
-}
+import type { ConvLayerFields, LayerWeight } from './conv-layer-fields.js';
 
 /** What folding reads of a batch-norm layer. */
 interface BatchNormFields {
   getClassName(): string;
   readonly axis?: number;
-  readonly gamma?: Weight | null;
-  readonly beta?: Weight | null;
-  readonly movingMean: Weight;
-  readonly movingVariance: Weight;
+  readonly gamma?: LayerWeight | null;
+  readonly beta?: LayerWeight | null;
+  readonly movingMean: LayerWeight;
+  readonly movingVariance: LayerWeight;
   readonly epsilon: number;
 }
 
-function foldableConv(layer: unknown): ConvFields | null {
-  const l = layer as ConvFields;
+function foldableConv(layer: unknown): ConvLayerFields | null {
+  const l = layer as ConvLayerFields;
   const kind = l.getClassName();
   if (kind !== 'Conv2D' && kind !== 'SeparableConv2D') return null;
   const linear = l.activation === null || l.activation.getClassName() === 'linear';
@@ -73,7 +54,7 @@ export function foldConvBatchNorm(conv: unknown, batchNorm: unknown): ((x: tf.Te
   if (c === null || bn === null) return null;
   return (x) =>
     tf.tidy(() => {
-      const read = (w: Weight | null | undefined): tf.Tensor1D | null => (w ? (w.read() as tf.Tensor1D) : null);
+      const read = (w: LayerWeight | null | undefined): tf.Tensor1D | null => (w ? (w.read() as tf.Tensor1D) : null);
       const { scale, shift } = batchNormScaleShift(read(bn.movingMean)!, read(bn.movingVariance)!, read(bn.beta), read(bn.gamma), bn.epsilon);
       const strides = c.strides as [number, number];
       const dilation = c.dilationRate as [number, number];

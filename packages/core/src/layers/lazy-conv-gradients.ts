@@ -10,19 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-
-/** What this module reads of a tfjs-layers `Conv2D` layer (fields tfjs-layers 4.22.0 keeps public at run time). */
-interface Conv2DLayerFields {
-  getClassName(): string;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
-  readonly kernel: { read(): tf.Tensor };
-  readonly useBias: boolean;
-  readonly activation: { getClassName(): string } | null;
-  readonly strides: number[];
-  readonly padding: string;
-  readonly dataFormat: string;
-  readonly dilationRate: number[];
-}
+import type { ConvLayerFields } from './conv-layer-fields.js';
 
 /** Marks layers already switched, so that wrapping a model twice changes nothing. */
 const SWITCHED = Symbol('rfm.lazyConvGradients');
@@ -34,7 +22,7 @@ const SWITCHED = Symbol('rfm.lazyConvGradients');
  * @param layer - any tfjs-layers layer
  */
 export function isPlainConv2D(layer: unknown): boolean {
-  const l = layer as Conv2DLayerFields;
+  const l = layer as ConvLayerFields;
   return (
     l.getClassName() === 'Conv2D' &&
     !l.useBias &&
@@ -56,14 +44,14 @@ export function useLazyConvGradients(model: LayersModel): number {
   let switched = 0;
   for (const layer of model.layers) {
     if (!isPlainConv2D(layer)) continue;
-    const l = layer as unknown as Conv2DLayerFields & { [SWITCHED]?: true };
+    const l = layer as unknown as ConvLayerFields & { [SWITCHED]?: true };
     if (l[SWITCHED]) continue;
     l.call = (inputs) =>
       tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
         const [sh, sw] = l.strides as [number, number];
         const [dh, dw] = l.dilationRate as [number, number];
-        return tf.conv2d(x, l.kernel.read() as tf.Tensor4D, [sh, sw], l.padding as 'same' | 'valid', 'NHWC', [dh, dw]);
+        return tf.conv2d(x, l.kernel!.read() as tf.Tensor4D, [sh, sw], l.padding as 'same' | 'valid', 'NHWC', [dh, dw]);
       });
     l[SWITCHED] = true;
     switched++;

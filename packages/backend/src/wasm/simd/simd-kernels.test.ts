@@ -7,13 +7,15 @@ import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.
 import { batchNormWasm } from './batch-norm.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
 import { maxPoolGradWasm } from './max-pool-grad.generated.js';
+import { transposeWasm } from './transpose.generated.js';
+import { transposeMatrix } from '../kernels/conv-geometry.js';
 import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-module.js';
 // The generator script, so that the test assembles exactly as it does.
 // @ts-expect-error: a JavaScript module without declarations
 import { assemble, loadWabt } from '../../../../../scripts/build-wasm-kernels.mjs';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm };
+  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm, transpose: transposeWasm };
 
   it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
     const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
@@ -55,6 +57,28 @@ describe('rfm.js WebAssembly SIMD kernels', () => {
       });
       expect(error, JSON.stringify(shape)).toBeLessThan(1e-5);
       expect(tf.memory().numTensors).toBe(before);
+    }
+    await tf.setBackend('cpu');
+  });
+
+  it('transposes matrices of every remainder shape equal to tf.transpose on cpu', async () => {
+    await initBackend('wasm');
+    for (const [m, c] of [
+      [4, 4],
+      [37, 33],
+      [64, 182],
+      [4096, 8],
+      [5, 3],
+      [1, 7],
+    ] as [number, number][]) {
+      const values = Float32Array.from({ length: m * c }, (_, i) => i * 0.5 - 3);
+      const before = tf.memory().numTensors;
+      const got = tf.tidy(() => Array.from(transposeMatrix(tf.tensor2d(values, [m, c])).dataSync()));
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => Array.from(tf.transpose(tf.tensor2d(values, [m, c])).dataSync()));
+      expect(got, `[${m}, ${c}]`).toEqual(want);
+      await tf.setBackend('wasm');
     }
     await tf.setBackend('cpu');
   });
