@@ -79,7 +79,7 @@ DIR/comparison.md, DIR/roc.svg, DIR/compare-config.json (the resolved experiment
 method with their similarity, the same faces as erased by each method, config and versions). Every
 rfm train option except --augment and --resume applies to each run.`,
   COMPARE_FLAGS,
-  `Example (the README's main job: about 10 minutes on a 2-core CPU with wasm, less with native TensorFlow):
+  `Example (the README's main job: about 6 minutes on a 2-core CPU with wasm, less with native TensorFlow):
   rfm compare --data data/ffhq-tpdne-4k --out runs/compare`,
 );
 
