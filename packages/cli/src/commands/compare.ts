@@ -13,7 +13,7 @@ import { countItems, loadDataset, splitDataset } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import type { BackendChoice } from '@rfm/backend';
 import { QueueError } from '@rfm/queue';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand, type CliIO } from '../command.js';
 import {
   checkMethods,
@@ -60,7 +60,7 @@ export const COMPARE_FLAGS: readonly FlagSpec[] = [
   },
   ...MODEL_FLAGS,
   ...SCHEDULE_FLAGS,
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

@@ -13,7 +13,7 @@ import { checkOutputDir, createConsoleLogger, createRng, inferenceHandle, RFM_NO
 import { createEvalSource, isImageFile, type DatasetItem } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import { BACKBONE_FLAG_NAMES, backboneFlags, readBackboneFlags } from '../backbone-flags.js';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { createErasing, ERASING_METHODS, erasingMethodNames } from '../erasing-methods.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
@@ -46,7 +46,7 @@ export const ERASE_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 1024, help: 'images per forward pass', default: 8 },
   { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images (listed as warnings) instead of failing' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice } from '@rfm/backend';
 import { checkOutputDir, createConsoleLogger, predict } from '@rfm/core';
 import { datasetHash, loadDataset, type DatasetItem } from '@rfm/data';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { writeEvalReport } from '../html-report/write-report.js';
@@ -68,7 +68,7 @@ export const EVAL_FLAGS: readonly FlagSpec[] = [
     help: 'redis://HOST:PORT of the workers\' queue (rfm worker --queue URL; needs\n@rfm/queue-bullmq). Workers must see --model, --data and the shard folder',
   },
   { name: 'shard-dir', kind: 'string', value: 'DIR', help: 'where shard score files go (default RUN_DIR/eval-shards; shared by the workers)' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

@@ -11,7 +11,7 @@ import { AttentionAverager, attentionSimilarity, type AttentionMapData } from '@
 import { checkOutputDir, createConsoleLogger, createRng, inferenceHandle, writeFileAtomic } from '@rfm/core';
 import { createEvalSource, loadDataset } from '@rfm/data';
 import { ATTENTION_METHODS, attentionMethodNames } from '../attention-methods.js';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { writeAttentionPng, writeImagePng } from '../images/png.js';
@@ -51,7 +51,7 @@ export const FAM_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', kind: 'int', value: 'S', min: 0, max: 2 ** 31 - 1, help: 'seed of the image choice and flips', default: 0 },
   { name: 'batch', kind: 'int', value: 'N', min: 1, max: 1024, help: 'images per forward pass', default: 16 },
   { name: 'skip-bad-images', kind: 'boolean', help: 'skip unreadable images (listed as warnings) instead of failing' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

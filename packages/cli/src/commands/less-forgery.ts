@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { lessForgerySet } from '@rfm/synth';
-import { BACKEND_FLAG } from '../backend-flag.js';
+import { BACKEND_FLAGS } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { ProgressBar } from '../progress.js';
@@ -16,7 +16,7 @@ export const LESS_FORGERY_FLAGS: readonly FlagSpec[] = [
   { name: 'out', kind: 'string', value: 'DIR', required: true, help: 'output folder (must not exist or be empty)' },
   { name: 'seed', kind: 'int', value: 'S', min: 0, max: 2 ** 31 - 1, default: 0, help: 'seed of the donor choices' },
   { name: 'size', kind: 'int', value: 'N', min: 32, max: 2048, default: 256, help: 'working and output side in pixels' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

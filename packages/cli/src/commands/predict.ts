@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { BackendChoice } from '@rfm/backend';
 import { writeFileAtomic } from '@rfm/core';
 import { FaceDetector, listMediaSources } from '@rfm/faces';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { checkLocalPath } from '../local-paths.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
@@ -44,7 +44,7 @@ export const PREDICT_FLAGS: readonly FlagSpec[] = [
     help: 'redis://HOST:PORT of the workers\' queue (rfm worker --queue URL; needs\n@rfm/queue-bullmq). Workers must see --model, the inputs, --fam and the shard folder',
   },
   { name: 'shard-dir', kind: 'string', value: 'DIR', help: 'where shard result files go (default RUN_DIR/predict-shards; shared by the workers)' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { FFMPEG_HINT, FaceDetector, findFfmpeg, listMediaSources, prepareFaces, type DetectorName } from '@rfm/faces';
 import type { JobSpec } from '@rfm/queue';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { checkLocalPath } from '../local-paths.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
@@ -32,7 +32,7 @@ export const PREPARE_FLAGS: readonly FlagSpec[] = [
     value: 'URL',
     help: 'one job per source on rfm workers (rfm worker --queue redis://HOST:PORT) that\nshare the input and DIR paths; then this machine writes the manifest (reusing\nevery prepared source). Submitting again adds no job (see docs/scale-out.md)',
   },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { SYNTH_METHODS, synthesizeSet } from '@rfm/synth';
-import { BACKEND_FLAG } from '../backend-flag.js';
+import { BACKEND_FLAGS } from '../backend-flag.js';
 import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { ProgressBar } from '../progress.js';
@@ -25,7 +25,7 @@ export const SYNTH_FLAGS: readonly FlagSpec[] = [
   { name: 'count', kind: 'int', value: 'N', min: 1, max: 1_000_000, required: true, help: 'number of fakes (targets cycle through the reals in a seeded order)' },
   { name: 'seed', kind: 'int', value: 'S', min: 0, max: 2 ** 31 - 1, default: 0, help: 'seed of every random choice' },
   { name: 'size', kind: 'int', value: 'N', min: 32, max: 2048, default: 256, help: 'working and output side in pixels' },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

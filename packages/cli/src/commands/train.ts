@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backboneFlags, readBackboneFlags } from '../backbone-flags.js';
-import { BACKEND_FLAG, startBackend } from '../backend-flag.js';
+import { BACKEND_FLAGS, startBackend } from '../backend-flag.js';
 import { CliUsageError, type CliCommand } from '../command.js';
 import { erasingMethodNames } from '../erasing-methods.js';
 import { commandHelp, Flags, parseFlags, type FlagSpec } from '../flags.js';
@@ -90,7 +90,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [
     kind: 'boolean',
     help: 'continue the run in RUN_DIR from its last checkpoint with its saved\nsettings; only --iterations (upwards) and --backend may be given\nbesides, any other flag that differs from the run is refused',
   },
-  BACKEND_FLAG,
+  ...BACKEND_FLAGS,
 ];
 
 const HELP = commandHelp(

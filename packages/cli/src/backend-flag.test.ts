@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { folderDataset, REPO } from './testing/run-fixtures.js';
+
+// In a child process: the pthread workers of a threaded wasm backend would outlive a test worker.
+const rfm = (args: string[]) =>
+  spawnSync(process.execPath, ['--conditions=@rfm/source', join(REPO, 'scripts', 'rfm.mjs'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 170_000 });
+
+describe('--wasm-threads', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rfm-threads-flag-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('runs a command on wasm with 2 XNNPACK threads and exits', () => {
+    folderDataset(root, 2);
+    const out = join(root, 'erased');
+    const r = rfm(['erase', '--method', 'sfe', '--images', join(root, 'real'), '--out', out, '--backend', 'wasm', '--wasm-threads', '2', '--backbone', 'small', '--size', '64']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/backend: .*wasm.*2 threads/);
+    expect(existsSync(out) && readdirSync(out).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a thread count outside 1-64 with exit code 2, naming the flag', () => {
+    const r = rfm(['erase', '--method', 'sfe', '--images', root, '--out', join(root, 'x'), '--wasm-threads', '0']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--wasm-threads');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
