@@ -20,6 +20,7 @@ export const CLI_WORDING: readonly (readonly [string, string])[] = [
   ['as `archive`', 'with --archive'],
   ['(`archive`)', '(`--archive`)'],
   ['(`gpu: false`)', '(`build-native` without --gpu)'],
+  ['(try threads: 1)', '(try --wasm-threads 1)'],
   ["or pass onBadImage: 'skip' to skip bad files", 'or pass --skip-bad-images to skip unreadable images'],
 ];
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useSimdKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -101,16 +101,20 @@ describe('wasm training kernels: parity with cpu', () => {
     for (const k of WASM_TRAINING_KERNELS) expect(names.has(k)).toBe(true);
   });
 
-  it('Conv2DBackpropFilter', async () => {
-    for (const c of cases()) {
-      const cout = 6;
-      const inputs = { x: random(rng, c.shape), dy: random(rng, outShape(c, cout, false)) };
-      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.shape[3], cout] };
-      await expectParity(tf.Conv2DBackpropFilter, inputs, attrs).catch((e) => {
-        throw new Error(`${label(c)}: ${String(e)}`);
-      });
-    }
-  });
+  for (const simd of [true, false]) {
+    it(`Conv2DBackpropFilter${simd ? '' : ' (SIMD transpose off: tfjs ops)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      for (const c of cases()) {
+        const cout = 6;
+        const inputs = { x: random(rng, c.shape), dy: random(rng, outShape(c, cout, false)) };
+        const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.shape[3], cout] };
+        await expectParity(tf.Conv2DBackpropFilter, inputs, attrs).catch((e) => {
+          throw new Error(`${label(c)}: ${String(e)}`);
+        });
+      }
+    });
+  }
 
   it('Conv2DBackpropInput', async () => {
     for (const c of cases()) {
@@ -123,8 +127,14 @@ describe('wasm training kernels: parity with cpu', () => {
     }
   });
 
-  for (const multiplier of [1, 2]) {
-    it(`DepthwiseConv2dNativeBackpropFilter, channel multiplier ${multiplier}`, async () => {
+  for (const [multiplier, simd] of [
+    [1, true],
+    [1, false],
+    [2, true],
+  ] as const) {
+    it(`DepthwiseConv2dNativeBackpropFilter, channel multiplier ${multiplier}${simd ? '' : ' (SIMD module off: the composite)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
       for (const c of cases()) {
         const inputs = { x: random(rng, c.shape), dy: random(rng, outShape(c, c.shape[3] * multiplier, true)) };
         const attrs = { strides: c.stride, dilations: 1, pad: c.pad, filterShape: [c.k, c.k, c.shape[3], multiplier] };
@@ -226,30 +236,34 @@ describe('wasm training kernels: parity with cpu', () => {
     await expectParity(tf.FusedBatchNorm, { x, ...full }, { varianceEpsilon: 1e-5 });
   });
 
-  it('MaxPoolGrad (wasm 4.22.0 drops windows overlapping same padding; ties go to the first maximum)', async () => {
-    const pools: { shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number }[] = [];
-    for (const shape of SHAPES) for (const size of [2, 3]) for (const stride of [1, 2]) for (const pad of PADS) pools.push({ shape, size, stride, pad });
-    pools.push({ shape: [1, 4, 4, 1], size: 3, stride: 2, pad: 'same' });
-    // PyTorch-style symmetric padding (what @rfm/models uses): numeric pad 1, floor rounding.
-    for (const shape of [SHAPES[0]!, SHAPES[1]!]) pools.push({ shape, size: 3, stride: 2, pad: 1 });
-    for (const p of pools) {
-      for (const withTies of [false, true]) {
-        const x = random(rng, p.shape);
-        // Rounded values make equal maxima inside a window common.
-        if (withTies) for (let i = 0; i < x.data.length; i++) x.data[i] = Math.max(0, Math.round(x.data[i]!));
-        await tf.setBackend('cpu');
-        const rounding = typeof p.pad === 'number' ? 'floor' : undefined;
-        const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x.data, p.shape), p.size, p.stride, p.pad, rounding));
-        const out = { shape: y.shape as number[], data: y.dataSync() as Float32Array };
-        y.dispose();
-        const inputs = { dy: random(rng, out.shape), input: x, output: out };
-        const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad, dimRoundingMode: rounding };
-        await expectParity(tf.MaxPoolGrad, inputs, attrs).catch((e) => {
-          throw new Error(`x=${p.shape.join('x')} size=${p.size} s=${p.stride} ${p.pad} ties=${withTies}: ${String(e)}`);
-        });
+  for (const simd of [true, false]) {
+    it(`MaxPoolGrad (wasm 4.22.0 drops windows overlapping same padding; ties go to the first maximum)${simd ? '' : ' (SIMD module off: the JavaScript pass)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      const pools: { shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' | number }[] = [];
+      for (const shape of SHAPES) for (const size of [2, 3]) for (const stride of [1, 2]) for (const pad of PADS) pools.push({ shape, size, stride, pad });
+      pools.push({ shape: [1, 4, 4, 1], size: 3, stride: 2, pad: 'same' });
+      // PyTorch-style symmetric padding (what @rfm/models uses): numeric pad 1, floor rounding.
+      for (const shape of [SHAPES[0]!, SHAPES[1]!]) pools.push({ shape, size: 3, stride: 2, pad: 1 });
+      for (const p of pools) {
+        for (const withTies of [false, true]) {
+          const x = random(rng, p.shape);
+          // Rounded values make equal maxima inside a window common.
+          if (withTies) for (let i = 0; i < x.data.length; i++) x.data[i] = Math.max(0, Math.round(x.data[i]!));
+          await tf.setBackend('cpu');
+          const rounding = typeof p.pad === 'number' ? 'floor' : undefined;
+          const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x.data, p.shape), p.size, p.stride, p.pad, rounding));
+          const out = { shape: y.shape as number[], data: y.dataSync() as Float32Array };
+          y.dispose();
+          const inputs = { dy: random(rng, out.shape), input: x, output: out };
+          const attrs = { filterSize: p.size, strides: p.stride, pad: p.pad, dimRoundingMode: rounding };
+          await expectParity(tf.MaxPoolGrad, inputs, attrs).catch((e) => {
+            throw new Error(`x=${p.shape.join('x')} size=${p.size} s=${p.stride} ${p.pad} ties=${withTies}: ${String(e)}`);
+          });
+        }
       }
-    }
-  });
+    });
+  }
 
   it('Sum and Mean: pooled reductions (contiguous axes before the last) and the fallbacks', async () => {
     const reductions: { shape: number[]; axis: number | number[] | null; keepDims: boolean }[] = [
@@ -335,43 +349,47 @@ describe('wasm training kernels: parity with cpu', () => {
     await tf.setBackend('cpu');
   });
 
-  it('RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward (SIMD lanes and remainders)', async () => {
-    for (const c of [8, 7, 6, 182]) {
-      const shape = [4, 6, 5, c];
-      const x = random(rng, shape);
-      // A mean far from zero: the centred passes must not lose it.
-      for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
-      const scale = random(rng, [c]);
-      const offset = random(rng, [c]);
-      const dy = random(rng, shape);
-      const eps = 1e-5;
-      await tf.setBackend('cpu');
-      const want = tf.tidy(() => {
-        const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
-        const m = tf.moments(xt!, [0, 1, 2]);
-        const y = tf.batchNorm(xt!, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, ot as tf.Tensor1D, st as tf.Tensor1D, eps);
-        const f = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
-          const mm = tf.moments(a, [0, 1, 2]);
-          return tf.sum(tf.mul(tf.batchNorm(a, mm.mean as tf.Tensor1D, mm.variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, eps), dyt!));
-        };
-        return [y, m.mean, m.variance, ...tf.grads(f)([xt!, st!, ot!])].map((t) => t.dataSync() as Float32Array);
-      });
-      await tf.setBackend('wasm');
-      const before = tf.memory().numTensors;
-      const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-      const got = tf.tidy(() => {
-        const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
-        const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
-        const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
-        return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
-      });
-      expect(tf.memory().numTensors).toBe(before);
-      expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
-      expect(got).toHaveLength(6);
-      want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
-      await tf.setBackend('cpu');
-    }
-  });
+  for (const simd of [true, false]) {
+    it(`RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward (SIMD lanes and remainders)${simd ? '' : ' (SIMD module off: the composite)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      for (const c of [8, 7, 6, 182]) {
+        const shape = [4, 6, 5, c];
+        const x = random(rng, shape);
+        // A mean far from zero: the centred passes must not lose it.
+        for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
+        const scale = random(rng, [c]);
+        const offset = random(rng, [c]);
+        const dy = random(rng, shape);
+        const eps = 1e-5;
+        await tf.setBackend('cpu');
+        const want = tf.tidy(() => {
+          const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+          const m = tf.moments(xt!, [0, 1, 2]);
+          const y = tf.batchNorm(xt!, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, ot as tf.Tensor1D, st as tf.Tensor1D, eps);
+          const f = (a: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
+            const mm = tf.moments(a, [0, 1, 2]);
+            return tf.sum(tf.mul(tf.batchNorm(a, mm.mean as tf.Tensor1D, mm.variance as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, eps), dyt!));
+          };
+          return [y, m.mean, m.variance, ...tf.grads(f)([xt!, st!, ot!])].map((t) => t.dataSync() as Float32Array);
+        });
+        await tf.setBackend('wasm');
+        const before = tf.memory().numTensors;
+        const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+        const got = tf.tidy(() => {
+          const [xt, st, ot, dyt] = [x, scale, offset, dy].map((v) => tf.tensor(v.data, v.shape));
+          const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: eps }) as tf.Tensor[];
+          const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy: dyt!, x: xt!, scale: st!, mean: mean!, variance: variance! }, { epsilon: eps }) as tf.Tensor[];
+          return [y!, mean!, variance!, ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+        expect(got).toHaveLength(6);
+        want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+        await tf.setBackend('cpu');
+      }
+    });
+  }
 
   it('end-to-end gradients of a separable-conv network match cpu', async () => {
     const x = random(rng, [2, 12, 12, 3]);

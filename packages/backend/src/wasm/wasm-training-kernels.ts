@@ -150,3 +150,5 @@ export function unregisterWasmTrainingKernels(): void {
 export function registeredWasmTrainingKernels(): readonly string[] {
   return registered ?? [];
 }
+
+export { useSimdKernels } from './simd/heap-module.js';

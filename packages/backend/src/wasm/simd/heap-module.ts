@@ -29,16 +29,32 @@ export interface HeapModuleSource {
 
 const modules = new WeakMap<WebAssembly.Memory, Map<string, WebAssembly.Exports>>();
 
+/** Whether the kernels may use their SIMD modules (off: their composite or JavaScript forms run). */
+let enabled = true;
+
+/**
+ * Turns rfm.js' WebAssembly SIMD kernels on or off (for comparisons and for testing the forms the
+ * kernels fall back to). On by default.
+ *
+ * @param on - whether the SIMD modules run
+ * @returns the previous setting
+ */
+export function useSimdKernels(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
+
 /**
  * The exports of `source` instantiated on `backend`'s heap, or null when the backend's memory is
- * not reachable.
+ * not reachable or the SIMD kernels are off ({@link useSimdKernels}).
  *
  * @param source - the module, both forms
  * @param backend - the active wasm backend
  */
 export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): WebAssembly.Exports | null {
   const memory = heapMemory(backend);
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  if (!enabled || !(memory instanceof WebAssembly.Memory)) return null;
   const base64 = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? source.shared : source.plain;
   let byMemory = modules.get(memory);
   if (byMemory === undefined) {
