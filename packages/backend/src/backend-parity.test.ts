@@ -11,6 +11,9 @@ import {
   BATCH_NORM_TRAINING_KERNEL,
   batchNormTraining,
   classificationLoss,
+  CONV_BIAS_ACTIVATION_KERNEL,
+  convBiasActivation,
+  type ConvBiasActivationAttrs,
   createRng,
   createSmallBackbone,
   inferenceHandle,
@@ -281,6 +284,48 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
       }
     });
 
+    it(`convBiasActivation runs as one ${backend} kernel and matches cpu's tfjs ops (values and x, filter, bias gradients; relu and linear, same and valid, strides 1 and 2)`, async () => {
+      const rng = createRng(12);
+      const fill = (n: number): Float32Array => new Float32Array(n).map(() => rng.normal());
+      const xData = fill(2 * 9 * 10 * 6);
+      const cases: Array<{ k: number; attrs: ConvBiasActivationAttrs }> = [
+        { k: 1, attrs: { strides: [1, 1], pad: 'valid', activation: 'relu' } },
+        { k: 3, attrs: { strides: [2, 2], pad: 'valid', activation: 'linear' } },
+        { k: 3, attrs: { strides: [1, 1], pad: 'same', activation: 'relu' } },
+        { k: 3, attrs: { strides: [2, 2], pad: 'same', activation: 'relu' } },
+      ];
+      const weights = cases.map(({ k }) => ({ w: fill(k * k * 6 * 5), b: fill(5) }));
+      const kernelsSeen = new Set<string>();
+      const run = (): Float32Array[][] =>
+        cases.map(({ k, attrs }, i) =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xData, [2, 9, 10, 6]);
+            const w = tf.tensor4d(weights[i]!.w, [k, k, 6, 5]);
+            const b = tf.tensor1d(weights[i]!.b);
+            const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor): tf.Tensor => convBiasActivation(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D, attrs);
+            const r = tf.range(0, f(x, w, b).size).reshape(f(x, w, b).shape).mod(7).sub(3);
+            const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(f(a, c, d), r)))([x, w, b]);
+            return [f(x, w, b), ...grads].map((t) => (t.dataSync() as Float32Array).slice());
+          }),
+        );
+      const want = run();
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      // The forward pass alone: one kernel, no separate convolution, bias add or ReLU.
+      const profile = await tf.profile(() =>
+        tf.tidy(() => {
+          convBiasActivation(tf.tensor4d(xData, [2, 9, 10, 6]), tf.tensor4d(weights[2]!.w, [3, 3, 6, 5]), tf.tensor1d(weights[2]!.b), cases[2]!.attrs);
+        }),
+      );
+      for (const kernel of profile.kernels) kernelsSeen.add(kernel.name);
+      const got = run();
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      expect(kernelsSeen).toContain(CONV_BIAS_ACTIVATION_KERNEL);
+      for (const separate of ['Conv2D', 'Add', 'BiasAdd']) expect(kernelsSeen).not.toContain(separate);
+      got.forEach((g, i) => g.forEach((t, j) => expect(relativeError(t, want[i]![j]!), `case ${i} output ${j}`).toBeLessThanOrEqual(1e-5)));
+    });
+
     it("RfmBatchNormalization equals tfjs-layers' BatchNormalization on cpu (training: outputs, input and weight gradients, moving statistics; inference)", async () => {
       const shape = [4, 6, 5, 8];
       const rng = createRng(9);
@@ -337,6 +382,8 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
           [3, 1, [[0, 0], [1, 0], [0, 1], [0, 0]], undefined, true],
           [3, 2, 0, 'ceil', false],
           [3, 2, 1, 'ceil', false],
+          // Exactly TensorFlow's 'same' padding for 9x10: runs as a 'same' pool, without a padded copy.
+          [3, 2, [[0, 0], [1, 1], [0, 1], [0, 0]], undefined, true],
         ];
         const run = (): Float32Array[] =>
           cases.flatMap(([k, s, pad, mode, withGrad]) =>
@@ -355,6 +402,15 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
           expect(g.length).toBe(want[i]!.length);
           expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
         });
+        await tf.setBackend('tensorflow');
+        const sameLike = await tf.profile(() =>
+          tf.tidy(() => {
+            const f = (a: tf.Tensor): tf.Tensor => tf.maxPool(a as tf.Tensor4D, 3, 2, [[0, 0], [1, 1], [0, 1], [0, 0]]);
+            tf.grad((a: tf.Tensor) => tf.sum(f(a)))(tf.tensor4d(data, [2, 9, 10, 3]));
+          }),
+        );
+        await tf.setBackend('cpu');
+        expect(sameLike.kernels.map((k) => k.name)).not.toContain('PadV2');
       });
 
       it('max pooling gradient through oneDNN equals cpu, ties included (same, valid, numeric padding)', async (ctx) => {

@@ -15,6 +15,7 @@ export * from './backbone.js';
 export * from './layers-backbone.js';
 export * from './ops/batch-norm-training.js';
 export * from './ops/batch-norm-inference.js';
+export * from './ops/conv-bias-activation.js';
 export * from './layers/index.js';
 export * from './small-backbone.js';
 export * from './backbone-registry.js';

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { foldConvBatchNorm } from './layers/batch-norm-folding.js';
+import { foldConvBatchNorm, isReluLayer } from './layers/batch-norm-folding.js';
 
 /** The parts of a tfjs-layers graph node this module reads. */
 interface GraphNode {
@@ -68,7 +68,8 @@ function planOf(model: LayersModel): PlannedCall[] {
 export interface FreeingRunOptions {
   /**
    * In inference mode, fold each batch norm into the convolution that alone feeds it
-   * (`foldConvBatchNorm`): equal up to float32 rounding, one full-size kernel less each way.
+   * (`foldConvBatchNorm`), with the ReLU that alone reads the batch norm's output: equal up to
+   * float32 rounding, one or two full-size kernels less each way.
    * @default false
    */
   readonly foldBatchNorm?: boolean;
@@ -94,14 +95,17 @@ export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, trai
   plan.forEach(({ node, frees, soleReader }, index) => {
     const inputs = node.inputTensors.map((t) => values.get(t.id)!);
     const reader = soleReader === undefined ? undefined : plan[soleReader]!.node;
-    const fold =
-      !training && options.foldBatchNorm && reader !== undefined && inputs.length === 1 && !folded.has(index)
-        ? foldConvBatchNorm(node.outboundLayer, reader.outboundLayer)
-        : null;
+    const foldable = !training && options.foldBatchNorm && reader !== undefined && inputs.length === 1 && !folded.has(index);
+    // The ReLU that alone reads the batch norm's output, if any, joins the fold.
+    const reluIndex = foldable ? plan[soleReader!]!.soleReader : undefined;
+    const withRelu = reluIndex !== undefined && isReluLayer(plan[reluIndex]!.node.outboundLayer);
+    const fold = foldable ? foldConvBatchNorm(node.outboundLayer, reader!.outboundLayer, withRelu) : null;
     if (fold !== null) {
-      // This convolution and the batch norm after it, at once: the batch norm's call is skipped.
-      values.set(reader!.outputTensors[0]!.id, fold(inputs[0] as tf.Tensor4D));
+      // This convolution and the batch norm after it (and its ReLU), at once: their calls are skipped.
+      const last = withRelu ? plan[reluIndex!]!.node : reader!;
+      values.set(last.outputTensors[0]!.id, fold(inputs[0] as tf.Tensor4D));
       folded.add(soleReader!);
+      if (withRelu) folded.add(reluIndex!);
     } else if (!folded.has(index)) {
       const kwargs = { ...(node.callArgs ?? {}), training };
       const out = tf.tidy(() => node.outboundLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, kwargs));

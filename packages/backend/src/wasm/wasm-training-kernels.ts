@@ -4,7 +4,8 @@
  * (`Conv2DBackpropInput`, `Tile`, leading-axis `Sum`/`Mean`, per-channel `Multiply`/`Add`/`Sub`,
  * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`, `Slice`/`SplitV` that copy the whole input per
  * piece) or wrong (`MaxPoolGrad` with `same` padding);
- * and the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`).
+ * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`); and
+ * core's fused convolution + bias + activation of inference passes (`convBiasActivation`).
  * Every replacement falls back to wasm's own kernel outside the cases it handles. All are built from
  * wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes), except `MaxPoolGrad`: one
  * JavaScript pass over the windows on the wasm heap beat every composite of wasm ops (1.7-2.5x).
@@ -12,10 +13,18 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingGradient, requireOption } from '@rfm/core';
+import {
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  CONV_BIAS_ACTIVATION_KERNEL,
+  registerBatchNormTrainingGradient,
+  registerConvBiasActivationGradient,
+  requireOption,
+} from '@rfm/core';
 import { BackendUnavailableError } from '../errors.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
+import { createConvBiasActivationConfig } from './kernels/conv-bias-activation.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './kernels/depthwise-backprop-filter.js';
@@ -48,6 +57,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.SplitV,
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
+  CONV_BIAS_ACTIVATION_KERNEL,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -84,6 +94,7 @@ function buildConfigs(): tf.KernelConfig[] {
     createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
+    createConvBiasActivationConfig(tf.getKernel(tf.FusedConv2D, 'wasm')!),
   ];
 }
 
@@ -127,6 +138,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
     tf.registerKernel(config);
   }
   if (configs.some((c) => c.kernelName === BATCH_NORM_TRAINING_KERNEL)) registerBatchNormTrainingGradient();
+  if (configs.some((c) => c.kernelName === CONV_BIAS_ACTIVATION_KERNEL)) registerConvBiasActivationGradient();
   originals = saved;
   registered = configs.map((c) => c.kernelName);
   return registered;

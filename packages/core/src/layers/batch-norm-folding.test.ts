@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
-import { foldConvBatchNorm } from './batch-norm-folding.js';
+import { foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
 import { RfmBatchNormalization } from './fused-batch-normalization.js';
 
 function random(shape: number[], seed: number, scale = 1, shift = 0): tf.Tensor {
@@ -25,27 +25,40 @@ describe('foldConvBatchNorm', () => {
     ['SeparableConv2D (same) + RfmBatchNormalization', () => tfl.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false }), () => new RfmBatchNormalization({})],
   ];
   for (const [name, makeConv, makeBn] of cases) {
-    it(`${name}: equals the layers in inference mode, values and input gradient`, () => {
-      const conv = makeConv();
-      const bn = makeBn();
-      pair(conv, bn);
-      const x = random([2, 9, 9, 3], 5) as tf.Tensor4D;
-      const fold = foldConvBatchNorm(conv, bn)!;
-      expect(fold).not.toBeNull();
-      const before = tf.memory().numTensors;
-      const plain = (a: tf.Tensor) => bn.apply(conv.apply(a, { training: false }), { training: false }) as tf.Tensor;
-      const errors = tf.tidy(() => {
-        const rel = (got: tf.Tensor, want: tf.Tensor) => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! / tf.max(tf.abs(want)).dataSync()[0]!;
-        const w = random(plain(x).shape, 6);
-        const grad = (f: (a: tf.Tensor) => tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
-        return [rel(fold(x), plain(x)), rel(grad((a) => fold(a as tf.Tensor4D)), grad(plain))];
+    for (const relu of [false, true]) {
+      it(`${name}${relu ? ' + ReLU' : ''}: equals the layers in inference mode, values and input gradient`, () => {
+        const conv = makeConv();
+        const bn = makeBn();
+        pair(conv, bn);
+        const x = random([2, 9, 9, 3], 5) as tf.Tensor4D;
+        const fold = foldConvBatchNorm(conv, bn, relu)!;
+        expect(fold).not.toBeNull();
+        const before = tf.memory().numTensors;
+        const plain = (a: tf.Tensor) => {
+          const y = bn.apply(conv.apply(a, { training: false }), { training: false }) as tf.Tensor;
+          return relu ? tf.relu(y) : y;
+        };
+        const errors = tf.tidy(() => {
+          const rel = (got: tf.Tensor, want: tf.Tensor) => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! / tf.max(tf.abs(want)).dataSync()[0]!;
+          const w = random(plain(x).shape, 6);
+          const grad = (f: (a: tf.Tensor) => tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
+          return [rel(fold(x), plain(x)), rel(grad((a) => fold(a as tf.Tensor4D)), grad(plain))];
+        });
+        expect(errors[0]).toBeLessThan(1e-5);
+        expect(errors[1]).toBeLessThan(1e-5);
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose(x);
       });
-      expect(errors[0]).toBeLessThan(1e-5);
-      expect(errors[1]).toBeLessThan(1e-5);
-      expect(tf.memory().numTensors).toBe(before);
-      tf.dispose(x);
-    });
+    }
   }
+
+  it('recognises plain ReLU layers only', () => {
+    expect(isReluLayer(tfl.layers.activation({ activation: 'relu' }))).toBe(true);
+    expect(isReluLayer(tfl.layers.reLU({}))).toBe(true);
+    expect(isReluLayer(tfl.layers.reLU({ maxValue: 6 }))).toBe(false);
+    expect(isReluLayer(tfl.layers.activation({ activation: 'elu' }))).toBe(false);
+    expect(isReluLayer(tfl.layers.dense({ units: 2, activation: 'relu' }))).toBe(false);
+  });
 
   it('refuses what it cannot fold: an activation after the convolution, a dense layer, a batch norm on another axis', () => {
     const relu = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' });

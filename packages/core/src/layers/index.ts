@@ -12,5 +12,5 @@ export {
 } from './fused-batch-normalization.js';
 export type { BatchNormKind, BatchNormLayerArgs, RfmBatchNormalizationArgs } from './fused-batch-normalization.js';
 export { isPlainConv2D, useLazyConvGradients } from './lazy-conv-gradients.js';
-export { foldConvBatchNorm } from './batch-norm-folding.js';
+export { foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
 export { CORE_LAYER_CLASSES, registerCoreLayers } from './register-core-layers.js';

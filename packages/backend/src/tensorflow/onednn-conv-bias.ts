@@ -1,0 +1,96 @@
+/**
+ * Core's fused convolution + bias + activation (`convBiasActivation`, what an inference pass runs
+ * once batch norms are folded) on the `tensorflow` backend. tfjs-node's own `FusedConv2D` runs
+ * `Conv2D`, then an `Add` and a `Relu` over the full-size output. TensorFlow's `_FusedConv2D`
+ * cannot be reached through tfjs-node's binding (it needs a type-list attribute the binding does
+ * not set), but the oneDNN build's `_MklNativeConv2DWithBias` can (by name, with the
+ * `MklNameChangeOp` label): the bias lands in the convolution's output pass, which saves the add.
+ * The ReLU stays one kernel. Builds without this op (probed once) use tfjs-node's `FusedConv2D`.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CONV_BIAS_ACTIVATION_KERNEL, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
+
+const BACKEND = 'tensorflow';
+
+/** The slice of tfjs-node's backend used here. */
+interface NodeBackend {
+  readonly binding: Readonly<Record<string, number>>;
+  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
+}
+
+function convWithBias(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo, a: Pick<ConvBiasActivationAttrs, 'strides' | 'pad'>): tf.Tensor {
+  const attrs = [
+    { name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
+    { name: 'strides', type: b.binding['TF_ATTR_INT'], value: [1, a.strides[0], a.strides[1], 1] },
+    { name: 'padding', type: b.binding['TF_ATTR_STRING'], value: a.pad.toUpperCase() },
+    { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' },
+    { name: 'dilations', type: b.binding['TF_ATTR_INT'], value: [1, 1, 1, 1] },
+    { name: '_kernel', type: b.binding['TF_ATTR_STRING'], value: 'MklNameChangeOp' },
+  ];
+  return b.executeSingleOutput('_MklNativeConv2DWithBias', attrs, [x, filter, bias]);
+}
+
+/** Whether this TensorFlow build has oneDNN's convolution with bias (probed once per process). */
+let available: boolean | undefined;
+
+function probe(b: NodeBackend): boolean {
+  if (available !== undefined) return available;
+  // 1x3 input, 1x2 filter, valid: [1·1 + 2·10, 2·1 + 3·10] + 100.
+  const x = tf.tensor4d([1, 2, 3], [1, 1, 3, 1]);
+  const filter = tf.tensor4d([1, 10], [1, 2, 1, 1]);
+  const bias = tf.tensor1d([100]);
+  try {
+    const y = convWithBias(b, x, filter, bias, { strides: [1, 1], pad: 'valid' });
+    available = Array.from(y.dataSync()).join() === '121,132';
+    y.dispose();
+  } catch {
+    available = false;
+  } finally {
+    tf.dispose([x, filter, bias]);
+  }
+  return available;
+}
+
+/**
+ * Whether the active `tensorflow` backend's build has oneDNN's convolution with bias, which the
+ * registered `convBiasActivation` kernel then uses (probed once per process; false on other backends).
+ */
+export function oneDnnConvBiasAvailable(): boolean {
+  return tf.getBackend() === BACKEND && probe(tf.backend() as unknown as NodeBackend);
+}
+
+/** Registers core's `convBiasActivation` kernel for `tensorflow` (idempotent). */
+export function registerConvBiasActivationKernel(): void {
+  if (tf.getKernel(CONV_BIAS_ACTIVATION_KERNEL, BACKEND)) return;
+  tf.registerKernel({
+    kernelName: CONV_BIAS_ACTIVATION_KERNEL,
+    backendName: BACKEND,
+    kernelFunc: (args) => {
+      const { x, filter, bias } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
+      const a = args.attrs as unknown as ConvBiasActivationAttrs;
+      const b = args.backend as unknown as NodeBackend;
+      if (x.dtype !== 'float32' || !probe(b)) {
+        const fused = tf.getKernel(tf.FusedConv2D, BACKEND)!;
+        return fused.kernelFunc({
+          ...args,
+          attrs: { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: a.activation } as unknown as tf.NamedAttrMap,
+        });
+      }
+      const y = convWithBias(b, x, filter, bias, a);
+      if (a.activation === 'linear') return y;
+      try {
+        return b.executeSingleOutput('Relu', [{ name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] }], [y]);
+      } finally {
+        y.dispose();
+      }
+    },
+  });
+  registerConvBiasActivationGradient();
+}
+
+/** Removes the kernel (for tests). */
+export function unregisterConvBiasActivationKernel(): void {
+  if (tf.getKernel(CONV_BIAS_ACTIVATION_KERNEL, BACKEND)) tf.unregisterKernel(CONV_BIAS_ACTIVATION_KERNEL, BACKEND);
+}
