@@ -303,7 +303,8 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
             const w = tf.tensor4d(weights[i]!.w, [k, k, 6, 5]);
             const b = tf.tensor1d(weights[i]!.b);
             const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor): tf.Tensor => convBiasActivation(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D, attrs);
-            const r = tf.range(0, f(x, w, b).size).reshape(f(x, w, b).shape).mod(7).sub(3);
+            const shape = f(x, w, b).shape;
+            const r = tf.sub(tf.mod(tf.reshape(tf.range(0, tf.util.sizeFromShape(shape)), shape), 7), 3);
             const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(f(a, c, d), r)))([x, w, b]);
             return [f(x, w, b), ...grads].map((t) => (t.dataSync() as Float32Array).slice());
           }),

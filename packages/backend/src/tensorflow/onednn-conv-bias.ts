@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CONV_BIAS_ACTIVATION_KERNEL, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
+import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivationViaFusedConv2D, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
 
 const BACKEND = 'tensorflow';
 
@@ -71,13 +71,7 @@ export function registerConvBiasActivationKernel(): void {
       const { x, filter, bias } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo };
       const a = args.attrs as unknown as ConvBiasActivationAttrs;
       const b = args.backend as unknown as NodeBackend;
-      if (x.dtype !== 'float32' || !probe(b)) {
-        const fused = tf.getKernel(tf.FusedConv2D, BACKEND)!;
-        return fused.kernelFunc({
-          ...args,
-          attrs: { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: a.activation } as unknown as tf.NamedAttrMap,
-        });
-      }
+      if (x.dtype !== 'float32' || !probe(b)) return convBiasActivationViaFusedConv2D(BACKEND, tf.getKernel(tf.FusedConv2D, BACKEND)!).kernelFunc(args);
       const y = convWithBias(b, x, filter, bias, a);
       if (a.activation === 'linear') return y;
       try {

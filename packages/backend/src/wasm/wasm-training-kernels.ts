@@ -17,6 +17,7 @@ import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   CONV_BIAS_ACTIVATION_KERNEL,
+  convBiasActivationViaFusedConv2D,
   registerBatchNormTrainingGradient,
   registerConvBiasActivationGradient,
   requireOption,
@@ -24,7 +25,6 @@ import {
 import { BackendUnavailableError } from '../errors.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
-import { createConvBiasActivationConfig } from './kernels/conv-bias-activation.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './kernels/depthwise-backprop-filter.js';
@@ -94,7 +94,8 @@ function buildConfigs(): tf.KernelConfig[] {
     createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
-    createConvBiasActivationConfig(tf.getKernel(tf.FusedConv2D, 'wasm')!),
+    // XNNPACK applies the bias and the ReLU clamp inside the convolution.
+    convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!),
   ];
 }
 

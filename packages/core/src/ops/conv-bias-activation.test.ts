@@ -2,25 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
-import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivation, type ConvBiasActivationAttrs } from './conv-bias-activation.js';
+import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivation, convBiasActivationViaFusedConv2D, type ConvBiasActivationAttrs } from './conv-bias-activation.js';
 
 function random(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
 }
 
-/** A cpu kernel for the op, delegating to cpu's FusedConv2D (as the wasm kernel does to wasm's). */
+/** A cpu kernel for the op, through cpu's FusedConv2D (as the wasm kernel goes through wasm's). */
 function registerCpuKernel(): void {
-  const fused = tf.getKernel(tf.FusedConv2D, 'cpu')!;
-  tf.registerKernel({
-    kernelName: CONV_BIAS_ACTIVATION_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: (args) => {
-      const a = args.attrs as unknown as ConvBiasActivationAttrs;
-      const attrs = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: a.activation };
-      return fused.kernelFunc({ ...args, attrs: attrs as unknown as tf.NamedAttrMap });
-    },
-  });
+  tf.registerKernel(convBiasActivationViaFusedConv2D('cpu', tf.getKernel(tf.FusedConv2D, 'cpu')!));
 }
 
 const CASES: ConvBiasActivationAttrs[] = [

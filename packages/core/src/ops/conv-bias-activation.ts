@@ -70,6 +70,29 @@ export function registerConvBiasActivationGradient(): void {
 }
 
 /**
+ * A {@link CONV_BIAS_ACTIVATION_KERNEL} config for `backendName` that runs that backend's own
+ * `FusedConv2D` kernel (which must take a bias and a ReLU, as wasm's and cpu's do).
+ *
+ * @param backendName - the backend to register for
+ * @param fused - that backend's `FusedConv2D` kernel config
+ * @example
+ * ```ts
+ * tf.registerKernel(convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!));
+ * ```
+ */
+export function convBiasActivationViaFusedConv2D(backendName: string, fused: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: CONV_BIAS_ACTIVATION_KERNEL,
+    backendName,
+    kernelFunc: (args) => {
+      const a = args.attrs as unknown as ConvBiasActivationAttrs;
+      const attrs = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: [1, 1], activation: a.activation };
+      return fused.kernelFunc({ ...args, attrs: attrs as unknown as tf.NamedAttrMap });
+    },
+  };
+}
+
+/**
  * `activation(conv2d(x, filter) + bias)`, channels last, dilation 1: one kernel where the active
  * backend registers {@link CONV_BIAS_ACTIVATION_KERNEL}, tfjs ops elsewhere. Differentiable with
  * respect to all three inputs, each gradient computed only when asked for.
