@@ -1,7 +1,8 @@
 /**
  * `DepthwiseConv2dNativeBackpropInput` for wasm (missing upstream): `dY` with `stride - 1` zeros
  * inserted and padded by `f - 1 - pad`, depthwise-convolved (stride 1) with the filter rotated by
- * 180° (at stride 1 the convolution pads by itself, so no padded copy is made). A channel multiplier `m` convolves all `C*m` channels, then sums each group of `m`.
+ * 180° (at stride 1 the convolution pads by itself, so no padded copy is made). A channel
+ * multiplier `m` convolves all `C*m` channels, then sums each group of `m`.
  *
  * @packageDocumentation
  */
@@ -27,7 +28,7 @@ export function depthwiseBackpropInputOp(
   const { top, bottom, left, right } = transposedConvPadding(g);
   return tf.tidy(() => {
     const rotated = tf.reshape(tf.reverse(filter, [0, 1]), [fh, fw, c * m, 1]) as tf.Tensor4D;
-    // At stride 1 the padding goes to the convolution itself (XNNPACK pads on the fly), not into a padded copy of dY.
+    // At stride 1 the padding goes to the convolution (XNNPACK pads on the fly), not into a copy of dY.
     const inPlace = g.strideHeight === 1 && g.strideWidth === 1 && Math.min(top, bottom, left, right) >= 0;
     const explicit: tf.backend_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
     const out = inPlace
