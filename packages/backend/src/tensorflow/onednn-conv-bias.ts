@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivationViaFusedConv2D, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
+import { nativeOpGives } from './native-op-probe.js';
 
 const BACKEND = 'tensorflow';
 
@@ -36,20 +37,12 @@ function convWithBias(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, b
 let available: boolean | undefined;
 
 function probe(b: NodeBackend): boolean {
-  if (available !== undefined) return available;
   // 1x3 input, 1x2 filter, valid: [1·1 + 2·10, 2·1 + 3·10] + 100.
-  const x = tf.tensor4d([1, 2, 3], [1, 1, 3, 1]);
-  const filter = tf.tensor4d([1, 10], [1, 2, 1, 1]);
-  const bias = tf.tensor1d([100]);
-  try {
-    const y = convWithBias(b, x, filter, bias, { strides: [1, 1], pad: 'valid' });
-    available = Array.from(y.dataSync()).join() === '121,132';
-    y.dispose();
-  } catch {
-    available = false;
-  } finally {
-    tf.dispose([x, filter, bias]);
-  }
+  available ??= nativeOpGives(
+    [tf.tensor4d([1, 2, 3], [1, 1, 3, 1]), tf.tensor4d([1, 10], [1, 2, 1, 1]), tf.tensor1d([100])],
+    (x, filter, bias) => convWithBias(b, x!, filter!, bias!, { strides: [1, 1], pad: 'valid' }),
+    '121,132',
+  );
   return available;
 }
 

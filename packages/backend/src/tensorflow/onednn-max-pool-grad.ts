@@ -11,6 +11,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeOpGives } from './native-op-probe.js';
 
 /** The slice of tfjs-node's backend used here. */
 interface NodeBackend {
@@ -61,19 +62,11 @@ export function oneDnnPoolingAvailable(): boolean {
 }
 
 function oneDnnAvailable(b: NodeBackend): boolean {
-  if (available !== undefined) return available;
-  const x = tf.tensor4d([1, 3, 2, 0], [1, 2, 2, 1]);
-  const dy = tf.tensor4d([5], [1, 1, 1, 1]);
-  const y = tf.tensor4d([3], [1, 1, 1, 1]);
-  try {
-    const dx = oneDnnGrad(b, { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: 'VALID' }, x, y, dy);
-    available = Array.from(dx.dataSync()).join() === '0,5,0,0';
-    dx.dispose();
-  } catch {
-    available = false;
-  } finally {
-    tf.dispose([x, dy, y]);
-  }
+  available ??= nativeOpGives(
+    [tf.tensor4d([1, 3, 2, 0], [1, 2, 2, 1]), tf.tensor4d([3], [1, 1, 1, 1]), tf.tensor4d([5], [1, 1, 1, 1])],
+    (x, y, dy) => oneDnnGrad(b, { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: 'VALID' }, x!, y!, dy!),
+    '0,5,0,0',
+  );
   return available;
 }
 

@@ -6,9 +6,11 @@
  * piece) or wrong (`MaxPoolGrad` with `same` padding);
  * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`); and
  * core's fused convolution + bias + activation of inference passes (`convBiasActivation`).
- * Every replacement falls back to wasm's own kernel outside the cases it handles. All are built from
- * wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes), except `MaxPoolGrad`: one
- * JavaScript pass over the windows on the wasm heap beat every composite of wasm ops (1.7-2.5x).
+ * Every replacement falls back to wasm's own kernel outside the cases it handles. Most are built
+ * from wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes); the depthwise filter
+ * gradient, `MaxPoolGrad`, the training batch norm and the 1x1 filter gradients' transposes run
+ * rfm.js' own WebAssembly SIMD modules on the heap (`simd/`), with composite or JavaScript forms as
+ * fallbacks; `Slice`/`SplitV` copy straight from the heap.
  *
  * @packageDocumentation
  */

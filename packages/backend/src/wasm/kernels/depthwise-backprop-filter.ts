@@ -8,7 +8,7 @@
  * map with 182 channels and 42 ms for a 61x61 one, against ~3 ms and ~15 ms this way).
  * A channel multiplier `m` repeats every input channel `m` times first (a broadcast multiply).
  *
- * With multiplier 1 (every built-in backbone) and an unshared heap, the kernel instead runs one
+ * With multiplier 1 (every built-in backbone), the kernel instead runs one
  * pass of rfm.js' own WebAssembly SIMD code over the heap (simd/depthwise-filter-grad.wat): each
  * output position adds `x · dY` of its taps into the `[fh, fw, C]` result, four channels at a time.
  *
@@ -61,7 +61,7 @@ type SimdFilterGrad = (x: number, dy: number, out: number, ...geometry: number[]
 
 /**
  * The filter gradient by the SIMD module, or null when it does not apply (multiplier > 1, not
- * float32, shared heap).
+ * float32, SIMD kernels switched off or the heap out of reach).
  */
 function simdFilterGrad(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, attrs: tf.DepthwiseConv2dNativeBackpropFilterAttrs): tf.TensorInfo | null {
   const [fh, fw, c, m] = attrs.filterShape;

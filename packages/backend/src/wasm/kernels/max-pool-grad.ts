@@ -9,7 +9,7 @@
  * visited once, its arg-max found and its `dy` added there. Earlier versions composed it from
  * strided one-hot depthwise convolutions, steps and zero-insertion pads (about 12x slower for the
  * 2x2 pools of the quick preset's backbone: 36 ms against 3 ms for a `[16, 56, 56, 32]` input).
- * On an unshared heap the same rule runs in rfm.js' WebAssembly SIMD module
+ * Where the backend's heap is reachable, the same rule runs in rfm.js' WebAssembly SIMD module
  * (simd/max-pool-grad.wat, four channels at a time); the JavaScript pass is the fallback.
  *
  * @packageDocumentation

@@ -11,7 +11,7 @@
  * `FusedBatchNormGradV3` with `is_training`): `dβ = Σdy`, `dγ = Σ(dy·xc)/√(var+ε)`,
  * `dx = γ/√(var+ε) · (dy - dβ/M - xc·Σ(dy·xc)/((var+ε)·M))`.
  *
- * On an unshared heap both kernels instead run rfm.js' WebAssembly SIMD row passes
+ * Where the backend's heap is reachable, both kernels instead run rfm.js' WebAssembly SIMD row passes
  * (simd/batch-norm.wat: per-channel sums in float64, then one pass writing the output) with the
  * per-channel arithmetic in JavaScript: 2 passes over the data plus 1 written forward, 1 plus 1 backward.
  *
@@ -57,7 +57,7 @@ function channelSums(exports: WebAssembly.Exports, backend: WasmHeapBackend, mod
   }
 }
 
-/** The SIMD module when it applies (float32, an unshared heap whose allocations are 8-byte aligned). */
+/** The SIMD module when it applies (float32 tensors, SIMD kernels on, the backend's heap reachable). */
 function simdModule(backend: WasmHeapBackend, ...tensors: tf.TensorInfo[]): WebAssembly.Exports | null {
   if (tensors.some((t) => t.dtype !== 'float32')) return null;
   return heapModule(batchNormWasm, backend);
