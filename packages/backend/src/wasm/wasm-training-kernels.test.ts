@@ -3,6 +3,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
+import { columnScatterInputGradient } from './kernels/column-scatter.js';
+import { zeroInsertionInputGradient } from './kernels/conv2d-backprop-input.js';
+import { convGeometry } from './kernels/conv-geometry.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useSimdKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
@@ -64,7 +67,7 @@ const EXTRA_PADS: (number | tf.backend_util.ExplicitPadding)[] = [
 interface Case {
   readonly shape: [number, number, number, number];
   readonly k: number;
-  readonly stride: number;
+  readonly stride: number | [number, number];
   readonly pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 }
 
@@ -124,6 +127,29 @@ describe('wasm training kernels: parity with cpu', () => {
       await expectParity(tf.Conv2DBackpropInput, inputs, attrs).catch((e) => {
         throw new Error(`${label(c)}: ${String(e)}`);
       });
+    }
+  });
+
+  it('Conv2DBackpropInput of strided 3x3 convolutions: the column scatter and the zero-insertion form both equal cpu', async () => {
+    const strided = [...cases().filter((c) => c.k === 3 && c.stride === 2), { shape: [2, 9, 8, 3], k: 3, stride: [2, 1], pad: 'same' } as Case];
+    for (const c of strided) {
+      const cout = 6;
+      const inputs = { dy: random(rng, outShape(c, cout, false)), filter: random(rng, [c.k, c.k, c.shape[3], cout]) };
+      const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.shape } as tf.Conv2DBackpropInputAttrs;
+      const want = await runOn('cpu', tf.Conv2DBackpropInput, inputs, attrs);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const [dy, filter] = [tf.tensor(inputs.dy.data, inputs.dy.shape as [number, number, number, number]), tf.tensor(inputs.filter.data, inputs.filter.shape as [number, number, number, number])] as tf.Tensor4D[];
+      const g = convGeometry(c.shape, filter!.shape, c.stride, c.pad, undefined, false);
+      const scattered = columnScatterInputGradient(dy!, filter!, g);
+      const inserted = zeroInsertionInputGradient(dy!, filter!, g);
+      expect(scattered, 'the wasm heap is reachable here').not.toBeNull();
+      for (const got of [scattered!, inserted]) {
+        expect(got.shape, label(c)).toEqual(want.shape);
+        expect(relativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
+      }
+      tf.dispose([dy!, filter!, scattered!, inserted]);
+      expect(tf.memory().numTensors).toBe(before);
     }
   });
 

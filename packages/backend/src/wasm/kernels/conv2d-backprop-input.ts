@@ -2,14 +2,17 @@
  * `Conv2DBackpropInput` for wasm, replacing wasm's own kernel (a naive C++ loop, 5-10x slower).
  *
  * - 1x1: `dX = dY · Wᵀ` as a GEMM (a 1x1 convolution: {@link convolutionMatMul}), then zero insertion for strides > 1.
- * - otherwise: the transposed convolution: `dY` with `stride - 1` zeros inserted and padded by
- *   `f - 1 - pad`, convolved (stride 1) with the filter rotated by 180° and with in/out swapped.
+ * - strided, larger filters: one GEMM and a scatter-add on the heap ({@link columnScatterInputGradient}).
+ * - otherwise (and where the heap is not reachable): the transposed convolution: `dY` with
+ *   `stride - 1` zeros inserted and padded by `f - 1 - pad`, convolved (stride 1) with the filter
+ *   rotated by 180° and with in/out swapped ({@link zeroInsertionInputGradient}).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, convolutionMatMul, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
+import { type ConvGeometry, convGeometry, convolutionMatMul, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
+import { columnScatterInputGradient } from './column-scatter.js';
 
 /**
  * Input gradient of an NHWC conv2d.
@@ -30,6 +33,24 @@ export function conv2dBackpropInputOp(dy: tf.Tensor4D, filter: tf.Tensor4D, attr
       const cols = tf.reshape(convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, wt), [g.batch, g.outHeight, g.outWidth, cin]) as tf.Tensor4D;
       return dilateAndPad(cols, g.strideHeight, g.strideWidth, top, bottom, left, right);
     }
+    const strided = g.strideHeight > 1 || g.strideWidth > 1;
+    return (strided ? columnScatterInputGradient(dy, filter, g) : null) ?? zeroInsertionInputGradient(dy, filter, g);
+  });
+}
+
+/**
+ * Input gradient of an NHWC convolution (dilation 1) as the transposed convolution: `dY` with
+ * `stride - 1` zeros inserted and padded by `f - 1 - pad`, convolved (stride 1) with the filter
+ * rotated by 180° and with in/out swapped.
+ *
+ * @param dy - output gradient `[N, Ho, Wo, Cout]`
+ * @param filter - forward filter `[fh, fw, Cin, Cout]`
+ * @param g - the forward convolution's geometry
+ * @returns `[N, H, W, Cin]`
+ */
+export function zeroInsertionInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { top, bottom, left, right } = transposedConvPadding(g);
+  return tf.tidy(() => {
     const spread = dilateAndPad(dy, g.strideHeight, g.strideWidth, top, bottom, left, right);
     const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [fh, fw, Cout, Cin]
     return tf.conv2d(spread, rotated, 1, 'valid');

@@ -70,6 +70,16 @@ export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): 
   return exports;
 }
 
+/**
+ * Whether `backend`'s heap is reachable from JavaScript (so that kernels may read and write tensors
+ * in place through {@link heapFloat32}).
+ *
+ * @param backend - the active wasm backend
+ */
+export function heapReachable(backend: WasmHeapBackend): boolean {
+  return heapMemory(backend) instanceof WebAssembly.Memory;
+}
+
 /** The backend's `WebAssembly.Memory`, if reachable. */
 function heapMemory(backend: WasmHeapBackend): WebAssembly.Memory | undefined {
   return backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;

@@ -1,0 +1,80 @@
+/**
+ * The input gradient of a strided convolution by columns: `cols = dY · Wᵀ` (one GEMM, `[M, fh·fw·Cin]`
+ * with `M = N·Ho·Wo`), then each column entry added onto the input pixel it was read from
+ * ("col2im"). The zero-insertion form (`dilateAndPad` + a stride-1 convolution) multiplies
+ * `stride²` times as many numbers, most of them inserted zeros, and for a network's first layer
+ * (`Cin` = 3 colour channels) its convolution has only three output channels, where XNNPACK's GEMM
+ * is slow: Xception's first layer (3x3, stride 2) took 42 ms per w0.25 FAM pass that way.
+ *
+ * The scatter runs in JavaScript directly on the wasm heap (`fh·fw·Cin` additions per output
+ * pixel; 1.7 M for that layer).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type ConvGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
+import { heapFloat32, heapReachable, type WasmHeapBackend } from '../simd/heap-module.js';
+
+/**
+ * Input gradient of an NHWC convolution (dilation 1) as one GEMM and a scatter-add on the wasm
+ * heap; null when the active backend is not wasm with a reachable heap, or the tensors are not
+ * float32 (then use the zero-insertion form).
+ *
+ * @param dy - output gradient `[N, Ho, Wo, Cout]`
+ * @param filter - forward filter `[fh, fw, Cin, Cout]`
+ * @param g - the forward convolution's geometry
+ * @returns `[N, H, W, Cin]`; the caller owns it
+ */
+export function columnScatterInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null {
+  if (tf.getBackend() !== 'wasm' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return null;
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  if (!heapReachable(backend)) return null;
+  const [fh, fw, cin, cout] = filter.shape;
+  const taps = fh * fw * cin;
+  const m = g.batch * g.outHeight * g.outWidth;
+  const cols = tf.tidy(() =>
+    convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, transposeMatrix(tf.reshape(filter, [taps, cout]) as tf.Tensor2D)),
+  );
+  const out = backend.makeOutput([g.batch, g.inHeight, g.inWidth, cin], 'float32');
+  // Views taken after the output exists: growing the heap detaches older views.
+  const src = heapFloat32(backend, cols);
+  const dst = heapFloat32(backend, out);
+  dst.fill(0);
+  scatterColumns(src, dst, g, cin);
+  cols.dispose();
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
+}
+
+/**
+ * Adds each column entry `cols[(n, oy, ox), (ky, kx, c)]` onto `dx[n, oy·sh + ky − top, ox·sw + kx − left, c]`,
+ * skipping taps that fall in the padding.
+ *
+ * @param cols - `[N·Ho·Wo, fh·fw·Cin]`
+ * @param dx - `[N, H, W, Cin]`, zeroed
+ * @param g - the forward convolution's geometry
+ * @param cin - input channels
+ */
+export function scatterColumns(cols: Float32Array, dx: Float32Array, g: ConvGeometry, cin: number): void {
+  const { batch, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left } = g;
+  const rowStride = inWidth * cin;
+  const tapRow = filterWidth * cin;
+  let col = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * inHeight * rowStride;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - top;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - left;
+        // The filter columns inside the image: one contiguous run of (kxEnd - kxStart) · cin values per filter row.
+        const skip = Math.max(0, -x0) * cin;
+        const end = Math.min(filterWidth, inWidth - x0) * cin;
+        for (let ky = 0; ky < filterHeight; ky++, col += tapRow) {
+          const y = y0 + ky;
+          if (y < 0 || y >= inHeight) continue;
+          const at = image + y * rowStride + x0 * cin;
+          for (let j = skip; j < end; j++) dx[at + j] += cols[col + j];
+        }
+      }
+    }
+  }
+}
