@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N] [--no-recompute]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -14,6 +14,8 @@
  * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
  * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
  * `--wasm-threads N` starts wasm with N XNNPACK threads (`initBackend`'s `threads`; default 1).
+ * `--no-recompute` keeps every batch-norm output through the backward pass instead of rebuilding the
+ * large ones (`recomputeMinBytes(Infinity)`), for a memory and time comparison.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -28,6 +30,7 @@ import {
   inferenceHandle,
   planTrainingMemory,
   logitGap,
+  recomputeMinBytes,
   type Backbone,
   type BatchNormKind,
 } from '../../packages/core/src/index.js';
@@ -78,6 +81,7 @@ interface Args {
   readonly batchNorms: BatchNormKind[];
   readonly cpuAll: boolean;
   readonly wasmThreads: number;
+  readonly recompute: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -93,6 +97,7 @@ function parseArgs(argv: string[]): Args {
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
     wasmThreads: Number(value('--wasm-threads') ?? 1),
+    recompute: !argv.includes('--no-recompute'),
   };
 }
 
@@ -144,7 +149,14 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
   };
   const slow = backend === 'cpu';
   const reps = slow ? Math.min(a.reps, Math.max(1, model.cpuReps)) : a.reps;
-  const base = { model: model.key, batch: a.batch, backend, batchNorm, ...(backend === 'wasm' ? { threads: a.wasmThreads } : {}) };
+  const base = {
+    model: model.key,
+    batch: a.batch,
+    backend,
+    batchNorm,
+    ...(backend === 'wasm' ? { threads: a.wasmThreads } : {}),
+    ...(a.recompute ? {} : { recompute: false }),
+  };
 
   // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
@@ -218,6 +230,7 @@ function memoryFigures(): { peakRssMb: number; wasmHeapMb?: number } {
 /** Runs the suite; see the file comment for the arguments. */
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
+  if (!a.recompute) recomputeMinBytes(Infinity);
   const available: string[] = [];
   for (const backend of a.backends) {
     try {

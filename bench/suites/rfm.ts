@@ -1,6 +1,6 @@
 /**
  * `pnpm bench rfm [--models small,xception,xception-s224] [--reps N] [--batch N] [--backends wasm,tensorflow]
- * [--methods plain,sfe,psfe]`
+ * [--methods plain,sfe,psfe] [--no-recompute]`
  *
  * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
  * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
@@ -9,7 +9,8 @@
  * on each backend of `--backends` (default wasm and tensorflow; one that cannot load prints why).
  * Also the time SFE spends building its masks on the CPU (the anchor search and block placement
  * for the 16 images, timed on the same attention maps outside the iteration) and its share of an
- * SFE iteration. The three methods are interleaved repetition by repetition so that load from
+ * SFE iteration. `--no-recompute` keeps every batch-norm output through the backward pass
+ * (`recomputeMinBytes(Infinity)`), for comparison. The three methods are interleaved repetition by repetition so that load from
  * other processes hits them alike. One JSON line per case on stdout, then one ratio line per model.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,6 +27,7 @@ import {
   silentLogger,
   accumulatedTrainingStep,
   planTrainingMemory,
+  recomputeMinBytes,
   type AugmentContext,
   type Augmentation,
   type Backbone,
@@ -64,6 +66,7 @@ interface Args {
   readonly batch: number;
   readonly backends: string[];
   readonly methods: string[];
+  readonly recompute: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     batch: Number(value('--batch') ?? 16),
     backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
+    recompute: !argv.includes('--no-recompute'),
   };
 }
 
@@ -163,12 +167,14 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
       firstMs: round(t.first),
       reps: t.total.length,
       microBatch: plan.microBatch,
+      ...(a.recompute ? {} : { recompute: false }),
     });
   }
   emit({
     bench: 'rfm-ratio',
     model: model.key,
     backend,
+    ...(a.recompute ? {} : { recompute: false }),
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
     // The same ratio from its parts (plain step + SFE's median augmentation time): steadier when
     // other jobs load the machine, since the step after erasing costs what the plain step costs.
@@ -185,6 +191,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
 /** Runs the suite; see the file comment for the arguments. Backends that cannot load print one line saying why. */
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
+  if (!a.recompute) recomputeMinBytes(Infinity);
   for (const key of a.models) {
     if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
   }

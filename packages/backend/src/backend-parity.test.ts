@@ -18,6 +18,8 @@ import {
   createSmallBackbone,
   inferenceHandle,
   logitGap,
+  recomputeMinBytes,
+  releaseDuringBackward,
   RfmBatchNormalization,
 } from '@rfm/core';
 import { createBackbone } from '@rfm/models';
@@ -445,6 +447,37 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         got.forEach((g, i) => expect(Array.from(g), `case ${JSON.stringify(cases[i])}`).toEqual(Array.from(want[i]!)));
       });
     }
+    it(`rebuilding batch-norm outputs and their ReLUs in the backward pass (dropRebuildable) leaves the weight gradients bit-identical on ${backend}`, async () => {
+      await tf.setBackend(backend);
+      const model = MODELS[1]!;
+      const run = (minBytes: number): { grads: Float32Array[]; bytesAfterForward: number } => {
+        const backbone = model.build();
+        const size = backbone.config.inputSize;
+        const { x: xData, labels: labelData } = batchFor(model, size);
+        const x = tf.tensor4d(xData, [model.batch, size, size, 3]);
+        const labels = tf.tensor1d(labelData, 'int32');
+        const previous = recomputeMinBytes(minBytes);
+        let bytesAfterForward = 0;
+        const { value, grads } = tf.variableGrads(() => {
+          const loss = classificationLoss(backbone.apply(x, true).logits, labels);
+          bytesAfterForward = tf.memory().numBytes;
+          return releaseDuringBackward(loss);
+        }, backbone.trainableWeights());
+        recomputeMinBytes(previous);
+        const out = Object.values(grads).map((g) => (g.dataSync() as Float32Array).slice());
+        tf.dispose([value, x, labels, ...Object.values(grads)]);
+        backbone.dispose();
+        return { grads: out, bytesAfterForward };
+      };
+      const before = tf.memory().numTensors;
+      const kept = run(Infinity);
+      const rebuilt = run(0);
+      await tf.setBackend('cpu');
+      expect(rebuilt.bytesAfterForward).toBeLessThan(kept.bytesAfterForward);
+      rebuilt.grads.forEach((g, i) => expect(Array.from(g), `weight #${i}`).toEqual(Array.from(kept.grads[i]!)));
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
     for (const model of MODELS) {
       it(`${model.name}: forward, FAM, weight gradients and one Adam step agree`, async () => {
         const want = await referenceFor(model);

@@ -55,13 +55,14 @@ export function releaseDuringBackward<T extends tf.Tensor>(y: T): T {
     const original = node.gradient;
     if (original === undefined || (node as { released?: boolean }).released) continue;
     (node as { released?: boolean }).released = true;
-    const saved = [...(node.saved ?? [])];
     const producesY = node.outputs.some((o) => o === y);
     node.gradient = (dys) => {
       // The backward pass calls nodes one after another, each input gradient right after its
       // node: entering this node means the previous one is finished.
       release();
       const grads = original(dys);
+      // Read after the gradient function: a tensor dropped in the forward pass is rebuilt into `saved` there (`dropRebuildable`).
+      const saved = [...(node.saved ?? [])];
       const owned = [...saved, ...(producesY ? [] : dys.filter((d): d is tf.Tensor => d !== null))];
       const returned = new Set<tf.Tensor>();
       const wrapped: Record<string, () => tf.Tensor> = {};

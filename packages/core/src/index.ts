@@ -32,6 +32,7 @@ export * from './register-augmentation.js';
 export * from './train-step.js';
 export * from './accumulated-step.js';
 export * from './backward-release.js';
+export * from './activation-recompute.js';
 export * from './flat-adam.js';
 export * from './backend-failure.js';
 export * from './step-memory.js';

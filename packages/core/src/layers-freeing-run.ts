@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { foldConvBatchNorm, isReluLayer } from './layers/batch-norm-folding.js';
+import { dropRebuildable } from './activation-recompute.js';
 
 /** The parts of a tfjs-layers graph node this module reads. */
 interface GraphNode {
@@ -118,7 +119,10 @@ export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, trai
       if (t === undefined) continue;
       values.delete(id);
       // A layer may hand its input on as its output (one tensor, two graph tensors).
-      if (![...values.values()].includes(t)) t.dispose();
+      if ([...values.values()].includes(t)) continue;
+      t.dispose();
+      // Under a gradient, a batch norm's output (or its ReLU) is rebuilt in the backward pass instead of kept.
+      if (training) dropRebuildable(t);
     }
   });
   return model.outputs.map((t) => values.get(t.id)!);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
+import { createCpuBatchNormTestKernels } from '../testing/cpu-batch-norm-kernels.js';
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
@@ -24,46 +25,8 @@ function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilo
   return { y: tf.batchNorm(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, epsilon), mean: m.mean, variance: m.variance };
 }
 
-/**
- * A test backend kernel for `cpu`, written with tensor ops in another order than the composite
- * path (so the two differ by rounding, as a real backend's would), registered only for these tests.
- */
-const testForward: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING_KERNEL,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, attrs }) => {
-    const { x, scale, offset } = inputs as unknown as Record<string, tf.Tensor>;
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    return tf.tidy(() => {
-      const m = x!.size / x!.shape[3]!;
-      const mean = tf.div(tf.sum(x!, [0, 1, 2]), m);
-      const xc = tf.sub(x!, mean);
-      const variance = tf.div(tf.sum(tf.square(xc), [0, 1, 2]), m);
-      const k = tf.mul(scale!, tf.rsqrt(tf.add(variance, epsilon)));
-      return [tf.add(tf.mul(xc, k), offset!), mean, variance];
-    });
-  },
-};
 let gradCalls = 0;
-const testBackward: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING_GRAD_KERNEL,
-  backendName: 'cpu',
-  kernelFunc: ({ inputs, attrs }) => {
-    gradCalls++;
-    const { dy, x, scale, mean, variance } = inputs as unknown as Record<string, tf.Tensor>;
-    const { epsilon } = attrs as unknown as { epsilon: number };
-    return tf.tidy(() => {
-      const m = x!.size / x!.shape[3]!;
-      const rstd = tf.rsqrt(tf.add(variance!, epsilon));
-      const xc = tf.sub(x!, mean!);
-      const dOffset = tf.sum(dy!, [0, 1, 2]);
-      const dyXc = tf.sum(tf.mul(dy!, xc), [0, 1, 2]);
-      const k = tf.mul(scale!, rstd);
-      const dx = tf.mul(tf.sub(tf.sub(dy!, tf.div(dOffset, m)), tf.mul(xc, tf.div(tf.mul(dyXc, tf.square(rstd)), m))), k);
-      return [dx, tf.mul(dyXc, rstd), dOffset];
-    });
-  },
-};
+const { forward: testForward, backward: testBackward } = createCpuBatchNormTestKernels(() => gradCalls++);
 
 function unregisterTestKernels(): void {
   for (const name of [BATCH_NORM_TRAINING_KERNEL, BATCH_NORM_TRAINING_GRAD_KERNEL]) {

@@ -26,8 +26,10 @@ export const BATCH_NORM_TRAINING_KERNEL = 'RfmBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD_KERNEL = `${BATCH_NORM_TRAINING_KERNEL}Grad`;
 
 /** Attributes of both kernels (backends read `epsilon`; `statisticsGradient` is the gradient's). */
-interface BatchNormTrainingAttrs {
+export interface BatchNormTrainingAttrs {
+  /** Added to the variance. */
   readonly epsilon: number;
+  /** Whether gradients reaching the mean and variance outputs flow back to `x` ({@link BatchNormTrainingOptions}). */
   readonly statisticsGradient?: boolean;
 }
 
@@ -134,6 +136,19 @@ export interface BatchNormTrainingOptions {
   readonly statisticsGradient?: boolean;
 }
 
+/** The attributes of each {@link BATCH_NORM_TRAINING_KERNEL} call, by its output `y`. */
+const kernelAttrs = new WeakMap<tf.Tensor, BatchNormTrainingAttrs>();
+
+/**
+ * The attributes that {@link batchNormTraining} ran its kernel with to produce `y` (tfjs' tape
+ * keeps a kernel's inputs and outputs but not its attributes), or undefined for another tensor.
+ *
+ * @param y - an output `y` of {@link batchNormTraining}
+ */
+export function batchNormTrainingAttrsOf(y: tf.Tensor): BatchNormTrainingAttrs | undefined {
+  return kernelAttrs.get(y);
+}
+
 /**
  * Training-mode batch normalisation of an NHWC batch over `[N, H, W]` with the batch's own
  * statistics. Runs {@link BATCH_NORM_TRAINING_KERNEL} when the active backend registers it (after
@@ -166,7 +181,9 @@ export function batchNormTraining(
     const c = x.shape[3];
     const scale = gamma ?? tf.ones([c]);
     const offset = beta ?? tf.zeros([c]);
-    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, { epsilon, statisticsGradient: options.statisticsGradient ?? true }) as tf.Tensor[];
+    const attrs: BatchNormTrainingAttrs = { epsilon, statisticsGradient: options.statisticsGradient ?? true };
+    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    kernelAttrs.set(y!, attrs);
     if (!gamma) scale.dispose();
     if (!beta) offset.dispose();
     return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
