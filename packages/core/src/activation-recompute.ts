@@ -14,8 +14,8 @@
  * On Xception at 224 px with batch 16 this lowers the live tensor memory at the end of the forward
  * pass by about 700 MiB, for one batch-norm and at most one ReLU kernel per rebuilt tensor.
  *
- * Tensors under {@link recomputeMinBytes} stay: a small one frees little, and its extra kernel
- * calls cost more than the memory is worth on small models.
+ * Tensors under {@link recomputeMinBytes} stay: a small one frees little and still costs its
+ * kernel calls, which small models, dominated by per-call costs, feel most.
  *
  * @packageDocumentation
  */

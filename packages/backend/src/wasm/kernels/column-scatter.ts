@@ -65,7 +65,7 @@ export function scatterColumns(cols: Float32Array, dx: Float32Array, g: ConvGeom
       const y0 = oy * strideHeight - top;
       for (let ox = 0; ox < outWidth; ox++) {
         const x0 = ox * strideWidth - left;
-        // The filter columns inside the image: one contiguous run of (kxEnd - kxStart) · cin values per filter row.
+        // The filter columns that fall inside the image: one contiguous run of `end - skip` values per filter row.
         const skip = Math.max(0, -x0) * cin;
         const end = Math.min(filterWidth, inWidth - x0) * cin;
         for (let ky = 0; ky < filterHeight; ky++, col += tapRow) {
