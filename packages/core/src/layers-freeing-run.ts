@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { foldConvBatchNorm, isReluLayer } from './layers/batch-norm-folding.js';
 import { dropRebuildable } from './activation-recompute.js';
+import { deferMovingAverageUpdates } from './layers/moving-average-updates.js';
 
 /** The parts of a tfjs-layers graph node this module reads. */
 interface GraphNode {
@@ -82,7 +83,9 @@ export interface FreeingRunOptions {
  * until the whole model returns, in inference mode too: under a gradient, as in a FAM pass, that
  * is one more activation per batch-norm layer). Same kernels on the same values as
  * `model.apply(x, { training })` unless batch norms are folded; returns the model's outputs (the
- * caller owns them).
+ * caller owns them). In training mode the batch norms' moving-statistics updates run together
+ * after the last layer ({@link deferMovingAverageUpdates}; the same statistics), and each freed
+ * batch-norm output large enough is left for the backward pass to rebuild ({@link dropRebuildable}).
  *
  * @param model - a functional model with one input, each layer called once
  * @param x - the input (not disposed)
@@ -90,6 +93,12 @@ export interface FreeingRunOptions {
  * @param options - batch-norm folding in inference mode
  */
 export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, training: boolean, options: FreeingRunOptions = {}): tf.Tensor[] {
+  // Training: the batch norms' moving-statistics updates run together after the last layer.
+  return training ? deferMovingAverageUpdates(() => runPlan(model, x, training, options)) : runPlan(model, x, training, options);
+}
+
+/** The layer calls of {@link applyFreeingIntermediates}. */
+function runPlan(model: LayersModel, x: tf.Tensor, training: boolean, options: FreeingRunOptions): tf.Tensor[] {
   const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]]);
   const plan = planOf(model);
   const folded = new Set<number>();

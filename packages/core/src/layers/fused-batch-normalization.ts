@@ -10,6 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { requireOption, ShapeMismatchError } from '../errors.js';
 import { batchNormInference } from '../ops/batch-norm-inference.js';
 import { batchNormTraining } from '../ops/batch-norm-training.js';
+import { updateMovingAverage } from './moving-average-updates.js';
 
 /** Base arguments of a tfjs-layers layer (name, trainable, dtype...). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -117,15 +118,11 @@ export class RfmBatchNormalization extends tfl.layers.Layer {
       }
       // The statistics only feed the moving averages: no gradient flows back through them.
       const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon, { statisticsGradient: false });
-      // tfjs-layers' update, in its own order of operations (bit-identical moving statistics).
+      // tfjs-layers' update, in its own order of operations (bit-identical moving statistics); at
+      // once, or with every other layer's at the end of the forward pass (deferMovingAverageUpdates).
       const decay = 1 - this.momentum;
-      for (const [moving, batch] of [
-        [this.movingMean, mean],
-        [this.movingVariance, variance],
-      ] as const) {
-        const old = moving.read();
-        moving.write(tf.sub(old, tf.mul(tf.sub(old, batch), decay)));
-      }
+      updateMovingAverage(this.movingMean, mean, decay);
+      updateMovingAverage(this.movingVariance, variance, decay);
       return y;
     });
   }

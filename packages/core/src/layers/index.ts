@@ -13,4 +13,6 @@ export {
 export type { BatchNormKind, BatchNormLayerArgs, RfmBatchNormalizationArgs } from './fused-batch-normalization.js';
 export { isPlainConv2D, useLazyConvGradients } from './lazy-conv-gradients.js';
 export { foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
+export { deferMovingAverageUpdates, updateMovingAverage } from './moving-average-updates.js';
+export type { MovingStatistic } from './moving-average-updates.js';
 export { CORE_LAYER_CLASSES, registerCoreLayers } from './register-core-layers.js';
