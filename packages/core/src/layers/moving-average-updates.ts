@@ -96,7 +96,11 @@ function applyUpdates(updates: readonly PendingUpdate[]): void {
 /** Applies updates of distinct weights, those with the same decay as one vector. */
 function applyRound(updates: readonly PendingUpdate[]): void {
   const byDecay = new Map<number, PendingUpdate[]>();
-  for (const u of updates) byDecay.set(u.decay, [...(byDecay.get(u.decay) ?? []), u]);
+  for (const u of updates) {
+    const group = byDecay.get(u.decay);
+    if (group === undefined) byDecay.set(u.decay, [u]);
+    else group.push(u);
+  }
   // A weight's write keeps its own reference to the new value; the temporaries go with the tidy.
   tf.tidy(() => {
     for (const [decay, group] of byDecay) {

@@ -53,8 +53,8 @@ export function useSimdKernels(on: boolean): boolean {
  * @param backend - the active wasm backend
  */
 export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): WebAssembly.Exports | null {
-  const memory = heapMemory(backend);
-  if (!enabled || !(memory instanceof WebAssembly.Memory)) return null;
+  if (!enabled || !heapReachable(backend)) return null;
+  const memory = heapMemory(backend)!;
   const base64 = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? source.shared : source.plain;
   let byMemory = modules.get(memory);
   if (byMemory === undefined) {
