@@ -26,6 +26,7 @@ import { createBackbone } from '@rfm/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { initBackend } from './init-backend.js';
+import { RELU_GRAD_KERNEL } from './relu-grad.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 import { oneDnnConvBiasAvailable } from './tensorflow/onednn-conv-bias.js';
 import { oneDnnPoolingAvailable } from './tensorflow/onednn-max-pool-grad.js';
@@ -447,6 +448,34 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         got.forEach((g, i) => expect(Array.from(g), `case ${JSON.stringify(cases[i])}`).toEqual(Array.from(want[i]!)));
       });
     }
+    it(`the ReLU gradient runs as one ${backend} kernel (RfmReluGrad, no Step) and equals cpu's dy · step(y) exactly`, async () => {
+      const rng = createRng(21);
+      // Rounded values: many exact zeros before the ReLU; 4·5·7·3 elements leave a SIMD remainder.
+      const xData = new Float32Array(4 * 5 * 7 * 3).map(() => Math.round(rng.normal() * 2) / 2);
+      const wData = new Float32Array(xData.length).map(() => rng.normal());
+      const run = (): number[] => {
+        const x = tf.tensor4d(xData, [4, 5, 7, 3]);
+        const w = tf.tensor4d(wData, [4, 5, 7, 3]);
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), w)))(x);
+        // +0 for -0: cpu's dy · 0 keeps the sign of dy.
+        const values = Array.from(dx.dataSync(), (v) => v + 0);
+        tf.dispose([x, w, dx]);
+        return values;
+      };
+      const { want, got } = await onCpuAndBackend(backend, run);
+      await tf.setBackend(backend);
+      const profile = await tf.profile(() => {
+        tf.tidy(() => {
+          const x = tf.tensor4d(xData, [4, 5, 7, 3]);
+          tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(x);
+        });
+      });
+      await tf.setBackend('cpu');
+      expect(profile.kernelNames).toContain(RELU_GRAD_KERNEL);
+      expect(profile.kernelNames).not.toContain('Step');
+      expect(got).toEqual(want);
+    });
+
     it(`rebuilding batch-norm outputs and their ReLUs in the backward pass (dropRebuildable) leaves the weight gradients bit-identical on ${backend}`, async () => {
       await tf.setBackend(backend);
       const model = MODELS[1]!;

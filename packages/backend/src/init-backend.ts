@@ -14,7 +14,7 @@ import { withWasmThreads } from './wasm/wasm-threads.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
-import { registerReluGrad } from './tensorflow/relu-grad.js';
+import { registerReluGrad } from './relu-grad.js';
 
 /**
  * How to build the native TensorFlow addon, as named in messages: the library function. The CLI

@@ -3,8 +3,8 @@
  * calls (moments, bias correction, square root, update), which for Xception's ~150 weights is
  * about 2,000 small kernel calls per step, half of a width-0.25 training step's calls. This
  * optimizer keeps both moments as one flat vector, concatenates the gradients and the weights,
- * runs the same element-wise formulas once, and splits the result back: about 3 kernel calls
- * per weight (reshape in, reshape out, one split shared) plus a dozen. The arithmetic is the same
+ * runs the same element-wise formulas once, and splits the result back: up to 3 kernel calls
+ * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. The arithmetic is the same
  * operation for operation, so results equal tfjs' Adam. Checkpoints keep tfjs' format
  * (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's run.
  *
@@ -46,6 +46,15 @@ interface FlatState {
 }
 
 /**
+ * `t` as a vector: vectors as they are, since a reshape is a kernel call of its own on some
+ * backends (TensorFlow's eager `Reshape`, about 45 µs); about half of Xception's weights are
+ * batch-norm and bias vectors.
+ */
+function asVector(t: tf.Tensor): tf.Tensor1D {
+  return (t.rank === 1 ? t : tf.reshape(t, [-1])) as tf.Tensor1D;
+}
+
+/**
  * Adam (same constructor and results as `tf.train.adam`) with one fused update of all weights.
  * `getWeights()` returns new tensors (not the optimizer's variables); dispose those that are not
  * `tf.Variable`s after use.
@@ -72,7 +81,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     const values = names.map((n) => tf.engine().registeredVariables[n]!);
     const state = this.flatState(names, values);
     tf.tidy(() => {
-      const flatten = (ts: readonly tf.Tensor[]): tf.Tensor1D => tf.concat(ts.map((t) => tf.reshape(t, [-1])) as tf.Tensor1D[]);
+      const flatten = (ts: readonly tf.Tensor[]): tf.Tensor1D => tf.concat(ts.map(asVector));
       const g = flatten(grads);
       const w = flatten(values);
       const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
@@ -85,7 +94,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
       state.v.assign(newV);
       const newW = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), w);
       const parts = tf.split(newW, [...state.sizes]);
-      values.forEach((value, i) => value.assign(tf.reshape(parts[i]!, [...state.shapes[i]!])));
+      values.forEach((value, i) => value.assign(value.rank === 1 ? parts[i]! : tf.reshape(parts[i]!, [...state.shapes[i]!])));
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
@@ -126,7 +135,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     const total = sizes.reduce((a, b) => a + b, 0);
     const restored = (list: AdamInternals['accumulatedFirstMoment']): tf.Variable =>
       tf.tidy(() =>
-        tf.variable(list.length === names.length ? tf.concat(list.map((e) => tf.reshape(e.variable, [-1])) as tf.Tensor1D[]) : tf.zeros([total]), false),
+        tf.variable(list.length === names.length ? tf.concat(list.map((e) => asVector(e.variable))) : tf.zeros([total]), false),
       );
     const m = restored(self.accumulatedFirstMoment);
     const v = restored(self.accumulatedSecondMoment);

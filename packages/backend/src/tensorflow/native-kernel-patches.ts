@@ -17,7 +17,7 @@ import { BATCH_NORM_TRAINING_KERNEL, CONV_BIAS_ACTIVATION_KERNEL } from '@rfm/co
 import { registerConvBiasActivationKernel, unregisterConvBiasActivationKernel } from './onednn-conv-bias.js';
 import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './tensorflow-batch-norm-training.js';
 import { oneDnnMaxPoolGrad } from './onednn-max-pool-grad.js';
-import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from './relu-grad.js';
+import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from '../relu-grad.js';
 
 /** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */
 export const NATIVE_KERNEL_PATCHES: readonly string[] = ['MaxPool', 'MaxPoolGrad', BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL, CONV_BIAS_ACTIVATION_KERNEL];

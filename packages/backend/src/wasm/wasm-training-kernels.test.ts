@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
+import { RELU_GRAD_KERNEL } from '../relu-grad.js';
 import { columnScatterInputGradient } from './kernels/column-scatter.js';
 import { zeroInsertionInputGradient } from './kernels/conv2d-backprop-input.js';
 import { convGeometry } from './kernels/conv-geometry.js';
@@ -288,6 +289,27 @@ describe('wasm training kernels: parity with cpu', () => {
           });
         }
       }
+    });
+  }
+
+  for (const simd of [true, false]) {
+    it(`RfmReluGrad: dy where the ReLU's output is positive, else 0 (SIMD lanes and remainders)${simd ? '' : ' (SIMD module off: the JavaScript pass)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      await tf.setBackend('wasm');
+      for (const shape of [[1], [3], [4], [7], [2, 5, 5, 6], [1001]]) {
+        const dy = random(rng, shape).data;
+        // ReLU outputs: about half exact zeros.
+        const y = random(rng, shape).data.map((v) => Math.max(0, v));
+        const before = tf.memory().numTensors;
+        const out = tf.tidy(() => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: tf.tensor(dy, shape), x: tf.tensor(y, shape) }) as tf.Tensor);
+        expect(out.shape).toEqual(shape);
+        const got = Array.from(out.dataSync());
+        out.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        expect(got, `shape ${shape.join('x')}`).toEqual(Array.from(dy, (d, i) => (y[i]! > 0 ? d : 0)));
+      }
+      await tf.setBackend('cpu');
     });
   }
 

@@ -8,9 +8,10 @@
  * core's fused convolution + bias + activation of inference passes (`convBiasActivation`).
  * Every replacement falls back to wasm's own kernel outside the cases it handles. Most are built
  * from wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes); the depthwise filter
- * gradient, `MaxPoolGrad`, the training batch norm and the 1x1 filter gradients' transposes run
- * rfm.js' own WebAssembly SIMD modules on the heap (`simd/`), with composite or JavaScript forms as
- * fallbacks; `Slice`/`SplitV` copy straight from the heap.
+ * gradient, `MaxPoolGrad`, the training batch norm, the ReLU gradient from its output
+ * (`RfmReluGrad`) and the 1x1 filter gradients' transposes run rfm.js' own WebAssembly SIMD modules
+ * on the heap (`simd/`), with composite or JavaScript forms as fallbacks; `Slice`/`SplitV` copy
+ * straight from the heap.
  *
  * @packageDocumentation
  */
@@ -25,6 +26,7 @@ import {
   requireOption,
 } from '@rfm/core';
 import { BackendUnavailableError } from '../errors.js';
+import { RELU_GRAD_KERNEL } from '../relu-grad.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
@@ -34,6 +36,7 @@ import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input
 import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { reluGradConfig } from './kernels/relu-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
 import { createSliceConfig, createSplitVConfig } from './kernels/slice.js';
@@ -60,6 +63,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   CONV_BIAS_ACTIVATION_KERNEL,
+  RELU_GRAD_KERNEL,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -98,6 +102,7 @@ function buildConfigs(): tf.KernelConfig[] {
     batchNormTrainingGradConfig,
     // XNNPACK applies the bias and the ReLU clamp inside the convolution.
     convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!),
+    reluGradConfig,
   ];
 }
 

@@ -7,6 +7,7 @@ import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.
 import { batchNormWasm } from './batch-norm.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
 import { maxPoolGradWasm } from './max-pool-grad.generated.js';
+import { reluGradWasm } from './relu-grad.generated.js';
 import { transposeWasm } from './transpose.generated.js';
 import { transposeMatrix } from '../kernels/conv-geometry.js';
 import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-module.js';
@@ -15,7 +16,7 @@ import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-
 import { assemble, loadWabt } from '../../../../../scripts/build-wasm-kernels.mjs';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm, transpose: transposeWasm };
+  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
 
   it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
     const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
