@@ -117,6 +117,19 @@ describe('recoverDir: the one recovery routine of a folder swap', () => {
     expect(existsSync(staged) || existsSync(`${target}.old`)).toBe(false);
   });
 
+  it('writeFileAtomic writes byte chunks one after the other; a failing chunk source keeps its own error and leaves no file', () => {
+    const target = join(dir, 'chunks.bin');
+    writeFileAtomic(target, [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]);
+    expect([...readFileSync(target)]).toEqual([1, 2, 3]);
+    const broken = join(dir, 'broken.bin');
+    const source = function* (): Generator<Uint8Array> {
+      yield new Uint8Array([1]);
+      throw new RangeError('source failed');
+    };
+    expect(() => writeFileAtomic(broken, source())).toThrow(RangeError);
+    expect(readdirSync(dir).filter((n) => n.includes('broken'))).toEqual([]);
+  });
+
   it('replaceDirAtomic swaps content in and keeps no .old or temporary behind', () => {
     const d = join(dir, 'swap');
     replaceDirAtomic(d, (tmp) => writeFileAtomic(join(tmp, 'v'), '1'));

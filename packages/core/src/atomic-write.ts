@@ -9,7 +9,23 @@
  *
  * @packageDocumentation
  */
-import { accessSync, appendFileSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from './errors.js';
 
@@ -136,22 +152,51 @@ function tmpName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
 }
 
+/** A failure of the caller's chunk source (not of the file system), passed through unchanged. */
+class ChunkSourceFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** Writes `chunks` to a new file `file` one at a time, so that only the current chunk need be in memory. */
+function writeChunks(file: string, chunks: Iterable<Uint8Array>): void {
+  const fd = openSync(file, 'w');
+  try {
+    const it = chunks[Symbol.iterator]();
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = it.next();
+      } catch (e) {
+        throw new ChunkSourceFailure(e);
+      }
+      if (next.done) break;
+      for (let offset = 0; offset < next.value.byteLength; ) offset += writeSync(fd, next.value, offset);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Writes `data` to `path` atomically (temp file + rename in the same folder); the folder is
  * created with {@link ensureOutputDir}.
  *
  * @param path - destination
- * @param data - bytes or text
- * @throws {@link OutputError} naming `path` (never the temporary file)
+ * @param data - bytes or text, or byte chunks written one after the other as the iterable yields
+ *   them (large files without one buffer holding all of them)
+ * @throws {@link OutputError} naming `path` (never the temporary file); an error thrown by the
+ *   chunk iterable itself is rethrown unchanged, and the temporary file is removed either way
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>): void {
   ensureOutputDir(dirname(path), path);
   const tmp = tmpName(path);
   try {
-    writeFileSync(tmp, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) writeFileSync(tmp, data);
+    else writeChunks(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    if (e instanceof ChunkSourceFailure) throw e.cause;
     throw outputError(path, e);
   }
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { recoverDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
 import type { Backbone } from './backbone.js';
 import { CheckpointError, errorMessage } from './errors.js';
-import { checkWeightSpecs, concatWeightData, readJsonFile } from './model-io.js';
+import { checkWeightSpecs, readJsonFile } from './model-io.js';
 import type { RngState } from './rng.js';
 
 /** The best validation score seen so far. */
@@ -42,9 +42,31 @@ export interface TrainingState {
   readonly backbone: Readonly<Record<string, unknown>>;
 }
 
-async function encode(named: { name: string; tensor: tf.Tensor }[]): Promise<{ bytes: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
-  const { data, specs } = await tf.io.encodeWeights(named);
-  return { bytes: concatWeightData(data), specs };
+/** A tensor with the name it is saved under. */
+interface NamedTensor {
+  readonly name: string;
+  readonly tensor: tf.Tensor;
+}
+
+/** Weight specs in tfjs' format (`tf.io.encodeWeights` without quantisation). */
+function weightSpecs(named: readonly NamedTensor[]): tf.io.WeightsManifestEntry[] {
+  return named.map(({ name, tensor }) => {
+    if (tensor.dtype === 'string') throw new CheckpointError(`Cannot save ${name}: string tensors are not weights.`);
+    return { name, shape: [...tensor.shape], dtype: tensor.dtype };
+  });
+}
+
+/**
+ * The tensors' bytes in tfjs' weight-file layout, one tensor at a time, so that a checkpoint of
+ * the full Xception (weights 83 MB, Adam moments 166 MB) never holds all of them in JavaScript at
+ * once; `release(t)` runs after a tensor's bytes are written.
+ */
+function* weightBytes(named: readonly NamedTensor[], release: (t: tf.Tensor) => void = () => {}): Generator<Uint8Array> {
+  for (const { tensor } of named) {
+    const values = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
+    yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    release(tensor);
+  }
 }
 
 const CHECKPOINT_FIX = 'Resume from an earlier copy of the run folder, or start a new run.';
@@ -73,19 +95,25 @@ function decode(dir: string, name: string): tf.NamedTensorMap {
  * @param state - step, RNG and data state
  */
 export async function saveCheckpoint(dir: string, backbone: Backbone, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
-  const weights = await encode(backbone.model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })));
+  const weights = backbone.model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() }));
   const optimizerWeights = await optimizer.getWeights();
-  const opt = await encode(optimizerWeights);
-  replaceDirAtomic(dir, (tmp) => {
-    writeFileAtomic(join(tmp, 'weights.bin'), weights.bytes);
-    writeFileAtomic(join(tmp, 'weights.json'), JSON.stringify(weights.specs));
-    writeFileAtomic(join(tmp, 'optimizer.bin'), opt.bytes);
-    writeFileAtomic(join(tmp, 'optimizer.json'), JSON.stringify(opt.specs));
-    writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
-  });
   // getWeights() returns new tensors (the iteration count; FlatAdamOptimizer's moments) besides the
-  // optimizer's own variables (tfjs Adam's moments): free the former only.
-  tf.dispose(optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+  // optimizer's own variables (tfjs Adam's moments): free the former, each once it is written.
+  const transient = new Set(optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+  const release = (t: tf.Tensor): void => {
+    if (transient.has(t)) t.dispose();
+  };
+  try {
+    replaceDirAtomic(dir, (tmp) => {
+      writeFileAtomic(join(tmp, 'weights.bin'), weightBytes(weights));
+      writeFileAtomic(join(tmp, 'weights.json'), JSON.stringify(weightSpecs(weights)));
+      writeFileAtomic(join(tmp, 'optimizer.json'), JSON.stringify(weightSpecs(optimizerWeights)));
+      writeFileAtomic(join(tmp, 'optimizer.bin'), weightBytes(optimizerWeights, release));
+      writeFileAtomic(join(tmp, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+    });
+  } finally {
+    tf.dispose([...transient]);
+  }
 }
 
 /**

@@ -94,6 +94,39 @@ describe('damaged model folders give one line naming the file', () => {
   });
 });
 
+describe('checkpoints', () => {
+  it("are written tensor by tensor in tf.io.encodeWeights' layout, restore weights and Adam's moments exactly, and leave no tensor behind", async () => {
+    const b = small();
+    const opt = createAdam({ learningRate: 1e-3 } as never);
+    const x = tf.randomNormal([2, 16, 16, 3]) as tf.Tensor4D;
+    opt.minimize(() => tf.mean(b.apply(x, true).logits) as tf.Scalar);
+    x.dispose();
+    const ckpt = join(dir, 'layout', 'checkpoint');
+    const before = tf.memory().numTensors;
+    await saveCheckpoint(ckpt, b, opt, STATE);
+    expect(tf.memory().numTensors).toBe(before);
+    const named = await opt.getWeights();
+    for (const [file, tensors] of [
+      ['weights', b.model.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() }))],
+      ['optimizer', named],
+    ] as const) {
+      const { data, specs } = await tf.io.encodeWeights(tensors);
+      expect(JSON.parse(readFileSync(join(ckpt, `${file}.json`), 'utf8')), file).toEqual(JSON.parse(JSON.stringify(specs)));
+      expect(Buffer.compare(readFileSync(join(ckpt, `${file}.bin`)), Buffer.from(data as ArrayBuffer)), file).toBe(0);
+    }
+    tf.dispose(named.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+    const fresh = small();
+    const opt2 = createAdam({ learningRate: 1e-3 } as never);
+    await loadCheckpoint(ckpt, fresh, opt2);
+    const values = (ws: { tensor: tf.Tensor }[]) => ws.map((w) => Array.from(w.tensor.dataSync()));
+    expect(values(fresh.model.weights.map((w) => ({ tensor: w.read() })))).toEqual(values(b.model.weights.map((w) => ({ tensor: w.read() }))));
+    const [m1, m2] = [await opt.getWeights(), await opt2.getWeights()];
+    expect(values(m2)).toEqual(values(m1));
+    tf.dispose([...m1, ...m2].filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+    for (const d of [b, fresh, opt, opt2]) d.dispose();
+  });
+});
+
 describe('damaged checkpoints give one line naming the file', () => {
   it('truncated weights.bin', async () => {
     const m = await checkpointError('ck-trunc', (c) => truncateSync(join(c, 'weights.bin'), 10));

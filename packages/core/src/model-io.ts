@@ -24,20 +24,12 @@ export interface SavedBackboneMetadata {
 }
 
 /**
- * Concatenates tfjs weight data (one buffer or several) into one byte array.
- *
- * @param data - `weightData` of a save artifact or of `tf.io.encodeWeights`
+ * tfjs weight data (one buffer or several) as byte views, without copying, for
+ * {@link writeFileAtomic}'s chunked form.
  */
-export function concatWeightData(data: tf.io.ModelArtifacts['weightData']): Uint8Array {
-  if (data === undefined) return new Uint8Array(0);
-  const parts = Array.isArray(data) ? data : [data];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), offset);
-    offset += p.byteLength;
-  }
-  return out;
+function weightDataChunks(data: tf.io.ModelArtifacts['weightData']): Uint8Array[] {
+  if (data === undefined) return [];
+  return (Array.isArray(data) ? data : [data]).map((part) => new Uint8Array(part));
 }
 
 /**
@@ -65,7 +57,7 @@ export async function saveBackbone(backbone: LayersBackbone, dir: string): Promi
     userDefinedMetadata: { rfm: metadata },
   };
   replaceDirAtomic(dir, (tmp) => {
-    writeFileAtomic(join(tmp, 'weights.bin'), concatWeightData(a.weightData));
+    writeFileAtomic(join(tmp, 'weights.bin'), weightDataChunks(a.weightData));
     writeFileAtomic(join(tmp, 'model.json'), `${JSON.stringify(modelJson)}\n`);
   });
 }
