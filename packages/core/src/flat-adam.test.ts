@@ -39,7 +39,7 @@ describe('FlatAdamOptimizer', () => {
       tf.dispose(Object.values(ga));
     }
     expect(values(b)).toEqual(values(a));
-    // 12 weights: tfjs runs 14 kernels per weight; the flat update a fixed ~20 plus 3 per weight.
+    // 12 weights: tfjs runs 14 kernels per weight; the flat update a fixed ~20 plus 3 per weight that is not a vector.
     expect(flatCalls).toBeLessThan(refCalls / 2);
     // Reshapes only for the 6 weights that are not vectors: gradient in, weight in, update out.
     expect(flatReshapes).toBe(3 * SHAPES.filter((s) => s.length !== 1).length);

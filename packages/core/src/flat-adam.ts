@@ -4,9 +4,10 @@
  * about 2,000 small kernel calls per step, half of a width-0.25 training step's calls. This
  * optimizer keeps both moments as one flat vector, concatenates the gradients and the weights,
  * runs the same element-wise formulas once, and splits the result back: up to 3 kernel calls
- * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. The arithmetic is the same
- * operation for operation, so results equal tfjs' Adam. Checkpoints keep tfjs' format
- * (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's run.
+ * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. The
+ * arithmetic is the same operation for operation, so results equal tfjs' Adam. Checkpoints keep
+ * tfjs' format (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's
+ * run.
  *
  * @packageDocumentation
  */
