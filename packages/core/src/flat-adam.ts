@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { concatAsVector, splitToShapes } from './ops/flat-vector.js';
 
 /** tfjs' Adam fields this subclass reads (private in the typings). */
 interface AdamInternals {
@@ -37,22 +38,12 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** The flat state: weight names in order, their sizes and shapes, and both moments. */
+/** The flat state: weight names in order, their shapes, and both moments. */
 interface FlatState {
   readonly names: readonly string[];
-  readonly sizes: readonly number[];
   readonly shapes: readonly (readonly number[])[];
   readonly m: tf.Variable;
   readonly v: tf.Variable;
-}
-
-/**
- * `t` as a vector: vectors as they are, since a reshape is a kernel call of its own on some
- * backends (TensorFlow's eager `Reshape`, about 45 µs); about half of Xception's weights are
- * batch-norm and bias vectors.
- */
-function asVector(t: tf.Tensor): tf.Tensor1D {
-  return (t.rank === 1 ? t : tf.reshape(t, [-1])) as tf.Tensor1D;
 }
 
 /**
@@ -82,9 +73,8 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     const values = names.map((n) => tf.engine().registeredVariables[n]!);
     const state = this.flatState(names, values);
     tf.tidy(() => {
-      const flatten = (ts: readonly tf.Tensor[]): tf.Tensor1D => tf.concat(ts.map(asVector));
-      const g = flatten(grads);
-      const w = flatten(values);
+      const g = concatAsVector(grads);
+      const w = concatAsVector(values);
       const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
       const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
       const newM = tf.add(tf.mul(state.m, self.beta1), tf.mul(g, 1 - self.beta1));
@@ -94,8 +84,8 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
       state.m.assign(newM);
       state.v.assign(newV);
       const newW = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), w);
-      const parts = tf.split(newW, [...state.sizes]);
-      values.forEach((value, i) => value.assign(value.rank === 1 ? parts[i]! : tf.reshape(parts[i]!, [...state.shapes[i]!])));
+      const parts = splitToShapes(newW, state.shapes);
+      values.forEach((value, i) => value.assign(parts[i]!));
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
@@ -105,9 +95,9 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   /** The iteration count and both moments per weight, in tfjs Adam's format and order. */
   override async getWeights(): Promise<NamedTensor[]> {
     if (this.flat === null) return super.getWeights();
-    const { names, sizes, shapes, m, v } = this.flat;
+    const { names, shapes, m, v } = this.flat;
     const split = (flat: tf.Tensor, suffix: string): NamedTensor[] =>
-      tf.tidy(() => tf.split(flat, [...sizes]).map((part, i) => tf.reshape(part, [...shapes[i]!]))).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
+      tf.tidy(() => splitToShapes(flat, shapes)).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
     const iterations = (await super.getWeights())[0]!;
     return [iterations, ...split(m, 'm'), ...split(v, 'v')];
   }
@@ -131,19 +121,18 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private flatState(names: readonly string[], values: readonly tf.Variable[]): FlatState {
     if (this.flat !== null) return this.flat;
     const self = this as unknown as AdamInternals;
-    const sizes = values.map((v) => v.size);
     const shapes = values.map((v) => v.shape);
-    const total = sizes.reduce((a, b) => a + b, 0);
+    const total = values.reduce((sum, v) => sum + v.size, 0);
     const restored = (list: AdamInternals['accumulatedFirstMoment']): tf.Variable =>
       tf.tidy(() =>
-        tf.variable(list.length === names.length ? tf.concat(list.map((e) => asVector(e.variable))) : tf.zeros([total]), false),
+        tf.variable(list.length === names.length ? concatAsVector(list.map((e) => e.variable)) : tf.zeros([total]), false),
       );
     const m = restored(self.accumulatedFirstMoment);
     const v = restored(self.accumulatedSecondMoment);
     tf.dispose([...self.accumulatedFirstMoment.map((e) => e.variable), ...self.accumulatedSecondMoment.map((e) => e.variable)]);
     self.accumulatedFirstMoment = [];
     self.accumulatedSecondMoment = [];
-    this.flat = { names, sizes, shapes, m, v };
+    this.flat = { names, shapes, m, v };
     return this.flat;
   }
 
@@ -151,9 +140,9 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private materialize(): void {
     if (this.flat === null) return;
     const self = this as unknown as AdamInternals;
-    const { names, sizes, shapes, m, v } = this.flat;
+    const { names, shapes, m, v } = this.flat;
     const split = (flat: tf.Tensor, suffix: string) =>
-      tf.tidy(() => tf.split(flat, [...sizes]).map((part, i) => tf.variable(tf.reshape(part, [...shapes[i]!]), false))).map((variable, i) => ({ originalName: `${names[i]}/${suffix}`, variable }));
+      tf.tidy(() => splitToShapes(flat, shapes).map((part) => tf.variable(part, false))).map((variable, i) => ({ originalName: `${names[i]}/${suffix}`, variable }));
     self.accumulatedFirstMoment = split(m, 'm');
     self.accumulatedSecondMoment = split(v, 'v');
     this.disposeFlat();

@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { concatAsVector, splitToShapes } from '../ops/flat-vector.js';
 
 /** A layer weight as tfjs-layers' `LayerVariable` exposes it. */
 export interface MovingStatistic {
@@ -109,11 +110,10 @@ function applyRound(updates: readonly PendingUpdate[]): void {
         u.moving.write(movingAverage(u.moving.read(), u.batch, decay));
         continue;
       }
-      const flat = (t: tf.Tensor): tf.Tensor => (t.rank === 1 ? t : tf.reshape(t, [-1]));
-      const moving = tf.concat(group.map((u) => flat(u.moving.read())));
-      const batch = tf.concat(group.map((u) => flat(u.batch)));
-      const next = tf.split(movingAverage(moving, batch, decay), group.map((u) => u.batch.size));
-      group.forEach((u, i) => u.moving.write(u.batch.rank === 1 ? next[i]! : tf.reshape(next[i]!, u.batch.shape)));
+      const moving = concatAsVector(group.map((u) => u.moving.read()));
+      const batch = concatAsVector(group.map((u) => u.batch));
+      const next = splitToShapes(movingAverage(moving, batch, decay), group.map((u) => u.batch.shape));
+      group.forEach((u, i) => u.moving.write(next[i]!));
     }
   });
 }
