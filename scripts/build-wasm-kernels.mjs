@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The WebAssembly features the kernels use. */
-export const FEATURES = { simd: true, bulk_memory: true, threads: true };
+export const FEATURES = { simd: true, relaxed_simd: true, bulk_memory: true, threads: true };
 /** The memory import every kernel source declares. */
 export const PLAIN_MEMORY = '(import "env" "memory" (memory 1))';
 /** Its shared form for the threaded build (the largest maximum a wasm32 heap can have). */

@@ -5,11 +5,13 @@
  * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`, `Slice`/`SplitV` that copy the whole input per
  * piece) or wrong (`MaxPoolGrad` with `same` padding);
  * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`); and
- * core's fused convolution + bias + activation of inference passes (`convBiasActivation`).
+ * core's fused convolution + bias + activation of inference passes (`convBiasActivation`); and
+ * `Conv2D`, whose 1x1 convolutions (like the GEMMs of the convolution gradients) run rfm.js'
+ * relaxed-SIMD GEMM where the runtime has relaxed SIMD and the backend one thread.
  * Every replacement falls back to wasm's own kernel outside the cases it handles. Most are built
  * from wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes); the depthwise filter
  * gradient, `MaxPoolGrad`, the training batch norm, the ReLU gradient from its output
- * (`RfmReluGrad`) and the 1x1 filter gradients' transposes run rfm.js' own WebAssembly SIMD modules
+ * (`RfmReluGrad`), the 1x1 convolutions' GEMMs and transposes run rfm.js' own WebAssembly SIMD modules
  * on the heap (`simd/`), with composite or JavaScript forms as fallbacks; `Slice`/`SplitV` copy
  * straight from the heap.
  *
@@ -36,6 +38,7 @@ import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input
 import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { createConv2DConfig, createConvBiasActivationConfig } from './kernels/pointwise-conv.js';
 import { reluGradConfig } from './kernels/relu-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
@@ -64,6 +67,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   CONV_BIAS_ACTIVATION_KERNEL,
   RELU_GRAD_KERNEL,
+  tf.Conv2D,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -100,9 +104,10 @@ function buildConfigs(): tf.KernelConfig[] {
     createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
-    // XNNPACK applies the bias and the ReLU clamp inside the convolution.
-    convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!),
+    // 1x1: the relaxed-SIMD GEMM adds the bias and clamps; otherwise XNNPACK does, inside the convolution.
+    createConvBiasActivationConfig(convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!)),
     reluGradConfig,
+    createConv2DConfig(tf.getKernel(tf.Conv2D, 'wasm')!),
   ];
 }
 

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapMatMul } from './heap-gemm.js';
 import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
 import { transposeWasm } from '../simd/transpose.generated.js';
 
@@ -214,15 +215,18 @@ export function transposedConvPadding(g: ConvGeometry): { top: number; bottom: n
 }
 
 /**
- * The matrix product `a · b` (`[r, k] · [k, n]`) as a 1x1 convolution of `a`, seen as one image row
- * of `r` pixels with `k` channels, by the filter `b`. wasm's `BatchMatMul` runs XNNPACK's
- * fully-connected operator without its thread pool; its convolution uses the pool, so with
- * `initBackend('wasm', { threads })` the convolution gradients' GEMMs run on every thread.
+ * The matrix product `a · b` (`[r, k] · [k, n]`) for the convolution gradients: rfm.js'
+ * relaxed-SIMD GEMM on the heap where it runs ({@link heapMatMul}), else a 1x1 convolution of `a`,
+ * seen as one image row of `r` pixels with `k` channels, by the filter `b`. wasm's `BatchMatMul`
+ * runs XNNPACK's fully-connected operator without its thread pool; its convolution uses the pool,
+ * so with `initBackend('wasm', { threads })` the convolution gradients' GEMMs run on every thread.
  *
  * @param a - `[r, k]`
  * @param b - `[k, n]`
  */
 export function convolutionMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const heap = heapMatMul(a, b);
+  if (heap !== null) return heap;
   const [r, k] = a.shape;
   const n = b.shape[1];
   return tf.reshape(tf.conv2d(tf.reshape(a, [1, 1, r, k]) as tf.Tensor4D, tf.reshape(b, [1, 1, k, n]) as tf.Tensor4D, 1, 'valid'), [r, n]) as tf.Tensor2D;

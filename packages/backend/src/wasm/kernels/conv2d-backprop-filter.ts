@@ -1,7 +1,8 @@
 /**
  * `Conv2DBackpropFilter` for wasm (missing upstream, tensorflow/tfjs#8474).
  *
- * - 1x1, stride 1, no padding: one plain GEMM, `dWᵀ = dYᵀ · X` or `dW = Xᵀ · dY`, whichever keeps
+ * - 1x1, stride 1, no padding: one plain GEMM, `dW = Xᵀ · dY` by rfm.js' relaxed-SIMD GEMM reading
+ *   `X` transposed in place ({@link heapMatMul}); where that cannot run, `dWᵀ = dYᵀ · X` or `dW = Xᵀ · dY`, whichever keeps
  *   the operand with fewer channels as the right-hand matrix (XNNPACK packs that one; measured
  *   1.1-2.2x faster than the other order). The left operand is transposed explicitly: wasm's
  *   `matMul` with transpose flags falls back to a scalar loop.
@@ -15,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
+import { heapMatMul } from './heap-gemm.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 
 /**
@@ -36,6 +38,8 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
       const m = g.batch * g.outHeight * g.outWidth;
       const x2 = tf.reshape(x, [m, cin]) as tf.Tensor2D;
       const dy2 = tf.reshape(dy, [m, cout]) as tf.Tensor2D;
+      const heap = heapMatMul(x2, dy2, true);
+      if (heap !== null) return tf.reshape(heap, [1, 1, cin, cout]) as tf.Tensor4D;
       if (cin <= cout) return tf.reshape(tf.transpose(convolutionMatMul(transposeMatrix(dy2), x2)), [1, 1, cin, cout]) as tf.Tensor4D;
       return tf.reshape(convolutionMatMul(transposeMatrix(x2), dy2), [1, 1, cin, cout]) as tf.Tensor4D;
     }

@@ -55,7 +55,7 @@ export function useSimdKernels(on: boolean): boolean {
 export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): WebAssembly.Exports | null {
   if (!enabled || !heapReachable(backend)) return null;
   const memory = heapMemory(backend)!;
-  const base64 = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? source.shared : source.plain;
+  const base64 = heapIsShared(backend) ? source.shared : source.plain;
   let byMemory = modules.get(memory);
   if (byMemory === undefined) {
     byMemory = new Map();
@@ -63,11 +63,29 @@ export function heapModule(source: HeapModuleSource, backend: WasmHeapBackend): 
   }
   let exports = byMemory.get(base64);
   if (exports === undefined) {
-    const module = new WebAssembly.Module(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)));
+    const module = new WebAssembly.Module(moduleBytes(base64));
     exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
     byMemory.set(base64, exports);
   }
   return exports;
+}
+
+/**
+ * A generated module's bytes (from its base64 form).
+ *
+ * @param base64 - `plain` or `shared` of a {@link HeapModuleSource}
+ */
+export function moduleBytes(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * Whether `backend`'s heap is a shared memory (the threaded build, which runs XNNPACK's thread pool).
+ *
+ * @param backend - the active wasm backend
+ */
+export function heapIsShared(backend: WasmHeapBackend): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && heapMemory(backend)?.buffer instanceof SharedArrayBuffer;
 }
 
 /**

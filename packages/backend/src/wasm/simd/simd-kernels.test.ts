@@ -6,6 +6,8 @@ import { initBackend } from '../../init-backend.js';
 import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.js';
 import { batchNormWasm } from './batch-norm.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
+import { gemmWasm } from './gemm.generated.js';
+import { heapGemmAvailable } from '../kernels/heap-gemm.js';
 import { maxPoolGradWasm } from './max-pool-grad.generated.js';
 import { reluGradWasm } from './relu-grad.generated.js';
 import { transposeWasm } from './transpose.generated.js';
@@ -16,7 +18,7 @@ import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-
 import { assemble, loadWabt } from '../../../../../scripts/build-wasm-kernels.mjs';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
+  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, gemm: gemmWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
 
   it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
     const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
@@ -33,6 +35,8 @@ describe('rfm.js WebAssembly SIMD kernels', () => {
   it('every module instantiates on the single-threaded wasm heap', async () => {
     await initBackend('wasm');
     const backend = tf.backend() as unknown as WasmHeapBackend;
+    // The GEMM needs relaxed SIMD, which Node 20 validates once the flag is set (heapGemmAvailable sets it).
+    expect(heapGemmAvailable(backend)).toBe(true);
     for (const [name, base64] of Object.entries(generated)) expect(heapModule(base64, backend), name).not.toBeNull();
     await tf.setBackend('cpu');
   });

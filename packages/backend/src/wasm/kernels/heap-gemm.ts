@@ -1,0 +1,128 @@
+/**
+ * Matrix products on the wasm heap with rfm.js' relaxed-SIMD GEMM (`simd/gemm.wat`): register
+ * tiles of 4 x 8 with fused multiply-adds (`f32x4.relaxed_madd`), which XNNPACK's 128-bit kernels
+ * in tfjs-backend-wasm 4.22.0 do not use, over blocks of 128 rows of B packed 8 columns at a time. Measured on this project's 2-core AVX-512 machine, one
+ * thread, on the GEMM shapes of an Xception width-0.25 step at 128 px (docs/memory-and-speed.md):
+ * 37-41 GFLOP/s against XNNPACK's 1x1 convolution at 16-25 GFLOP/s (1.4x over the step's forward
+ * shapes, 1.7x over its filter-gradient shapes, whose left operand the kernel reads transposed in
+ * place instead of transposing it first).
+ *
+ * Used by the wasm backend's 1x1 convolutions (forward, with bias and ReLU, and both gradients)
+ * when all of these hold; otherwise XNNPACK runs as before:
+ * - the runtime validates relaxed SIMD: on by default from V8 11.4 (Chrome 114, Node 22); Node 20
+ *   (V8 11.3) has it behind `--experimental-wasm-relaxed-simd`, which is set here at run time;
+ * - the heap is reachable and rfm.js' SIMD kernels are on (`useSimdKernels`);
+ * - the backend is the single-threaded build: with `threads > 1` XNNPACK's thread pool is kept.
+ *
+ * A fused multiply-add rounds once where XNNPACK rounds twice, and the sum over the shared
+ * dimension runs in blocks of 256: results differ from XNNPACK's in the last bits (the backend
+ * parity suite and the FAM oracle hold at their tolerances). Where the hardware has no FMA,
+ * `relaxed_madd` may round twice; either way a machine always computes the same numbers.
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { gemmWasm } from '../simd/gemm.generated.js';
+import { heapIsShared, heapModule, heapOffset, moduleBytes, type WasmHeapBackend } from '../simd/heap-module.js';
+
+type SimdGemm = (a: number, b: number, c: number, m: number, k: number, n: number, aRowStride: number, aStepStride: number, bias: number, relu: number, scratch: number) => void;
+
+/** Rows of B per block of the sum (`KB` of simd/gemm.wat): each block is packed into scratch space first. */
+const BLOCK_ROWS = 128;
+
+/** Options of {@link heapGemm}. */
+export interface HeapGemmOptions {
+  /** `a` is stored `[k, m]` and used transposed (read in place). */
+  readonly transposeA?: boolean;
+  /** Added to every row of the product (`[n]`). */
+  readonly bias?: tf.TensorInfo;
+  /** Clamp the result at 0 after the bias. */
+  readonly relu?: boolean;
+  /** Shape of the output (of `m · n` elements); default `[m, n]`. */
+  readonly outShape?: readonly number[];
+}
+
+/** Whether this runtime validates relaxed SIMD (after setting Node's flag if needed); checked once. */
+let relaxedSimd: boolean | undefined;
+
+function relaxedSimdAvailable(): boolean {
+  if (relaxedSimd !== undefined) return relaxedSimd;
+  const bytes = moduleBytes(gemmWasm.plain);
+  relaxedSimd = WebAssembly.validate(bytes);
+  if (!relaxedSimd) {
+    const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    const v8 = getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+    if (v8 !== undefined) {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxedSimd = WebAssembly.validate(bytes);
+    }
+  }
+  return relaxedSimd;
+}
+
+/**
+ * Whether {@link heapGemm} runs on `backend` (see the module comment for the conditions).
+ *
+ * @param backend - the active wasm backend
+ */
+export function heapGemmAvailable(backend: WasmHeapBackend): boolean {
+  return gemmFunction(backend) !== null;
+}
+
+function gemmFunction(backend: WasmHeapBackend): SimdGemm | null {
+  if (heapIsShared(backend) || !relaxedSimdAvailable()) return null;
+  const exports = heapModule(gemmWasm, backend);
+  return exports === null ? null : (exports['gemm'] as SimdGemm);
+}
+
+/**
+ * `a · b` (`[m, k] · [k, n]`, float32, both on `backend`'s heap), plus `bias` and a ReLU if asked,
+ * into a new output; null when the relaxed-SIMD GEMM cannot run (the caller then uses XNNPACK).
+ *
+ * @param backend - the active wasm backend
+ * @param a - `[m, k]`, or `[k, m]` with `transposeA`
+ * @param b - `[k, n]`
+ * @param dims - `m`, `k` and `n`
+ * @param options - transposition, bias, ReLU and output shape
+ * @returns the output's tensor info (owned by the caller), or null
+ */
+export function heapGemm(
+  backend: WasmHeapBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  dims: { readonly m: number; readonly k: number; readonly n: number },
+  options: HeapGemmOptions = {},
+): tf.TensorInfo | null {
+  const gemm = gemmFunction(backend);
+  if (gemm === null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const { m, k, n } = dims;
+  const out = backend.makeOutput([...(options.outShape ?? [m, n])], 'float32');
+  const [rowStride, stepStride] = options.transposeA === true ? [1, m] : [k, 1];
+  const bias = options.bias === undefined ? 0 : heapOffset(backend, options.bias);
+  // Room for one packed block of B's 8-column blocks (allocated after the output: a heap growth
+  // moves nothing, offsets stay valid).
+  const packed = Math.min(k, BLOCK_ROWS) * (n & ~7);
+  const scratch = packed > 0 ? tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32')) : null;
+  try {
+    gemm(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, scratch === null ? 0 : heapOffset(backend, scratch));
+  } finally {
+    scratch?.dispose();
+  }
+  return out;
+}
+
+/**
+ * {@link heapGemm} on tensors of the active wasm backend: `a · b`, or `aᵀ · b` with `transposeA`;
+ * null when the relaxed-SIMD GEMM cannot run.
+ *
+ * @param a - `[m, k]`, or `[k, m]` with `transposeA`
+ * @param b - `[k, n]`
+ * @param transposeA - use `a` transposed (read in place)
+ * @returns `[m, n]`, owned by the caller, or null
+ */
+export function heapMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const out = heapGemm(tf.backend() as unknown as WasmHeapBackend, a, b, { m, k, n: b.shape[1] }, { transposeA });
+  return out === null ? null : (tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D);
+}
