@@ -11,6 +11,7 @@ import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions,
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
 import { withWasmThreads } from './wasm/wasm-threads.js';
+import { setHeapGemmThreads } from './wasm/kernels/heap-gemm.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
@@ -235,6 +236,7 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
     return { ok: false, reason: 'the wasm module failed to initialise' };
   }
   if (o.trainingKernels) {
+    setHeapGemmThreads(wasm.getThreadsCount());
     registerWasmTrainingKernels();
     // ReLU's gradient from its output (one activation less kept per ReLU; tfjs' formula off tensorflow).
     registerReluGrad();

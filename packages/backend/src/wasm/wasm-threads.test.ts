@@ -59,7 +59,10 @@ describe('threaded wasm (shim)', () => {
         `const simd = heapModule(batchNormWasm, tf.backend() as any) !== null;`,
         `${SIMD_NETWORK}`,
         `const g = simdNetworkGradients(tf, batchNormTraining);`,
-        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), shared, simd, y: Array.from(y.dataSync()), g }));`,
+        `import { heapGemmAvailable, heapMatMul } from ${JSON.stringify(pathToFileURL(join(here, 'kernels', 'heap-gemm.ts')).href)};`,
+        `const gemm = heapGemmAvailable(tf.backend() as any);`,
+        `const product = Array.from(heapMatMul(tf.reshape(tf.sin(tf.range(0, 37 * 300)), [37, 300]) as tf.Tensor2D, tf.reshape(tf.cos(tf.range(0, 300 * 19)), [300, 19]) as tf.Tensor2D)!.dataSync());`,
+        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), shared, simd, gemm, product, y: Array.from(y.dataSync()), g }));`,
         `process.exit(0);`,
       ].join('\n'),
     );
@@ -68,12 +71,23 @@ describe('threaded wasm (shim)', () => {
       ['--tsconfig', join(root, 'tsconfig.run.json'), '--conditions=@rfm/source', script],
       { cwd: root, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const child = JSON.parse(out) as { backend: string; threads: number; shared: boolean; simd: boolean; y: number[]; g: number[][] };
+    const child = JSON.parse(out) as { backend: string; threads: number; shared: boolean; simd: boolean; gemm: boolean; product: number[]; y: number[]; g: number[][] };
     expect(child.backend).toBe('wasm');
     expect(child.threads).toBe(2);
-    // The threaded heap is shared: rfm.js' SIMD kernels run in their shared-memory form.
+    // The threaded heap is shared: rfm.js' SIMD kernels run in their shared-memory form, and the
+    // GEMM splits its rows between the calling thread and a worker (37 rows: 5 + 5 bands of 4).
     expect(child.shared).toBe(true);
     expect(child.simd).toBe(true);
+    expect(child.gemm).toBe(true);
+    const a = Float32Array.from({ length: 37 * 300 }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: 300 * 19 }, (_, i) => Math.cos(i));
+    for (let i = 0; i < 37; i++) {
+      for (let j = 0; j < 19; j++) {
+        let sum = 0;
+        for (let q = 0; q < 300; q++) sum += a[i * 300 + q]! * b[q * 19 + j]!;
+        expect(Math.abs(child.product[i * 19 + j]! - sum), `row ${i}, column ${j}`).toBeLessThan(1e-4);
+      }
+    }
     const wantGradients = new Function('tf', 'batchNormTraining', `${SIMD_NETWORK}; return simdNetworkGradients(tf, batchNormTraining);`)(tf, batchNormTraining) as number[][];
     wantGradients.forEach((want, k) => {
       const got = child.g[k]!;

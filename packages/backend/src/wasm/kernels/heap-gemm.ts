@@ -1,8 +1,8 @@
 /**
  * Matrix products on the wasm heap with rfm.js' relaxed-SIMD GEMM (`simd/gemm.wat`): register
  * tiles of 4 x 8 with fused multiply-adds (`f32x4.relaxed_madd`), which XNNPACK's 128-bit kernels
- * in tfjs-backend-wasm 4.22.0 do not use, over blocks of 128 rows of B packed 8 columns at a time. Measured on this project's 2-core AVX-512 machine, one
- * thread, on the GEMM shapes of an Xception width-0.25 step at 128 px (docs/memory-and-speed.md):
+ * in tfjs-backend-wasm 4.22.0 do not use, over blocks of 128 rows of B packed 8 columns at a time.
+ * Measured on this project's 2-core AVX-512 machine, one thread, on the GEMM shapes of an Xception width-0.25 step at 128 px (docs/memory-and-speed.md):
  * 37-41 GFLOP/s against XNNPACK's 1x1 convolution at 16-25 GFLOP/s (1.4x over the step's forward
  * shapes, 1.7x over its filter-gradient shapes, whose left operand the kernel reads transposed in
  * place instead of transposing it first).
@@ -12,10 +12,12 @@
  * - the runtime validates relaxed SIMD: on by default from V8 11.4 (Chrome 114, Node 22); Node 20
  *   (V8 11.3) has it behind `--experimental-wasm-relaxed-simd`, which is set here at run time;
  * - the heap is reachable and rfm.js' SIMD kernels are on (`useSimdKernels`);
- * - the backend is the single-threaded build: with `threads > 1` XNNPACK's thread pool is kept.
+ * - on the threaded build (`initBackend('wasm', { threads })`, `threads > 1`), Node worker threads
+ *   can start on the shared heap ({@link GemmWorkers}): the GEMM then splits C's rows among
+ *   `threads` threads. In a browser the threaded build keeps XNNPACK's thread pool.
  *
  * A fused multiply-add rounds once where XNNPACK rounds twice, and the sum over the shared
- * dimension runs in blocks of 256: results differ from XNNPACK's in the last bits (the backend
+ * dimension runs in blocks of 128: results differ from XNNPACK's in the last bits (the backend
  * parity suite and the FAM oracle hold at their tolerances). Where the hardware has no FMA,
  * `relaxed_madd` may round twice; either way a machine always computes the same numbers.
  *
@@ -23,9 +25,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { gemmWasm } from '../simd/gemm.generated.js';
-import { heapIsShared, heapModule, heapOffset, moduleBytes, type WasmHeapBackend } from '../simd/heap-module.js';
-
-type SimdGemm = (a: number, b: number, c: number, m: number, k: number, n: number, aRowStride: number, aStepStride: number, bias: number, relu: number, scratch: number) => void;
+import { heapIsShared, heapMemory, heapModule, heapOffset, moduleBytes, type WasmHeapBackend } from '../simd/heap-module.js';
+import { GemmWorkers, type GemmArguments } from './gemm-workers.js';
 
 /** Rows of B per block of the sum (`KB` of simd/gemm.wat): each block is packed into scratch space first. */
 const BLOCK_ROWS = 128;
@@ -60,20 +61,63 @@ function relaxedSimdAvailable(): boolean {
   return relaxedSimd;
 }
 
+/** Threads for the GEMM on the threaded build (set by `initBackend` from its `threads`); 1 = none. */
+let gemmThreads = 1;
+/** The worker threads of the threaded build's heap, started on first use (null: cannot start). */
+const workersByMemory = new WeakMap<WebAssembly.Memory, GemmWorkers | null>();
+
+/**
+ * Sets how many threads compute the GEMM on the threaded wasm build (`initBackend` passes its
+ * `threads`). With 1, the threaded build keeps XNNPACK's convolutions instead.
+ *
+ * @param threads - threads including the calling one
+ */
+export function setHeapGemmThreads(threads: number): void {
+  gemmThreads = threads;
+}
+
 /**
  * Whether {@link heapGemm} runs on `backend` (see the module comment for the conditions).
  *
  * @param backend - the active wasm backend
  */
 export function heapGemmAvailable(backend: WasmHeapBackend): boolean {
-  return gemmFunction(backend) !== null;
+  return gemmRunner(backend) !== null;
 }
 
-function gemmFunction(backend: WasmHeapBackend): SimdGemm | null {
-  if (heapIsShared(backend) || !relaxedSimdAvailable()) return null;
+/** Runs one GEMM, split into row parts over the calling thread and the workers where there are any. */
+type GemmRunner = (args: GemmArguments) => void;
+
+function gemmRunner(backend: WasmHeapBackend): GemmRunner | null {
+  if (!relaxedSimdAvailable()) return null;
   const exports = heapModule(gemmWasm, backend);
-  return exports === null ? null : (exports['gemm'] as SimdGemm);
+  if (exports === null) return null;
+  const gemm = exports['gemm'] as (...args: GemmArguments) => void;
+  if (!heapIsShared(backend)) return (args) => gemm(...args);
+  const memory = heapMemory(backend)!;
+  if (!workersByMemory.has(memory)) workersByMemory.set(memory, gemmThreads > 1 ? GemmWorkers.start(gemmThreads - 1, memory, moduleBytes(gemmWasm.shared)) : null);
+  const workers = workersByMemory.get(memory);
+  return workers == null ? null : (args) => workers.run(rowParts(args, workers.threads), gemm);
 }
+
+/**
+ * Splits a GEMM into up to `threads` GEMMs over consecutive bands of rows of C (multiples of 4
+ * rows, the tile height), each with its own share of the scratch space.
+ */
+function rowParts(args: GemmArguments, threads: number): GemmArguments[] {
+  const [a, b, c, m, k, n, rowStride, stepStride, bias, relu, scratch] = args;
+  const bands = Math.ceil(m / 4);
+  const parts = Math.min(threads, bands);
+  const scratchBytes = scratchFloats(k, n) * 4;
+  return Array.from({ length: parts }, (_, t): GemmArguments => {
+    const first = Math.floor((bands * t) / parts) * 4;
+    const last = Math.min(m, Math.floor((bands * (t + 1)) / parts) * 4);
+    return [a + first * rowStride * 4, b, c + first * n * 4, last - first, k, n, rowStride, stepStride, bias, relu, scratch + t * scratchBytes];
+  });
+}
+
+/** Scratch floats one thread needs: one packed block of B's 8-column blocks. */
+const scratchFloats = (k: number, n: number): number => Math.min(k, BLOCK_ROWS) * (n & ~7);
 
 /**
  * `a · b` (`[m, k] · [k, n]`, float32, both on `backend`'s heap), plus `bias` and a ReLU if asked,
@@ -93,18 +137,18 @@ export function heapGemm(
   dims: { readonly m: number; readonly k: number; readonly n: number },
   options: HeapGemmOptions = {},
 ): tf.TensorInfo | null {
-  const gemm = gemmFunction(backend);
-  if (gemm === null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const run = gemmRunner(backend);
+  if (run === null || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const { m, k, n } = dims;
   const out = backend.makeOutput([...(options.outShape ?? [m, n])], 'float32');
   const [rowStride, stepStride] = options.transposeA === true ? [1, m] : [k, 1];
   const bias = options.bias === undefined ? 0 : heapOffset(backend, options.bias);
-  // Room for one packed block of B's 8-column blocks (allocated after the output: a heap growth
-  // moves nothing, offsets stay valid).
-  const packed = Math.min(k, BLOCK_ROWS) * (n & ~7);
+  // One packed block of B per thread (allocated after the output: a heap growth moves nothing,
+  // offsets stay valid).
+  const packed = scratchFloats(k, n) * (heapIsShared(backend) ? gemmThreads : 1);
   const scratch = packed > 0 ? tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32')) : null;
   try {
-    gemm(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, scratch === null ? 0 : heapOffset(backend, scratch));
+    run([heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, scratch === null ? 0 : heapOffset(backend, scratch)]);
   } finally {
     scratch?.dispose();
   }

@@ -98,8 +98,12 @@ export function heapReachable(backend: WasmHeapBackend): boolean {
   return heapMemory(backend) instanceof WebAssembly.Memory;
 }
 
-/** The backend's `WebAssembly.Memory`, if reachable. */
-function heapMemory(backend: WasmHeapBackend): WebAssembly.Memory | undefined {
+/**
+ * The backend's `WebAssembly.Memory`, if reachable.
+ *
+ * @param backend - the active wasm backend
+ */
+export function heapMemory(backend: WasmHeapBackend): WebAssembly.Memory | undefined {
   return backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
 }
 
