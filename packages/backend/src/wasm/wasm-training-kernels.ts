@@ -38,7 +38,7 @@ import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input
 import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
-import { createConv2DConfig, createConvBiasActivationConfig } from './kernels/pointwise-conv.js';
+import { createConv2DConfig, createConvBiasActivationConfig } from './kernels/gemm-conv.js';
 import { reluGradConfig } from './kernels/relu-grad.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';

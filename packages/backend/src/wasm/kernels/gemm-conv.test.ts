@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '@rfm/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../init-backend.js';
+import { useSimdKernels } from '../simd/heap-module.js';
+import { convGeometry } from './conv-geometry.js';
+import { patchMatrix } from './gemm-conv.js';
+
+const rng = createRng(5);
+const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
+
+type Case = { readonly x: [number, number, number, number]; readonly f: [number, number, number, number]; readonly stride: number; readonly pad: 'same' | 'valid' | number };
+
+const CASES: Case[] = [
+  { x: [2, 9, 11, 5], f: [3, 3, 5, 12], stride: 1, pad: 'same' },
+  { x: [2, 13, 12, 3], f: [3, 3, 3, 9], stride: 2, pad: 'valid' },
+  { x: [1, 10, 9, 6], f: [3, 3, 6, 8], stride: 2, pad: 'same' },
+  { x: [2, 8, 7, 10], f: [1, 1, 10, 20], stride: 2, pad: 'same' },
+  { x: [1, 7, 7, 4], f: [5, 5, 4, 6], stride: 1, pad: 2 },
+];
+
+/** Output, input gradient and filter gradient of `sum(conv2d(x, f) · dy)` on the active backend. */
+function convAndGradients(c: Case, x: Float32Array, f: Float32Array, dySeed: number): number[][] {
+  return tf.tidy(() => {
+    const xt = tf.tensor4d(x, c.x);
+    const ft = tf.tensor4d(f, c.f);
+    const y = tf.conv2d(xt, ft, c.stride, c.pad);
+    const dy = tf.tensor4d(createRng(dySeed).fill(new Float32Array(y.size), -1, 1), y.shape as [number, number, number, number]);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), dy)))([xt, ft]);
+    return [y, ...grads].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+describe('convolutions as GEMMs on the wasm heap', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('builds the patch matrix of a padded, strided window in the filter-row order', () => {
+    const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+    const g = convGeometry(x.shape, [2, 2, 1, 1], 2, 'same', undefined, false);
+    const before = tf.memory().numTensors;
+    const patches = patchMatrix(x, g)!;
+    // Windows at (0,0), (0,2), (2,0), (2,2); the bottom and right ones run into the zero padding.
+    expect(patches.shape).toEqual([1, 2, 2, 4]);
+    expect(Array.from(patches.dataSync())).toEqual([1, 2, 4, 5, 3, 0, 6, 0, 7, 8, 0, 0, 9, 0, 0, 0]);
+    patches.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('gives every convolution and both gradients the values of the cpu backend (3x3, 5x5, strided 1x1, padding)', async () => {
+    for (const [i, c] of CASES.entries()) {
+      const x = values(c.x.reduce((a, b) => a * b));
+      const f = values(c.f.reduce((a, b) => a * b));
+      const before = tf.memory().numTensors;
+      const wasm = convAndGradients(c, x, f, i);
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      const cpu = convAndGradients(c, x, f, i);
+      await tf.setBackend('wasm');
+      cpu.forEach((want, t) => {
+        const scale = Math.max(...want.map(Math.abs));
+        expect(Math.max(...want.map((v, k) => Math.abs(v - wasm[t]![k]!))) / scale, `${JSON.stringify(c)}: ${['y', 'dx', 'dw'][t]}`).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('gives the same values through XNNPACK and the composite gradients (rfm.js SIMD kernels off)', () => {
+    const c = CASES[0]!;
+    const x = values(c.x.reduce((a, b) => a * b));
+    const f = values(c.f.reduce((a, b) => a * b));
+    const gemm = convAndGradients(c, x, f, 9);
+    const previous = useSimdKernels(false);
+    try {
+      const xnnpack = convAndGradients(c, x, f, 9);
+      xnnpack.forEach((want, t) => {
+        const scale = Math.max(...want.map(Math.abs));
+        expect(Math.max(...want.map((v, k) => Math.abs(v - gemm[t]![k]!))) / scale).toBeLessThan(1e-5);
+      });
+    } finally {
+      useSimdKernels(previous);
+    }
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Convolutions on wasm as one GEMM on the heap ({@link heapGemm}): `Conv2D` and core's convolution
+ * + bias + activation of inference passes, channels last, dilation 1.
+ *
+ * - 1x1, stride 1, no padding: an NHWC tensor `[N, H, W, Cin]` is the row-major matrix
+ *   `[N·H·W, Cin]` and the filter the matrix `[Cin, Cout]`: one GEMM, no copy. These are most of
+ *   Xception's convolutions (the pointwise half of every separable one).
+ * - otherwise: the patch matrix ({@link patchMatrix}, one row per output pixel) times the filter
+ *   seen as `[fh·fw·Cin, Cout]`. XNNPACK ran Xception's strided 1x1 shortcuts at 9 GFLOP/s and
+ *   its 3x3 entry convolutions at 6 GFLOP/s (full width, 224 px, micro-batch of 4), against the
+ *   GEMM's 30-40.
+ *
+ * Every case where the GEMM cannot run, or whose patch matrix would pass {@link PATCH_LIMIT}
+ * floats, goes to the kernel registered before (XNNPACK).
+ *
+ * @packageDocumentation
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CONV_BIAS_ACTIVATION_KERNEL, type ConvBiasActivationAttrs } from '@rfm/core';
+import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
+import { im2colWasm } from '../simd/im2col.generated.js';
+import { convGeometry, type ConvGeometry, type ConvPad } from './conv-geometry.js';
+import { heapGemm, heapGemmAvailable, type HeapGemmOptions } from './heap-gemm.js';
+
+/** Largest patch matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
+export const PATCH_LIMIT = 1 << 25;
+
+/** The attributes of `Conv2D` and of the fused kernels this module reads. */
+interface ConvAttrs {
+  readonly strides: number | [number, number];
+  readonly pad: ConvPad;
+  readonly dataFormat?: string;
+  readonly dilations?: number | readonly number[];
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const isOne = (v: number | readonly number[] | undefined): boolean => v === undefined || (typeof v === 'number' ? v === 1 : v.every((d) => d === 1));
+
+/**
+ * The patch matrix of a convolution, `[N, Ho, Wo, fh·fw·Cin]`: for every output pixel the input
+ * values its window covers, tap after tap (the order of a `[fh, fw, Cin, Cout]` filter's rows), with
+ * zeros where the window covers padding. The input itself for a 1x1 window at stride 1 without
+ * padding; otherwise built on the heap by rfm.js' module (`simd/im2col.wat`, one bulk copy per pixel
+ * and tap: wasm's `StridedSlice` took 34 ms per tap of Xception's first convolution at 224 px).
+ *
+ * @param x - `[N, H, W, Cin]` on the active wasm backend
+ * @param g - the convolution's geometry
+ * @returns the patches (`x` itself or a new tensor the caller owns), or null where rfm.js' heap
+ *   modules cannot run
+ */
+export function patchMatrix(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null {
+  const [n, h, w, c] = x.shape;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, top, left } = g;
+  if (fh === 1 && fw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && oh === h && ow === w) return x;
+  const backend = tf.backend() as unknown as WasmHeapBackend;
+  const exports = tf.getBackend() === 'wasm' && x.dtype === 'float32' ? heapModule(im2colWasm, backend) : null;
+  if (exports === null) return null;
+  const out = backend.makeOutput([n, oh, ow, fh * fw * c], 'float32');
+  (exports['im2col'] as (...args: number[]) => void)(heapOffset(backend, x), heapOffset(backend, out), n, h, w, c, fh, fw, sh, sw, top, left, oh, ow);
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
+}
+
+/**
+ * The convolution of `x` by `filter` as one GEMM on the heap, or null when it cannot run here.
+ */
+function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs, options: HeapGemmOptions = {}): tf.TensorInfo | null {
+  const channelsLast = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
+  if (x.rank !== 4 || !channelsLast || !isOne(attrs.dilations) || !heapGemmAvailable(backend)) return null;
+  const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
+  const [fh, fw, cin, cout] = filter.shape;
+  const rows = g.batch * g.outHeight * g.outWidth;
+  if (fh * fw > 1 && rows * fh * fw * cin > PATCH_LIMIT) return null;
+  const patches = patchMatrix(x, g);
+  if (patches === null) return null;
+  try {
+    return heapGemm(backend, patches, filter, { m: rows, k: fh * fw * cin, n: cout }, { ...options, outShape: [g.batch, g.outHeight, g.outWidth, cout] });
+  } finally {
+    if (patches !== x) patches.dispose();
+  }
+}
+
+/**
+ * wasm's `Conv2D` through the relaxed-SIMD GEMM.
+ *
+ * @param original - wasm's own `Conv2D` (XNNPACK), for every other case
+ */
+export function createConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...original,
+    kernelFunc: (args) => {
+      const { x, filter } = args.inputs as { x: tf.Tensor4D; filter: tf.Tensor4D };
+      const out = convolutionGemm(args.backend as unknown as WasmHeapBackend, x, filter, args.attrs as unknown as ConvAttrs);
+      return out ?? original.kernelFunc(args);
+    },
+  };
+}
+
+/**
+ * Core's {@link CONV_BIAS_ACTIVATION_KERNEL} on wasm through the relaxed-SIMD GEMM, which adds the
+ * bias and applies the ReLU as it stores each tile.
+ *
+ * @param fallback - the kernel for every other case (XNNPACK's fused convolution)
+ */
+export function createConvBiasActivationConfig(fallback: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...fallback,
+    kernelName: CONV_BIAS_ACTIVATION_KERNEL,
+    kernelFunc: (args) => {
+      const { x, filter, bias } = args.inputs as { x: tf.Tensor4D; filter: tf.Tensor4D; bias: tf.TensorInfo };
+      const attrs = args.attrs as unknown as ConvBiasActivationAttrs;
+      const out = convolutionGemm(args.backend as unknown as WasmHeapBackend, x, filter, attrs, { bias, relu: attrs.activation === 'relu' });
+      return out ?? fallback.kernelFunc(args);
+    },
+  };
+}
