@@ -6,8 +6,8 @@
  * piece) or wrong (`MaxPoolGrad` with `same` padding);
  * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`); and
  * core's fused convolution + bias + activation of inference passes (`convBiasActivation`); and
- * `Conv2D`, whose 1x1 convolutions (like the GEMMs of the convolution gradients) run rfm.js'
- * relaxed-SIMD GEMM where the runtime has relaxed SIMD and the backend one thread.
+ * `Conv2D`. Every convolution (like the GEMMs of the convolution gradients) runs rfm.js'
+ * relaxed-SIMD GEMM where the runtime has relaxed SIMD (`kernels/heap-gemm.ts`).
  * Every replacement falls back to wasm's own kernel outside the cases it handles. Most are built
  * from wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes); the depthwise filter
  * gradient, `MaxPoolGrad`, the training batch norm, the ReLU gradient from its output
@@ -104,7 +104,7 @@ function buildConfigs(): tf.KernelConfig[] {
     createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
-    // 1x1: the relaxed-SIMD GEMM adds the bias and clamps; otherwise XNNPACK does, inside the convolution.
+    // The relaxed-SIMD GEMM adds the bias and clamps as it stores; where it cannot run, XNNPACK does, inside the convolution.
     createConvBiasActivationConfig(convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!)),
     reluGradConfig,
     createConv2DConfig(tf.getKernel(tf.Conv2D, 'wasm')!),

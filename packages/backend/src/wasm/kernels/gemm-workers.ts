@@ -13,29 +13,42 @@ import { BackendUnavailableError } from '../../errors.js';
 /** Arguments of the GEMM module's `gemm` export, in order. */
 export type GemmArguments = readonly [a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, stepStride: number, bias: number, relu: number, scratch: number];
 
-/** Control block: [sequence number (-1: stop), finished sequence number, failed (0/1), the GEMM's 11 arguments]. */
+/**
+ * Control block: [sequence number (-1: stop), finished sequence number (-1: the worker could not
+ * start), failed (0/1), the GEMM's 11 arguments].
+ */
 const CONTROL_INTS = 3 + 11;
 
 /** The worker's source (CommonJS, evaluated by `new Worker(…, { eval: true })`). */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const control = new Int32Array(workerData.control);
-const gemm = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { env: { memory: workerData.memory } }).exports.gemm;
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, 0, seen);
-  seen = Atomics.load(control, 0);
-  if (seen < 0) break;
-  let failed = 0;
-  try {
-    gemm(...control.subarray(3, 14));
-  } catch {
-    failed = 1;
+function serve(gemm) {
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, 0, seen);
+    seen = Atomics.load(control, 0);
+    if (seen < 0) return;
+    let failed = 0;
+    try {
+      gemm(...control.subarray(3, 14));
+    } catch {
+      failed = 1;
+    }
+    Atomics.store(control, 2, failed);
+    Atomics.store(control, 1, seen);
+    Atomics.notify(control, 1);
   }
-  Atomics.store(control, 2, failed);
-  Atomics.store(control, 1, seen);
+}
+let gemm = null;
+try {
+  gemm = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { env: { memory: workerData.memory } }).exports.gemm;
+} catch {
+  Atomics.store(control, 2, 1);
+  Atomics.store(control, 1, -1);
   Atomics.notify(control, 1);
 }
+if (gemm !== null) serve(gemm);
 `;
 
 interface NodeWorker {
@@ -96,7 +109,7 @@ export class GemmWorkers {
    *
    * @param parts - one argument list per thread (at most {@link threads})
    * @param run - the calling thread's GEMM
-   * @throws BackendUnavailableError when a worker's GEMM failed
+   * @throws BackendUnavailableError when a worker's GEMM failed or the worker could not start
    */
   run(parts: readonly GemmArguments[], run: (...args: GemmArguments) => void): void {
     const busy = this.workers.slice(0, parts.length - 1);
@@ -109,7 +122,7 @@ export class GemmWorkers {
     run(...parts[0]!);
     let failed = false;
     for (const w of busy) {
-      for (let done = Atomics.load(w.control, 1); done !== w.sequence; done = Atomics.load(w.control, 1)) Atomics.wait(w.control, 1, done);
+      for (let done = Atomics.load(w.control, 1); done !== w.sequence && done !== -1; done = Atomics.load(w.control, 1)) Atomics.wait(w.control, 1, done);
       failed ||= Atomics.load(w.control, 2) !== 0;
     }
     if (failed) throw new BackendUnavailableError('wasm', 'a GEMM worker thread failed; start the backend with threads: 1');

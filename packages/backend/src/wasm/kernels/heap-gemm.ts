@@ -7,8 +7,8 @@
  * shapes, 1.7x over its filter-gradient shapes, whose left operand the kernel reads transposed in
  * place instead of transposing it first).
  *
- * Used by the wasm backend's 1x1 convolutions (forward, with bias and ReLU, and both gradients)
- * when all of these hold; otherwise XNNPACK runs as before:
+ * Used by the wasm backend's convolutions (`gemm-conv.ts`: forward, with bias and ReLU) and by the
+ * GEMMs of the convolution gradients when all of these hold; otherwise XNNPACK runs as before:
  * - the runtime validates relaxed SIMD: on by default from V8 11.4 (Chrome 114, Node 22); Node 20
  *   (V8 11.3) has it behind `--experimental-wasm-relaxed-simd`, which is set here at run time;
  * - the heap is reachable and rfm.js' SIMD kernels are on (`useSimdKernels`);
