@@ -11,7 +11,7 @@
  * Every replacement falls back to wasm's own kernel outside the cases it handles. Most are built
  * from wasm ops (XNNPACK convolutions, GEMMs and poolings, pads, transposes); the depthwise filter
  * gradient, `MaxPoolGrad`, the training batch norm, the ReLU gradient from its output
- * (`RfmReluGrad`), the 1x1 convolutions' GEMMs and transposes run rfm.js' own WebAssembly SIMD modules
+ * (`RfmReluGrad`), the convolutions' GEMMs and patch matrices, and transposes run rfm.js' own WebAssembly modules
  * on the heap (`simd/`), with composite or JavaScript forms as fallbacks; `Slice`/`SplitV` copy
  * straight from the heap.
  *
