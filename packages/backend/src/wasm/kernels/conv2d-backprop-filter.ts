@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
-import { PATCH_LIMIT, patchMatrix } from './gemm-conv.js';
+import { patchMatrix } from './gemm-conv.js';
 import { heapGemmAvailable, heapMatMul } from './heap-gemm.js';
 import type { WasmHeapBackend } from '../simd/heap-module.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
@@ -38,7 +38,7 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
   return tf.tidy(() => {
     const m = g.batch * g.outHeight * g.outWidth;
     const taps = fh * fw * cin;
-    if (tf.getBackend() === 'wasm' && heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend) && m * taps <= PATCH_LIMIT) {
+    if (tf.getBackend() === 'wasm' && heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend)) {
       const patches = patchMatrix(x, g);
       const heap = patches === null ? null : heapMatMul(tf.reshape(patches, [m, taps]) as tf.Tensor2D, tf.reshape(dy, [m, cout]) as tf.Tensor2D, true);
       if (heap !== null) return tf.reshape(heap, [fh, fw, cin, cout]) as tf.Tensor4D;

@@ -10,7 +10,7 @@
  *   its 3x3 entry convolutions at 6 GFLOP/s (full width, 224 px, micro-batch of 4), against the
  *   GEMM's 30-40.
  *
- * Every case where the GEMM cannot run, or whose patch matrix would pass {@link PATCH_LIMIT}
+ * Every case where the GEMM cannot run, or whose patch matrix would pass 2^25
  * floats, goes to the kernel registered before (XNNPACK).
  *
  * @packageDocumentation
@@ -23,7 +23,7 @@ import { convGeometry, type ConvGeometry, type ConvPad } from './conv-geometry.j
 import { heapGemm, heapGemmAvailable, type HeapGemmOptions } from './heap-gemm.js';
 
 /** Largest patch matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
-export const PATCH_LIMIT = 1 << 25;
+const PATCH_LIMIT = 1 << 25;
 
 /** The attributes of `Conv2D` and of the fused kernels this module reads. */
 interface ConvAttrs {
@@ -46,12 +46,13 @@ const isOne = (v: number | readonly number[] | undefined): boolean => v === unde
  * @param x - `[N, H, W, Cin]` on the active wasm backend
  * @param g - the convolution's geometry
  * @returns the patches (`x` itself or a new tensor the caller owns), or null where rfm.js' heap
- *   modules cannot run
+ *   modules cannot run or a new patch matrix would pass 2^25 floats
  */
 export function patchMatrix(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null {
   const [n, h, w, c] = x.shape;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, top, left } = g;
   if (fh === 1 && fw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && oh === h && ow === w) return x;
+  if (n * oh * ow * fh * fw * c > PATCH_LIMIT) return null;
   const backend = tf.backend() as unknown as WasmHeapBackend;
   const exports = tf.getBackend() === 'wasm' && x.dtype === 'float32' ? heapModule(im2colWasm, backend) : null;
   if (exports === null) return null;
@@ -69,7 +70,6 @@ function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Te
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
   const [fh, fw, cin, cout] = filter.shape;
   const rows = g.batch * g.outHeight * g.outWidth;
-  if (fh * fw > 1 && rows * fh * fw * cin > PATCH_LIMIT) return null;
   const patches = patchMatrix(x, g);
   if (patches === null) return null;
   try {
