@@ -1,7 +1,8 @@
 /**
  * `Conv2DBackpropInput` for wasm, replacing wasm's own kernel (a naive C++ loop, 5-10x slower).
  *
- * - 1x1: `dX = dY · Wᵀ` as a GEMM (a 1x1 convolution: {@link convolutionMatMul}), then zero insertion for strides > 1.
+ * - 1x1: `dX = dY · Wᵀ` as a GEMM (a 1x1 convolution: {@link convolutionMatMul}; `Wᵀ` by
+ *   {@link transposeMatrix}), then zero insertion for strides > 1.
  * - strided, larger filters: one GEMM and a scatter-add on the heap ({@link columnScatterInputGradient}).
  * - otherwise (and where the heap is not reachable): the transposed convolution: `dY` with
  *   `stride - 1` zeros inserted and padded by `f - 1 - pad`, convolved (stride 1) with the filter
@@ -10,7 +11,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvGeometry, convGeometry, convolutionMatMul, dilateAndPad, transposedConvPadding } from './conv-geometry.js';
+import { type ConvGeometry, convGeometry, convolutionMatMul, dilateAndPad, transposeMatrix, transposedConvPadding } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 import { columnScatterInputGradient } from './column-scatter.js';
 
@@ -29,7 +30,7 @@ export function conv2dBackpropInputOp(dy: tf.Tensor4D, filter: tf.Tensor4D, attr
   return tf.tidy(() => {
     if (fh === 1 && fw === 1) {
       const m = g.batch * g.outHeight * g.outWidth;
-      const wt = tf.transpose(tf.reshape(filter, [cin, cout])) as tf.Tensor2D;
+      const wt = transposeMatrix(tf.reshape(filter, [cin, cout]) as tf.Tensor2D);
       const cols = tf.reshape(convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, wt), [g.batch, g.outHeight, g.outWidth, cin]) as tf.Tensor4D;
       return dilateAndPad(cols, g.strideHeight, g.strideWidth, top, bottom, left, right);
     }

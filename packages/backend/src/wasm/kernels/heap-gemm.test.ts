@@ -40,7 +40,7 @@ describe('heapGemm: relaxed-SIMD matrix products on the wasm heap', () => {
     expect(heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend)).toBe(true);
   });
 
-  it('equals a float64 product for every edge of its tiles (rows mod 4, columns mod 8 and 4, k across its 256-blocks), as stored and transposed', () => {
+  it('equals a float64 product for every edge of its tiles (rows mod 4, columns mod 8 and 4, k across its 128-blocks), as stored and transposed (bands of 4 rows packed)', () => {
     for (const [m, k, n] of [
       [1, 1, 1],
       [4, 3, 8],

@@ -4,8 +4,8 @@
  * in tfjs-backend-wasm 4.22.0 do not use, over blocks of 128 rows of B packed 8 columns at a time.
  * Measured on this project's 2-core AVX-512 machine, one thread, on the GEMM shapes of an Xception width-0.25 step at 128 px (docs/memory-and-speed.md):
  * 37-41 GFLOP/s against XNNPACK's 1x1 convolution at 16-25 GFLOP/s (1.4x over the step's forward
- * shapes, 1.7x over its filter-gradient shapes, whose left operand the kernel reads transposed in
- * place instead of transposing it first).
+ * shapes, 1.7x over its filter-gradient shapes, whose left operand the kernel reads transposed
+ * band by band instead of transposing it first).
  *
  * Used by the wasm backend's convolutions (`gemm-conv.ts`: forward, with bias and ReLU) and by the
  * GEMMs of the convolution gradients when all of these hold; otherwise XNNPACK runs as before:
@@ -33,7 +33,7 @@ const BLOCK_ROWS = 128;
 
 /** Options of {@link heapGemm}. */
 export interface HeapGemmOptions {
-  /** `a` is stored `[k, m]` and used transposed (read in place). */
+  /** `a` is stored `[k, m]` and used transposed (read in place, 4 rows at a time packed into scratch space). */
   readonly transposeA?: boolean;
   /** Added to every row of the product (`[n]`). */
   readonly bias?: tf.TensorInfo;
@@ -116,8 +116,14 @@ function rowParts(args: GemmArguments, threads: number): GemmArguments[] {
   });
 }
 
-/** Scratch floats one thread needs: one packed block of B's 8-column blocks. */
-const scratchFloats = (k: number, n: number): number => Math.min(k, BLOCK_ROWS) * (n & ~7);
+/**
+ * Scratch floats one thread needs: a packed band of 4 rows of A over one block of the sum (512
+ * floats, used when A is read transposed), then one packed block of B's 8-column blocks.
+ */
+const scratchFloats = (k: number, n: number): number => A_BAND_FLOATS + Math.min(k, BLOCK_ROWS) * (n & ~7);
+
+/** Floats of a packed band of A (4 rows x {@link BLOCK_ROWS} steps; simd/gemm.wat puts B's block 2,048 bytes on). */
+const A_BAND_FLOATS = 4 * BLOCK_ROWS;
 
 /**
  * `a · b` (`[m, k] · [k, n]`, float32, both on `backend`'s heap), plus `bias` and a ReLU if asked,
@@ -143,14 +149,14 @@ export function heapGemm(
   const out = backend.makeOutput([...(options.outShape ?? [m, n])], 'float32');
   const [rowStride, stepStride] = options.transposeA === true ? [1, m] : [k, 1];
   const bias = options.bias === undefined ? 0 : heapOffset(backend, options.bias);
-  // One packed block of B per thread (allocated after the output: a heap growth moves nothing,
-  // offsets stay valid).
+  // A packed band of A and a packed block of B per thread (allocated after the output: a heap
+  // growth moves nothing, offsets stay valid).
   const packed = scratchFloats(k, n) * (heapIsShared(backend) ? gemmThreads : 1);
-  const scratch = packed > 0 ? tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32')) : null;
+  const scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32'));
   try {
-    run([heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, scratch === null ? 0 : heapOffset(backend, scratch)]);
+    run([heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, heapOffset(backend, scratch)]);
   } finally {
-    scratch?.dispose();
+    scratch.dispose();
   }
   return out;
 }
@@ -161,7 +167,7 @@ export function heapGemm(
  *
  * @param a - `[m, k]`, or `[k, m]` with `transposeA`
  * @param b - `[k, n]`
- * @param transposeA - use `a` transposed (read in place)
+ * @param transposeA - use `a` transposed (no transposed copy: read band by band)
  * @returns `[m, n]`, owned by the caller, or null
  */
 export function heapMatMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D | null {

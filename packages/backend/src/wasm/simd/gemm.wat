@@ -388,13 +388,27 @@
       (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
       (br $row)))
   )
+  ;; Copies A's band of 4 adjacent rows over $kb steps of the sum to $dst as [step][row] (16 bytes per
+  ;; step), for an A used transposed: read in place, every step of a tile reads another cache line,
+  ;; $aks bytes further on; packed, four steps share one. Pointers and strides in bytes.
+  (func $packA (param $pa i32) (param $aks i32) (param $kb i32) (param $dst i32)
+    (block $done (loop $next
+      (br_if $done (i32.eqz (local.get $kb)))
+      (v128.store (local.get $dst) (v128.load (local.get $pa)))
+      (local.set $pa (i32.add (local.get $pa) (local.get $aks)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $kb (i32.sub (local.get $kb) (i32.const 1)))
+      (br $next)))
+  )
   ;; C[m, n] = A[m, k] · B[k, n] (+ bias[n], then max(·, 0) when $relu), float32, byte pointers.
   ;; A's element (i, kk) is at a + 4·(i·ars + kk·aks): (ars, aks) = (k, 1) for A as stored, (1, m) for
   ;; a stored [k, m] matrix used transposed. B and C are row-major; $bias = 0: no bias. $scratch holds
-  ;; 128 x n floats: the sum over k runs in blocks of 128 rows of B, each packed there first (C holds
-  ;; the partial sums in between).
+  ;; 512 + 128 x n floats: the sum over k runs in blocks of 128 rows of B, each packed at $scratch + 2048
+  ;; bytes first (C holds the partial sums in between); an A used transposed has each band of 4 rows
+  ;; packed at $scratch.
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $ars i32) (param $aks i32) (param $bias i32) (param $relu i32) (param $scratch i32)
-    (local $k0 i32) (local $kb i32) (local $i i32) (local $flags i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $arsB i32) (local $aksB i32) (local $nb i32)
+    (local $k0 i32) (local $kb i32) (local $i i32) (local $flags i32) (local $pa i32) (local $pb i32) (local $pc i32) (local $arsB i32) (local $aksB i32) (local $nb i32) (local $pp i32)
+    (local.set $pp (i32.add (local.get $scratch) (i32.const 2048)))
     (local.set $arsB (i32.shl (local.get $ars) (i32.const 2)))
     (local.set $aksB (i32.shl (local.get $aks) (i32.const 2)))
     (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
@@ -407,19 +421,23 @@
         (if (local.get $relu) (then (local.set $flags (i32.or (local.get $flags) (i32.const 4)))))))
       (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $k0) (local.get $aksB))))
       (local.set $pb (i32.add (local.get $b) (i32.mul (local.get $k0) (local.get $nb))))
-      (call $pack (local.get $pb) (local.get $scratch) (local.get $kb) (local.get $n))
+      (call $pack (local.get $pb) (local.get $pp) (local.get $kb) (local.get $n))
       (local.set $pc (local.get $c))
       (local.set $i (i32.const 0))
       (block $bands (loop $band
         (br_if $bands (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
-        (call $rows4 (local.get $pa) (local.get $scratch) (local.get $pb) (local.get $pc) (local.get $kb) (local.get $n) (local.get $nb) (local.get $arsB) (local.get $aksB) (local.get $flags) (local.get $bias))
+        (if (i32.or (i32.ne (local.get $arsB) (i32.const 4)) (i32.eq (local.get $aksB) (i32.const 4))) (then
+          (call $rows4 (local.get $pa) (local.get $pp) (local.get $pb) (local.get $pc) (local.get $kb) (local.get $n) (local.get $nb) (local.get $arsB) (local.get $aksB) (local.get $flags) (local.get $bias))
+        ) (else
+          (call $packA (local.get $pa) (local.get $aksB) (local.get $kb) (local.get $scratch))
+          (call $rows4 (local.get $scratch) (local.get $pp) (local.get $pb) (local.get $pc) (local.get $kb) (local.get $n) (local.get $nb) (i32.const 4) (i32.const 16) (local.get $flags) (local.get $bias))))
         (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $arsB) (i32.const 2))))
         (local.set $pc (i32.add (local.get $pc) (i32.shl (local.get $nb) (i32.const 2))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $band)))
       (block $rowsDone (loop $row
         (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $m)))
-        (call $rows1 (local.get $pa) (local.get $scratch) (local.get $pb) (local.get $pc) (local.get $kb) (local.get $n) (local.get $nb) (local.get $arsB) (local.get $aksB) (local.get $flags) (local.get $bias))
+        (call $rows1 (local.get $pa) (local.get $pp) (local.get $pb) (local.get $pc) (local.get $kb) (local.get $n) (local.get $nb) (local.get $arsB) (local.get $aksB) (local.get $flags) (local.get $bias))
         (local.set $pa (i32.add (local.get $pa) (local.get $arsB)))
         (local.set $pc (i32.add (local.get $pc) (local.get $nb)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
