@@ -62,7 +62,8 @@ describe('threaded wasm (shim)', () => {
         `import { heapGemmAvailable, heapMatMul } from ${JSON.stringify(pathToFileURL(join(here, 'kernels', 'heap-gemm.ts')).href)};`,
         `const gemm = heapGemmAvailable(tf.backend() as any);`,
         `const product = Array.from(heapMatMul(tf.reshape(tf.sin(tf.range(0, 37 * 300)), [37, 300]) as tf.Tensor2D, tf.reshape(tf.cos(tf.range(0, 300 * 19)), [300, 19]) as tf.Tensor2D)!.dataSync());`,
-        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), shared, simd, gemm, product, y: Array.from(y.dataSync()), g }));`,
+        `const productT = Array.from(heapMatMul(tf.transpose(tf.reshape(tf.sin(tf.range(0, 37 * 300)), [37, 300])) as tf.Tensor2D, tf.reshape(tf.cos(tf.range(0, 300 * 19)), [300, 19]) as tf.Tensor2D, true)!.dataSync());`,
+        `process.stdout.write(JSON.stringify({ backend: report.backend, threads: getThreadsCount(), shared, simd, gemm, product, productT, y: Array.from(y.dataSync()), g }));`,
         `process.exit(0);`,
       ].join('\n'),
     );
@@ -71,11 +72,12 @@ describe('threaded wasm (shim)', () => {
       ['--tsconfig', join(root, 'tsconfig.run.json'), '--conditions=@rfm/source', script],
       { cwd: root, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const child = JSON.parse(out) as { backend: string; threads: number; shared: boolean; simd: boolean; gemm: boolean; product: number[]; y: number[]; g: number[][] };
+    const child = JSON.parse(out) as { backend: string; threads: number; shared: boolean; simd: boolean; gemm: boolean; product: number[]; productT: number[]; y: number[]; g: number[][] };
     expect(child.backend).toBe('wasm');
     expect(child.threads).toBe(2);
     // The threaded heap is shared: rfm.js' SIMD kernels run in their shared-memory form, and the
-    // GEMM splits its rows between the calling thread and a worker (37 rows: 5 + 5 bands of 4).
+    // GEMM splits its rows between the calling thread and a worker (37 rows: 5 + 5 bands of 4), each
+    // packing its own bands of a transposed A.
     expect(child.shared).toBe(true);
     expect(child.simd).toBe(true);
     expect(child.gemm).toBe(true);
@@ -86,6 +88,7 @@ describe('threaded wasm (shim)', () => {
         let sum = 0;
         for (let q = 0; q < 300; q++) sum += a[i * 300 + q]! * b[q * 19 + j]!;
         expect(Math.abs(child.product[i * 19 + j]! - sum), `row ${i}, column ${j}`).toBeLessThan(1e-4);
+        expect(Math.abs(child.productT[i * 19 + j]! - sum), `transposed A: row ${i}, column ${j}`).toBeLessThan(1e-4);
       }
     }
     const wantGradients = new Function('tf', 'batchNormTraining', `${SIMD_NETWORK}; return simdNetworkGradients(tf, batchNormTraining);`)(tf, batchNormTraining) as number[][];
