@@ -33,7 +33,7 @@ const BLOCK_ROWS = 128;
 
 /** Options of {@link heapGemm}. */
 export interface HeapGemmOptions {
-  /** `a` is stored `[k, m]` and used transposed (read in place, 4 rows at a time packed into scratch space). */
+  /** `a` is stored `[k, m]` and used transposed (no transposed copy: 4 rows at a time are packed into scratch space). */
   readonly transposeA?: boolean;
   /** Added to every row of the product (`[n]`). */
   readonly bias?: tf.TensorInfo;

@@ -1,7 +1,8 @@
 ;; Matrix product with relaxed-SIMD fused multiply-adds (f32x4.relaxed_madd), for the wasm
 ;; backend's 1x1 convolutions and their gradients. On the heap (the memory is imported; pointers are
-;; byte offsets). Register tiles of 4 rows x 8 columns (eight accumulators) over a packed copy of B,
-;; with 1-row bands and 4- and 1-column tiles for the edges. Needs relaxed SIMD (Node 20:
+;; byte offsets). Register tiles of 4 rows x 8 columns (eight accumulators) over a packed copy of B
+;; (and of A's 4-row bands where A is used transposed), with 1-row bands and 4- and 1-column tiles for
+;; the edges. Needs relaxed SIMD (Node 20:
 ;; --experimental-wasm-relaxed-simd, which @rfm/backend sets at run time; on by default from V8
 ;; 11.4). Built to gemm.generated.ts by scripts/build-wasm-kernels.mjs.
 (module
