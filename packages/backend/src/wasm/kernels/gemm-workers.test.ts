@@ -4,6 +4,7 @@ import { BackendUnavailableError } from '../../errors.js';
 import { gemmWasm } from '../simd/gemm.generated.js';
 import { moduleBytes } from '../simd/heap-module.js';
 import { GemmWorkers, type GemmArguments } from './gemm-workers.js';
+import { scratchFloats } from './heap-gemm.js';
 
 // Node 20 validates relaxed SIMD only with this flag (heap-gemm.ts sets it the same way).
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -26,7 +27,7 @@ describe('GemmWorkers: the GEMM on worker threads sharing one heap', () => {
     for (let i = 0; i < m * k; i++) f32[a / 4 + i] = Math.sin(i);
     for (let i = 0; i < k * n; i++) f32[b / 4 + i] = Math.cos(i);
     // Rows 0-3 on this thread, 4-7 and 8-11 on the workers, each with its own scratch.
-    const parts = [0, 4, 8].map((first, t): GemmArguments => [a + first * k * 4, b, c + first * n * 4, 4, k, n, k, 1, 0, 0, scratch + t * k * 8 * 4]);
+    const parts = [0, 4, 8].map((first, t): GemmArguments => [a + first * k * 4, b, c + first * n * 4, 4, k, n, k, 1, 0, 0, scratch + t * scratchFloats(k, n) * 4]);
     workers.run(parts, gemm);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {

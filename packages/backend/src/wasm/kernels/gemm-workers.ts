@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 import { BackendUnavailableError } from '../../errors.js';
+import { nodeBuiltin } from '../node-builtin.js';
 
 /** Arguments of the GEMM module's `gemm` export, in order. */
 export type GemmArguments = readonly [a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, stepStride: number, bias: number, relu: number, scratch: number];
@@ -65,11 +66,6 @@ interface GemmWorker {
   sequence: number;
 }
 
-/** Node's `Worker`, or undefined outside Node. */
-function workerConstructor(): WorkerConstructor | undefined {
-  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  return (getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerConstructor } | undefined)?.Worker;
-}
 
 /** Worker threads that run the GEMM module on one shared heap. */
 export class GemmWorkers {
@@ -87,7 +83,7 @@ export class GemmWorkers {
    * @param bytes - the GEMM module importing a shared memory
    */
   static start(count: number, memory: WebAssembly.Memory, bytes: Uint8Array): GemmWorkers | null {
-    const Worker = workerConstructor();
+    const Worker = nodeBuiltin<{ Worker?: WorkerConstructor }>('node:worker_threads')?.Worker;
     if (Worker === undefined || count < 1) return null;
     const workers = Array.from({ length: count }, (): GemmWorker => {
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));

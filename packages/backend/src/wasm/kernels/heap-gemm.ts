@@ -26,6 +26,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gemmWasm } from '../simd/gemm.generated.js';
 import { heapIsShared, heapMemory, heapModule, heapOffset, moduleBytes, type WasmHeapBackend } from '../simd/heap-module.js';
+import { nodeBuiltin } from '../node-builtin.js';
 import { GemmWorkers, type GemmArguments } from './gemm-workers.js';
 
 /** Rows of B per block of the sum (`KB` of simd/gemm.wat): each block is packed into scratch space first. */
@@ -51,8 +52,7 @@ function relaxedSimdAvailable(): boolean {
   const bytes = moduleBytes(gemmWasm.plain);
   relaxedSimd = WebAssembly.validate(bytes);
   if (!relaxedSimd) {
-    const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    const v8 = getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+    const v8 = nodeBuiltin<{ setFlagsFromString(flags: string): void }>('node:v8');
     if (v8 !== undefined) {
       v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
       relaxedSimd = WebAssembly.validate(bytes);
@@ -116,14 +116,14 @@ function rowParts(args: GemmArguments, threads: number): GemmArguments[] {
   });
 }
 
+/** Floats of a packed band of A (4 rows x {@link BLOCK_ROWS} steps; simd/gemm.wat puts B's block 2,048 bytes on). */
+const A_BAND_FLOATS = 4 * BLOCK_ROWS;
+
 /**
  * Scratch floats one thread needs: a packed band of 4 rows of A over one block of the sum (512
  * floats, used when A is read transposed), then one packed block of B's 8-column blocks.
  */
-const scratchFloats = (k: number, n: number): number => A_BAND_FLOATS + Math.min(k, BLOCK_ROWS) * (n & ~7);
-
-/** Floats of a packed band of A (4 rows x {@link BLOCK_ROWS} steps; simd/gemm.wat puts B's block 2,048 bytes on). */
-const A_BAND_FLOATS = 4 * BLOCK_ROWS;
+export const scratchFloats = (k: number, n: number): number => A_BAND_FLOATS + Math.min(k, BLOCK_ROWS) * (n & ~7);
 
 /**
  * `a · b` (`[m, k] · [k, n]`, float32, both on `backend`'s heap), plus `bias` and a ReLU if asked,
@@ -155,6 +155,10 @@ export function heapGemm(
   const scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32'));
   try {
     run([heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, heapOffset(backend, scratch)]);
+  } catch (error) {
+    // A failed worker: nothing half-computed stays allocated.
+    tf.engine().makeTensorFromTensorInfo(out).dispose();
+    throw error;
   } finally {
     scratch.dispose();
   }
