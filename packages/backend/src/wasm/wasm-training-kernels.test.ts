@@ -171,6 +171,18 @@ describe('wasm training kernels: parity with cpu', () => {
       }
     });
 
+    it(`DepthwiseConv2dNative, channel multiplier ${multiplier}${simd ? '' : ' (SIMD module off: XNNPACK)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      for (const c of [...cases(), { shape: [2, 5, 6, 13], k: 3, stride: 1, pad: 'same' } as Case]) {
+        const inputs = { x: random(rng, c.shape), filter: random(rng, [c.k, c.k, c.shape[3], multiplier]) };
+        const attrs = { strides: c.stride, dilations: 1, pad: c.pad };
+        await expectParity(tf.DepthwiseConv2dNative, inputs, attrs).catch((e) => {
+          throw new Error(`${label(c)}: ${String(e)}`);
+        });
+      }
+    });
+
     it(`DepthwiseConv2dNativeBackpropInput, channel multiplier ${multiplier}`, async () => {
       for (const c of cases()) {
         const inputs = { dy: random(rng, outShape(c, c.shape[3] * multiplier, true)), filter: random(rng, [c.k, c.k, c.shape[3], multiplier]) };
@@ -181,6 +193,40 @@ describe('wasm training kernels: parity with cpu', () => {
       }
     });
   }
+
+  it('GatherV2: leading-axis rows copied on the heap (repeated, out of order), other axes by wasm, indices out of range rejected', async () => {
+    const x = random(rng, [6, 3, 2, 5]);
+    const gathers: [number[], number][] = [
+      [[4, 0, 4, 2], 0],
+      [[5], 0],
+      [[2, 1], 1],
+      [[1, 0, 1], 3],
+    ];
+    for (const [indices, axis] of gathers) {
+      const values = async (backend: string): Promise<{ shape: number[]; data: Float32Array }> => {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const xt = tf.tensor(x.data, x.shape);
+        const it = tf.tensor1d(indices, 'int32');
+        const out = tf.gather(xt, it, axis);
+        const result = { shape: out.shape, data: out.dataSync() as Float32Array };
+        tf.dispose([xt, it, out]);
+        expect(tf.memory().numTensors).toBe(before);
+        return result;
+      };
+      const want = await values('cpu');
+      const got = await values('wasm');
+      expect(got.shape, `indices ${indices} axis ${axis}`).toEqual(want.shape);
+      expect(Array.from(got.data), `indices ${indices} axis ${axis}`).toEqual(Array.from(want.data));
+    }
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const xt = tf.tensor(x.data, x.shape);
+    const bad = tf.tensor1d([1, 6], 'int32');
+    expect(() => tf.gather(xt, bad)).toThrow(/index value 6 is not in \[0, 5\]/);
+    tf.dispose([xt, bad]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('Tile: leading broadcast (large and small) and the general cases', async () => {
     await expectParity(tf.Tile, { x: random(rng, [1, 1, 1, 5]) }, { reps: [2, 3, 4, 1] });
@@ -401,7 +447,7 @@ describe('wasm training kernels: parity with cpu', () => {
     it(`RfmBatchNormTraining(Grad) on wasm match the composite batch norm on cpu, forward and backward (SIMD lanes and remainders)${simd ? '' : ' (SIMD module off: the composite)'}`, async () => {
       const previous = useSimdKernels(simd);
       onTestFinished(() => void useSimdKernels(previous));
-      for (const c of [8, 7, 6, 182]) {
+      for (const c of [8, 7, 6, 182, 4099]) {
         const shape = [4, 6, 5, c];
         const x = random(rng, shape);
         // A mean far from zero: the centred passes must not lose it.

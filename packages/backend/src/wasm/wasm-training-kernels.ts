@@ -35,7 +35,9 @@ import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js'
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseBackpropInputConfig } from './kernels/depthwise-backprop-input.js';
+import { createDepthwiseConv2dConfig } from './kernels/depthwise-conv.js';
 import { createFusedBatchNormConfig } from './kernels/fused-batch-norm.js';
+import { createGatherV2Config } from './kernels/gather.js';
 import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { createConv2DConfig, createConvBiasActivationConfig } from './kernels/gemm-conv.js';
@@ -68,6 +70,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   CONV_BIAS_ACTIVATION_KERNEL,
   RELU_GRAD_KERNEL,
   tf.Conv2D,
+  tf.DepthwiseConv2dNative,
+  tf.GatherV2,
 ];
 
 /** The kernels that were registered before ours (undefined: there was none), to restore them. */
@@ -108,6 +112,8 @@ function buildConfigs(): tf.KernelConfig[] {
     createConvBiasActivationConfig(convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!)),
     reluGradConfig,
     createConv2DConfig(tf.getKernel(tf.Conv2D, 'wasm')!),
+    createDepthwiseConv2dConfig(tf.getKernel(tf.DepthwiseConv2dNative, 'wasm')!),
+    createGatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')!),
   ];
 }
 

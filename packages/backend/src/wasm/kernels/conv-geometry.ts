@@ -43,6 +43,15 @@ export interface ConvGeometry {
 }
 
 /**
+ * Whether a dilation attribute means no dilation (absent, `1` or all ones).
+ *
+ * @param dilations - a convolution's `dilations` attribute
+ */
+export function noDilation(dilations: number | readonly number[] | undefined): boolean {
+  return dilations === undefined || (typeof dilations === 'number' ? dilations === 1 : dilations.every((d) => d === 1));
+}
+
+/**
  * Computes the geometry of an NHWC convolution with dilation 1.
  *
  * @param inShape - `[N, H, W, C]` of the forward input

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CONV_BIAS_ACTIVATION_KERNEL, type ConvBiasActivationAttrs } from '@rfm/core';
 import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
 import { im2colWasm } from '../simd/im2col.generated.js';
-import { convGeometry, type ConvGeometry, type ConvPad } from './conv-geometry.js';
+import { convGeometry, noDilation, type ConvGeometry, type ConvPad } from './conv-geometry.js';
 import { heapGemm, heapGemmAvailable, type HeapGemmOptions } from './heap-gemm.js';
 
 /** Largest patch matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
@@ -33,8 +33,6 @@ interface ConvAttrs {
   readonly dilations?: number | readonly number[];
   readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
-
-const isOne = (v: number | readonly number[] | undefined): boolean => v === undefined || (typeof v === 'number' ? v === 1 : v.every((d) => d === 1));
 
 /**
  * The patch matrix of a convolution, `[N, Ho, Wo, fh·fw·Cin]`: for every output pixel the input
@@ -66,7 +64,7 @@ export function patchMatrix(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null
  */
 function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs, options: HeapGemmOptions = {}): tf.TensorInfo | null {
   const channelsLast = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
-  if (x.rank !== 4 || !channelsLast || !isOne(attrs.dilations) || !heapGemmAvailable(backend)) return null;
+  if (x.rank !== 4 || !channelsLast || !noDilation(attrs.dilations) || !heapGemmAvailable(backend)) return null;
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
   const [fh, fw, cin, cout] = filter.shape;
   const rows = g.batch * g.outHeight * g.outWidth;

@@ -25,7 +25,7 @@ interface WasmHeapBackend extends SimdBackend {
 }
 
 /** Signature of the SIMD module's export. */
-type SimdMaxPoolGrad = (x: number, dy: number, dx: number, ...geometry: number[]) => void;
+type SimdMaxPoolGrad = (x: number, dy: number, dx: number, table: number, ...geometry: number[]) => void;
 
 /**
  * Adds every window's output gradient to the arg-max of its window.
@@ -95,7 +95,13 @@ export function createMaxPoolGradConfig(original: tf.KernelConfig | undefined): 
       if (simd !== null) {
         const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
         const geometry = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left];
-        (simd['maxPoolGrad'] as SimdMaxPoolGrad)(heapOffset(heap, x), heapOffset(heap, dy), heapOffset(heap, out), ...geometry);
+        // The module's table of one window's taps.
+        const table = tf.engine().makeTensorFromTensorInfo(heap.makeOutput([filterHeight * filterWidth], 'int32'));
+        try {
+          (simd['maxPoolGrad'] as SimdMaxPoolGrad)(heapOffset(heap, x), heapOffset(heap, dy), heapOffset(heap, out), heapOffset(heap, table), ...geometry);
+        } finally {
+          table.dispose();
+        }
         return out;
       }
       // Views after the allocation: a heap growth detaches views taken before it.

@@ -12,8 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelArgs } from './kernel-helpers.js';
 
-/** What these kernels use of tfjs-backend-wasm's `BackendWasm`. */
-interface WasmHeapBackend {
+/** What the kernels that copy on the heap (slices, gathers) use of tfjs-backend-wasm's `BackendWasm`. */
+export interface HeapCopyBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -27,7 +27,7 @@ interface WasmHeapBackend {
  * @param size - extent per axis
  * @param backend - the wasm backend
  */
-function heapSlice(x: tf.TensorInfo, begin: number[], size: number[], backend: WasmHeapBackend): tf.TensorInfo | null {
+function heapSlice(x: tf.TensorInfo, begin: number[], size: number[], backend: HeapCopyBackend): tf.TensorInfo | null {
   if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, begin, size)) return null;
   const offset = tf.slice_util.computeFlatOffset(begin, tf.util.computeStrides(x.shape));
   const length = tf.util.sizeFromShape(size);
@@ -52,7 +52,7 @@ export function createSliceConfig(original: tf.KernelConfig): tf.KernelConfig {
       const x = inputs['x'] as tf.TensorInfo;
       const a = attrs as unknown as tf.SliceAttrs;
       const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, a.begin, a.size);
-      return heapSlice(x, begin, size, backend as WasmHeapBackend) ?? original.kernelFunc(args);
+      return heapSlice(x, begin, size, backend as HeapCopyBackend) ?? original.kernelFunc(args);
     },
   };
 }
@@ -77,7 +77,7 @@ export function createSplitVConfig(originalSlice: tf.KernelConfig): tf.KernelCon
         const size = [...x.shape];
         size[axis] = s;
         const piece =
-          heapSlice(x, begin, size, backend as WasmHeapBackend) ??
+          heapSlice(x, begin, size, backend as HeapCopyBackend) ??
           (originalSlice.kernelFunc({ inputs: { x }, attrs: { begin: [...begin], size }, backend: args.backend }) as tf.TensorInfo);
         begin[axis]! += s;
         return piece;
