@@ -207,10 +207,10 @@ describe('wasm training kernels: parity with cpu', () => {
         await tf.setBackend(backend);
         const before = tf.memory().numTensors;
         const xt = tf.tensor(x.data, x.shape);
-        const it = tf.tensor1d(indices, 'int32');
-        const out = tf.gather(xt, it, axis);
+        const idx = tf.tensor1d(indices, 'int32');
+        const out = tf.gather(xt, idx, axis);
         const result = { shape: out.shape, data: out.dataSync() as Float32Array };
-        tf.dispose([xt, it, out]);
+        tf.dispose([xt, idx, out]);
         expect(tf.memory().numTensors).toBe(before);
         return result;
       };

@@ -43,6 +43,17 @@ export interface ConvGeometry {
 }
 
 /**
+ * The geometry arguments of rfm.js' depthwise SIMD modules, in their order: `n, h, w, c, ho, wo,
+ * fh, fw, sh, sw, top, left`.
+ *
+ * @param g - the convolution's geometry
+ * @param channels - channels of the input
+ */
+export function depthwiseModuleGeometry(g: ConvGeometry, channels: number): number[] {
+  return [g.batch, g.inHeight, g.inWidth, channels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.top, g.left];
+}
+
+/**
  * Whether a dilation attribute means no dilation (absent, `1` or all ones).
  *
  * @param dilations - a convolution's `dilations` attribute

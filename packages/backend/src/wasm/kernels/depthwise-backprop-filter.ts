@@ -15,7 +15,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGeometry, dilateAndPad, padOrCrop } from './conv-geometry.js';
+import { convGeometry, depthwiseModuleGeometry, dilateAndPad, padOrCrop } from './conv-geometry.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
 import { depthwiseFilterGradWasm } from '../simd/depthwise-filter-grad.generated.js';
 import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
@@ -70,23 +70,7 @@ function simdFilterGrad(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.Tenso
   if (exports === null) return null;
   const g = convGeometry(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
   const out = backend.makeOutput([fh, fw, c, m], 'float32');
-  (exports['depthwiseFilterGrad'] as SimdFilterGrad)(
-    heapOffset(backend, x),
-    heapOffset(backend, dy),
-    heapOffset(backend, out),
-    g.batch,
-    g.inHeight,
-    g.inWidth,
-    c,
-    g.outHeight,
-    g.outWidth,
-    fh,
-    fw,
-    g.strideHeight,
-    g.strideWidth,
-    g.top,
-    g.left,
-  );
+  (exports['depthwiseFilterGrad'] as SimdFilterGrad)(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), ...depthwiseModuleGeometry(g, c));
   return out;
 }
 

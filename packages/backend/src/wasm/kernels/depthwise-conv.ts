@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { depthwiseConvWasm } from '../simd/depthwise-conv.generated.js';
 import { heapModule, heapOffset, type WasmHeapBackend } from '../simd/heap-module.js';
-import { convGeometry, noDilation } from './conv-geometry.js';
+import { convGeometry, depthwiseModuleGeometry, noDilation } from './conv-geometry.js';
 
 /** Signature of the SIMD module's export (byte offsets, then the geometry). */
 type SimdDepthwise = (x: number, w: number, y: number, scratch: number, ...geometry: number[]) => void;
@@ -34,24 +34,7 @@ function simdDepthwise(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.Te
   const scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([Math.ceil(c / 4) * taps * 4 + taps + c], 'float32'));
   const y = backend.makeOutput([g.batch, g.outHeight, g.outWidth, c], 'float32');
   try {
-    (exports['depthwiseConv'] as SimdDepthwise)(
-      heapOffset(backend, x),
-      heapOffset(backend, filter),
-      heapOffset(backend, y),
-      heapOffset(backend, scratch),
-      g.batch,
-      g.inHeight,
-      g.inWidth,
-      c,
-      g.outHeight,
-      g.outWidth,
-      fh,
-      fw,
-      g.strideHeight,
-      g.strideWidth,
-      g.top,
-      g.left,
-    );
+    (exports['depthwiseConv'] as SimdDepthwise)(heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, y), heapOffset(backend, scratch), ...depthwiseModuleGeometry(g, c));
     return y;
   } catch (error) {
     // Nothing half-computed stays on the heap.

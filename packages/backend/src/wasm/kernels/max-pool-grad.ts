@@ -99,6 +99,10 @@ export function createMaxPoolGradConfig(original: tf.KernelConfig | undefined): 
         const table = tf.engine().makeTensorFromTensorInfo(heap.makeOutput([filterHeight * filterWidth], 'int32'));
         try {
           (simd['maxPoolGrad'] as SimdMaxPoolGrad)(heapOffset(heap, x), heapOffset(heap, dy), heapOffset(heap, out), heapOffset(heap, table), ...geometry);
+        } catch (error) {
+          // Nothing half-computed stays on the heap.
+          tf.engine().makeTensorFromTensorInfo(out).dispose();
+          throw error;
         } finally {
           table.dispose();
         }
