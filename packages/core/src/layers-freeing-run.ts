@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { foldConvBatchNorm, isReluLayer } from './layers/batch-norm-folding.js';
+import { batchNormScaleShifts, canFoldConvBatchNorm, foldConvBatchNorm, isReluLayer } from './layers/batch-norm-folding.js';
 import { dropRebuildable } from './activation-recompute.js';
 import { deferMovingAverageUpdates } from './layers/moving-average-updates.js';
 
@@ -97,26 +97,61 @@ export function applyFreeingIntermediates(model: LayersModel, x: tf.Tensor, trai
   return training ? deferMovingAverageUpdates(() => runPlan(model, x, training, options)) : runPlan(model, x, training, options);
 }
 
+/** A convolution folded with the batch norm that alone reads it, and with that one's sole ReLU reader if any. */
+interface Fold {
+  /** Plan index of the batch norm. */
+  readonly batchNorm: number;
+  /** Plan index of the ReLU, if it joins the fold. */
+  readonly relu?: number;
+}
+
+const foldPlans = new WeakMap<LayersModel, Map<number, Fold>>();
+
+/** The folds of an inference run with folding, by the plan index of their convolution. */
+function foldsOf(model: LayersModel, plan: readonly PlannedCall[]): Map<number, Fold> {
+  const cached = foldPlans.get(model);
+  if (cached) return cached;
+  const folds = new Map<number, Fold>();
+  const folded = new Set<number>();
+  plan.forEach(({ node, soleReader }, index) => {
+    if (soleReader === undefined || node.inputTensors.length !== 1 || folded.has(index)) return;
+    if (!canFoldConvBatchNorm(node.outboundLayer, plan[soleReader]!.node.outboundLayer)) return;
+    // The ReLU that alone reads the batch norm's output, if any, joins the fold.
+    const reluIndex = plan[soleReader]!.soleReader;
+    const relu = reluIndex !== undefined && isReluLayer(plan[reluIndex]!.node.outboundLayer) ? reluIndex : undefined;
+    folds.set(index, relu === undefined ? { batchNorm: soleReader } : { batchNorm: soleReader, relu });
+    folded.add(soleReader);
+    if (relu !== undefined) folded.add(relu);
+  });
+  foldPlans.set(model, folds);
+  return folds;
+}
+
 /** The layer calls of {@link applyFreeingIntermediates}. */
 function runPlan(model: LayersModel, x: tf.Tensor, training: boolean, options: FreeingRunOptions): tf.Tensor[] {
   const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]]);
   const plan = planOf(model);
-  const folded = new Set<number>();
-  plan.forEach(({ node, frees, soleReader }, index) => {
+  const folds = !training && options.foldBatchNorm === true ? foldsOf(model, plan) : new Map<number, Fold>();
+  const skipped = new Set([...folds.values()].flatMap((f) => (f.relu === undefined ? [f.batchNorm] : [f.batchNorm, f.relu])));
+  // Every folded batch norm's scale and shift at once (a few kernels instead of a few per layer).
+  const scaleShifts = batchNormScaleShifts([...folds.values()].map((f) => plan[f.batchNorm]!.node.outboundLayer));
+  const scaleShiftOf = new Map([...folds.keys()].map((index, i) => [index, scaleShifts[i]!]));
+  try {
+    plan.forEach(({ node, frees }, index) => runCall(node, frees, index));
+  } finally {
+    tf.dispose(scaleShifts as unknown as tf.TensorContainer);
+  }
+  return model.outputs.map((t) => values.get(t.id)!);
+
+  function runCall(node: GraphNode, frees: readonly number[], index: number): void {
     const inputs = node.inputTensors.map((t) => values.get(t.id)!);
-    const reader = soleReader === undefined ? undefined : plan[soleReader]!.node;
-    const foldable = !training && options.foldBatchNorm && reader !== undefined && inputs.length === 1 && !folded.has(index);
-    // The ReLU that alone reads the batch norm's output, if any, joins the fold.
-    const reluIndex = foldable ? plan[soleReader!]!.soleReader : undefined;
-    const withRelu = reluIndex !== undefined && isReluLayer(plan[reluIndex]!.node.outboundLayer);
-    const fold = foldable ? foldConvBatchNorm(node.outboundLayer, reader!.outboundLayer, withRelu) : null;
+    const foldInfo = folds.get(index);
+    const fold = foldInfo === undefined ? null : foldConvBatchNorm(node.outboundLayer, plan[foldInfo.batchNorm]!.node.outboundLayer, foldInfo.relu !== undefined, scaleShiftOf.get(index));
     if (fold !== null) {
       // This convolution and the batch norm after it (and its ReLU), at once: their calls are skipped.
-      const last = withRelu ? plan[reluIndex!]!.node : reader!;
+      const last = plan[foldInfo!.relu ?? foldInfo!.batchNorm]!.node;
       values.set(last.outputTensors[0]!.id, fold(inputs[0] as tf.Tensor4D));
-      folded.add(soleReader!);
-      if (withRelu) folded.add(reluIndex!);
-    } else if (!folded.has(index)) {
+    } else if (!skipped.has(index)) {
       const kwargs = { ...(node.callArgs ?? {}), training };
       const out = tf.tidy(() => node.outboundLayer.apply(inputs.length === 1 ? inputs[0]! : inputs, kwargs));
       const outs = Array.isArray(out) ? out : [out];
@@ -133,6 +168,5 @@ function runPlan(model: LayersModel, x: tf.Tensor, training: boolean, options: F
       // Under a gradient, a batch norm's output (or its ReLU) is rebuilt in the backward pass instead of kept.
       if (training) dropRebuildable(t);
     }
-  });
-  return model.outputs.map((t) => values.get(t.id)!);
+  }
 }

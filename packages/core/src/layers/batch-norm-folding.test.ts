@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
-import { foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
+import { batchNormScaleShift } from '../ops/batch-norm-inference.js';
+import { batchNormScaleShifts, foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
 import { RfmBatchNormalization } from './fused-batch-normalization.js';
 
 function random(shape: number[], seed: number, scale = 1, shift = 0): tf.Tensor {
@@ -51,6 +52,40 @@ describe('foldConvBatchNorm', () => {
       });
     }
   }
+
+  it('batchNormScaleShifts: every layer\'s scale and shift, bit for bit as one at a time (here, on cpu), in a few kernels for all', async () => {
+    // Different widths and epsilons, and one layer without gamma and beta.
+    const layers = [new RfmBatchNormalization({ epsilon: 1e-3 }), tfl.layers.batchNormalization({ axis: -1, epsilon: 1e-5 }), tfl.layers.batchNormalization({ axis: -1, center: false, scale: false })];
+    layers.slice(0, 2).forEach((bn, i) => pair(tfl.layers.conv2d({ filters: 3 + 2 * i, kernelSize: 1, useBias: false }), bn));
+    // The layer without gamma and beta has only its moving statistics to set.
+    const plain = layers[2]!;
+    plain.apply(tfl.layers.conv2d({ filters: 7, kernelSize: 1, useBias: false }).apply(tfl.input({ shape: [9, 9, 3] })));
+    plain.setWeights([random([7], 7), tf.abs(random([7], 8, 0.5, 1))]);
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      tf.dispose(batchNormScaleShifts(layers) as unknown as tf.TensorContainer);
+    });
+    const kernels = profile.kernels.length;
+    const all = batchNormScaleShifts(layers);
+    layers.forEach((bn, i) => {
+      const l = bn as unknown as { gamma?: tfl.LayerVariable | null; beta?: tfl.LayerVariable | null; movingMean: tfl.LayerVariable; movingVariance: tfl.LayerVariable; epsilon: number };
+      const one = batchNormScaleShift(l.movingMean.read() as tf.Tensor1D, l.movingVariance.read() as tf.Tensor1D, (l.beta?.read() ?? null) as tf.Tensor1D | null, (l.gamma?.read() ?? null) as tf.Tensor1D | null, l.epsilon);
+      expect(Array.from(all[i]!.scale.dataSync()), `scale of layer ${i}`).toEqual(Array.from(one.scale.dataSync()));
+      // 0 - m and -(m) differ only in the sign of a zero: compare as numbers.
+      expect(Array.from(all[i]!.shift.dataSync()).map((v) => v + 0), `shift of layer ${i}`).toEqual(Array.from(one.shift.dataSync()).map((v) => v + 0));
+      tf.dispose([one.scale, one.shift]);
+    });
+    tf.dispose(all as unknown as tf.TensorContainer);
+    expect(tf.memory().numTensors).toBe(before);
+    // One at a time: at least 3 kernels per layer with gamma and beta; together a fixed few.
+    expect(kernels).toBeLessThan(20);
+    const many = Array.from({ length: 12 }, () => new RfmBatchNormalization({}));
+    many.forEach((bn) => pair(tfl.layers.conv2d({ filters: 4, kernelSize: 1, useBias: false }), bn));
+    const profileMany = await tf.profile(() => {
+      tf.dispose(batchNormScaleShifts(many) as unknown as tf.TensorContainer);
+    });
+    expect(profileMany.kernels.length).toBe(kernels);
+  });
 
   it('recognises plain ReLU layers only', () => {
     expect(isReluLayer(tfl.layers.activation({ activation: 'relu' }))).toBe(true);

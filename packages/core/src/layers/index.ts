@@ -12,7 +12,7 @@ export {
 } from './fused-batch-normalization.js';
 export type { BatchNormKind, BatchNormLayerArgs, RfmBatchNormalizationArgs } from './fused-batch-normalization.js';
 export { isPlainConv2D, useLazyConvGradients } from './lazy-conv-gradients.js';
-export { foldConvBatchNorm, isReluLayer } from './batch-norm-folding.js';
+export { batchNormScaleShifts, canFoldConvBatchNorm, foldConvBatchNorm, isReluLayer, type ScaleShift } from './batch-norm-folding.js';
 export { deferMovingAverageUpdates, updateMovingAverage } from './moving-average-updates.js';
 export type { MovingStatistic } from './moving-average-updates.js';
 export { CORE_LAYER_CLASSES, registerCoreLayers } from './register-core-layers.js';
