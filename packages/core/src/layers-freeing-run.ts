@@ -136,20 +136,13 @@ function runPlan(model: LayersModel, x: tf.Tensor, training: boolean, options: F
   // Every folded batch norm's scale and shift at once (a few kernels instead of a few per layer).
   const scaleShifts = batchNormScaleShifts([...folds.values()].map((f) => plan[f.batchNorm]!.node.outboundLayer));
   const scaleShiftOf = new Map([...folds.keys()].map((index, i) => [index, scaleShifts[i]!]));
-  try {
-    plan.forEach(({ node, frees }, index) => runCall(node, frees, index));
-  } finally {
-    tf.dispose(scaleShifts as unknown as tf.TensorContainer);
-  }
-  return model.outputs.map((t) => values.get(t.id)!);
-
-  function runCall(node: GraphNode, frees: readonly number[], index: number): void {
+  const runCall = ({ node, frees }: PlannedCall, index: number): void => {
     const inputs = node.inputTensors.map((t) => values.get(t.id)!);
     const foldInfo = folds.get(index);
-    const fold = foldInfo === undefined ? null : foldConvBatchNorm(node.outboundLayer, plan[foldInfo.batchNorm]!.node.outboundLayer, foldInfo.relu !== undefined, scaleShiftOf.get(index));
-    if (fold !== null) {
+    if (foldInfo !== undefined) {
       // This convolution and the batch norm after it (and its ReLU), at once: their calls are skipped.
-      const last = plan[foldInfo!.relu ?? foldInfo!.batchNorm]!.node;
+      const fold = foldConvBatchNorm(node.outboundLayer, plan[foldInfo.batchNorm]!.node.outboundLayer, foldInfo.relu !== undefined, scaleShiftOf.get(index))!;
+      const last = plan[foldInfo.relu ?? foldInfo.batchNorm]!.node;
       values.set(last.outputTensors[0]!.id, fold(inputs[0] as tf.Tensor4D));
     } else if (!skipped.has(index)) {
       const kwargs = { ...(node.callArgs ?? {}), training };
@@ -168,5 +161,11 @@ function runPlan(model: LayersModel, x: tf.Tensor, training: boolean, options: F
       // Under a gradient, a batch norm's output (or its ReLU) is rebuilt in the backward pass instead of kept.
       if (training) dropRebuildable(t);
     }
+  };
+  try {
+    plan.forEach(runCall);
+  } finally {
+    tf.dispose(scaleShifts as unknown as tf.TensorContainer);
   }
+  return model.outputs.map((t) => values.get(t.id)!);
 }

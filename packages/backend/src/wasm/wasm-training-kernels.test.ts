@@ -7,6 +7,10 @@ import { RELU_GRAD_KERNEL } from '../relu-grad.js';
 import { columnScatterInputGradient } from './kernels/column-scatter.js';
 import { zeroInsertionInputGradient } from './kernels/conv2d-backprop-input.js';
 import { convGeometry } from './kernels/conv-geometry.js';
+import { heapDepthwiseConv } from './kernels/depthwise-conv.js';
+import { heapGatherRows } from './kernels/gather.js';
+import type { HeapCopyBackend } from './kernels/slice.js';
+import type { WasmHeapBackend } from './simd/heap-module.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useSimdKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
@@ -180,6 +184,18 @@ describe('wasm training kernels: parity with cpu', () => {
         await expectParity(tf.DepthwiseConv2dNative, inputs, attrs).catch((e) => {
           throw new Error(`${label(c)}: ${String(e)}`);
         });
+        // XNNPACK's kernel is right too: check that rfm.js' module is what ran (multiplier 1, SIMD on).
+        if (multiplier !== 1 || !simd) continue;
+        const before = tf.memory().numTensors;
+        const [xt, ft] = [tf.tensor4d(inputs.x.data, inputs.x.shape as [number, number, number, number]), tf.tensor4d(inputs.filter.data, inputs.filter.shape as [number, number, number, number])];
+        const heap = heapDepthwiseConv(tf.backend() as unknown as WasmHeapBackend, xt, ft, attrs as tf.DepthwiseConv2dNativeAttrs);
+        expect(heap, `${label(c)}: the module runs here`).not.toBeNull();
+        const got = tf.engine().makeTensorFromTensorInfo(heap!);
+        const want = await runOn('cpu', tf.DepthwiseConv2dNative, inputs, attrs);
+        await tf.setBackend('wasm');
+        expect(relativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
+        tf.dispose([xt, ft, got]);
+        expect(tf.memory().numTensors).toBe(before);
       }
     });
 
@@ -218,6 +234,15 @@ describe('wasm training kernels: parity with cpu', () => {
       const got = await values('wasm');
       expect(got.shape, `indices ${indices} axis ${axis}`).toEqual(want.shape);
       expect(Array.from(got.data), `indices ${indices} axis ${axis}`).toEqual(Array.from(want.data));
+      if (axis !== 0) continue;
+      // wasm's own kernel gives the same values: check that the row copies are what runs.
+      const xt = tf.tensor(x.data, x.shape);
+      const idx = tf.tensor1d(indices, 'int32');
+      const rows = heapGatherRows(xt, idx, tf.backend() as unknown as HeapCopyBackend);
+      expect(rows, `indices ${indices}: leading-axis rows are copied on the heap`).not.toBeNull();
+      const copied = tf.engine().makeTensorFromTensorInfo(rows!);
+      expect(Array.from(copied.dataSync())).toEqual(Array.from(want.data));
+      tf.dispose([xt, idx, copied]);
     }
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;

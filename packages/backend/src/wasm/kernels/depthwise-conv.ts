@@ -20,9 +20,16 @@ import { convGeometry, depthwiseModuleGeometry, noDilation } from './conv-geomet
 type SimdDepthwise = (x: number, w: number, y: number, scratch: number, ...geometry: number[]) => void;
 
 /**
- * The depthwise convolution by the SIMD module, or null when it does not apply.
+ * The depthwise convolution by the SIMD module, or null when it does not apply (a multiplier above
+ * 1, dilation, another layout or dtype, the module out of reach).
+ *
+ * @param backend - the active wasm backend
+ * @param x - `[N, H, W, C]` input
+ * @param filter - `[fh, fw, C, 1]` filter
+ * @param attrs - the convolution's attributes
+ * @returns `[N, Ho, Wo, C]` on the heap, owned by the caller, or null
  */
-function simdDepthwise(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.DepthwiseConv2dNativeAttrs): tf.TensorInfo | null {
+export function heapDepthwiseConv(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.DepthwiseConv2dNativeAttrs): tf.TensorInfo | null {
   const [fh, fw, c, m] = filter.shape as [number, number, number, number];
   const channelsLast = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
   if (m !== 1 || x.shape.length !== 4 || !channelsLast || !noDilation(attrs.dilations) || x.dtype !== 'float32' || filter.dtype !== 'float32') return null;
@@ -31,9 +38,10 @@ function simdDepthwise(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.Te
   const g = convGeometry(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
   const taps = fh * fw;
   // The packed filter (ceil(C / 4) blocks of taps x 4 floats), the tap table and a row of zeros.
-  const scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([Math.ceil(c / 4) * taps * 4 + taps + c], 'float32'));
   const y = backend.makeOutput([g.batch, g.outHeight, g.outWidth, c], 'float32');
+  let scratch: tf.Tensor | undefined;
   try {
+    scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([Math.ceil(c / 4) * taps * 4 + taps + c], 'float32'));
     (exports['depthwiseConv'] as SimdDepthwise)(heapOffset(backend, x), heapOffset(backend, filter), heapOffset(backend, y), heapOffset(backend, scratch), ...depthwiseModuleGeometry(g, c));
     return y;
   } catch (error) {
@@ -41,7 +49,7 @@ function simdDepthwise(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.Te
     tf.engine().makeTensorFromTensorInfo(y).dispose();
     throw error;
   } finally {
-    scratch.dispose();
+    scratch?.dispose();
   }
 }
 
@@ -55,7 +63,7 @@ export function createDepthwiseConv2dConfig(original: tf.KernelConfig): tf.Kerne
     ...original,
     kernelFunc: (args) => {
       const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const out = simdDepthwise(args.backend as unknown as WasmHeapBackend, x, filter, args.attrs as unknown as tf.DepthwiseConv2dNativeAttrs);
+      const out = heapDepthwiseConv(args.backend as unknown as WasmHeapBackend, x, filter, args.attrs as unknown as tf.DepthwiseConv2dNativeAttrs);
       return out ?? original.kernelFunc(args);
     },
   };

@@ -13,8 +13,13 @@ import type { HeapCopyBackend } from './slice.js';
 /**
  * Rows `indices` of `x` along axis 0 as a new tensor on the heap, or null when some index is out
  * of range or `x` holds strings.
+ *
+ * @param x - the tensor to gather from
+ * @param indices - `int32` row indices, any shape
+ * @param backend - the wasm backend holding both
+ * @returns `[...indices.shape, ...x.shape.slice(1)]`, owned by the caller, or null
  */
-function gatherRows(x: tf.TensorInfo, indices: tf.TensorInfo, backend: HeapCopyBackend): tf.TensorInfo | null {
+export function heapGatherRows(x: tf.TensorInfo, indices: tf.TensorInfo, backend: HeapCopyBackend): tf.TensorInfo | null {
   if (x.dtype === 'string' || x.shape.length === 0) return null;
   const rows = x.shape[0]!;
   const picked = Array.from(backend.typedArrayFromHeap(indices));
@@ -41,7 +46,7 @@ export function createGatherV2Config(original: tf.KernelConfig): tf.KernelConfig
       const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
       const { axis, batchDims } = attrs as unknown as tf.GatherV2Attrs;
       const leading = x.shape.length > 0 && tf.util.parseAxisParam(axis, x.shape)[0] === 0 && (batchDims ?? 0) === 0;
-      const out = leading && indices.dtype === 'int32' ? gatherRows(x, indices, backend as HeapCopyBackend) : null;
+      const out = leading && indices.dtype === 'int32' ? heapGatherRows(x, indices, backend as HeapCopyBackend) : null;
       return out ?? original.kernelFunc(args);
     },
   };

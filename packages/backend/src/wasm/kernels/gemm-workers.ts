@@ -66,7 +66,6 @@ interface GemmWorker {
   sequence: number;
 }
 
-
 /** Worker threads that run the GEMM module on one shared heap. */
 export class GemmWorkers {
   private readonly workers: GemmWorker[];

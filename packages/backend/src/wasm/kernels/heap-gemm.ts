@@ -152,15 +152,16 @@ export function heapGemm(
   // A packed band of A and a packed block of B per thread (allocated after the output: a heap
   // growth moves nothing, offsets stay valid).
   const packed = scratchFloats(k, n) * (heapIsShared(backend) ? gemmThreads : 1);
-  const scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32'));
+  let scratch: tf.Tensor | undefined;
   try {
+    scratch = tf.engine().makeTensorFromTensorInfo(backend.makeOutput([packed], 'float32'));
     run([heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, rowStride, stepStride, bias, options.relu === true ? 1 : 0, heapOffset(backend, scratch)]);
   } catch (error) {
-    // A failed worker: nothing half-computed stays allocated.
+    // A failed worker or allocation: nothing half-computed stays allocated.
     tf.engine().makeTensorFromTensorInfo(out).dispose();
     throw error;
   } finally {
-    scratch.dispose();
+    scratch?.dispose();
   }
   return out;
 }

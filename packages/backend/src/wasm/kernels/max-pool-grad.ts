@@ -95,16 +95,17 @@ export function createMaxPoolGradConfig(original: tf.KernelConfig | undefined): 
       if (simd !== null) {
         const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
         const geometry = [batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left];
-        // The module's table of one window's taps.
-        const table = tf.engine().makeTensorFromTensorInfo(heap.makeOutput([filterHeight * filterWidth], 'int32'));
+        let table: tf.Tensor | undefined;
         try {
+          // The module's table of one window's taps.
+          table = tf.engine().makeTensorFromTensorInfo(heap.makeOutput([filterHeight * filterWidth], 'int32'));
           (simd['maxPoolGrad'] as SimdMaxPoolGrad)(heapOffset(heap, x), heapOffset(heap, dy), heapOffset(heap, out), heapOffset(heap, table), ...geometry);
         } catch (error) {
           // Nothing half-computed stays on the heap.
           tf.engine().makeTensorFromTensorInfo(out).dispose();
           throw error;
         } finally {
-          table.dispose();
+          table?.dispose();
         }
         return out;
       }

@@ -18,7 +18,7 @@
     (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
     (local $b i32) (local $r i32) (local $q i32) (local $i i32) (local $j i32)
     (local $xr i32) (local $xc i32) (local $k i32) (local $end4 i32) (local $rowBytes i32)
-    (local $dyPos i32) (local $image i32) (local $tp i32) (local $tend i32) (local $t i32) (local $at i32)
+    (local $dyPos i32) (local $image i32) (local $tp i32) (local $tend i32) (local $at i32)
     (local $best v128) (local $bestTap v128) (local $v v128) (local $gt v128) (local $d v128) (local $tv v128)
     (local $bestS f32) (local $bestTapS i32) (local $vS f32)
     (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
