@@ -52,6 +52,30 @@ describe('placeSfeBlocks', () => {
     }
   });
 
+  it('anchors at the first eligible pixel by value (descending), then index: ties, NaN and -Infinity last, covered and used pixels skipped', () => {
+    const rng = createRng(4);
+    const size = 12;
+    const n = size * size;
+    for (let trial = 0; trial < 300; trial++) {
+      // Five levels (many ties), 10% NaN and 10% -Infinity; every 20th map is all NaN or all -Infinity.
+      const map = Float32Array.from({ length: n }, () => {
+        const u = rng.next();
+        return u < 0.1 ? NaN : u < 0.2 ? -Infinity : Math.floor(u * 5);
+      });
+      if (trial % 20 === 0) map.fill(trial % 40 === 0 ? NaN : -Infinity);
+      const s = state(size);
+      for (let k = 0; k < n; k++) {
+        if (rng.next() < 0.3) s.keep[k] = 0;
+        if (rng.next() < (trial % 50 === 1 ? 1 : 0.2)) s.used[k] = 1;
+      }
+      const key = (k: number): number => (Number.isNaN(map[k]!) ? -Infinity : map[k]!);
+      const order = [...map.keys()].filter((k) => s.keep[k] === 1 && s.used[k] === 0).sort((a, b) => key(b) - key(a) || a - b);
+      const blocks = placeSfeBlocks(s, map, 1, resolveSfeOptions({ maxHeight: 3, maxWidth: 3 }), createRng(trial));
+      if (order.length === 0) expect(blocks).toEqual([]);
+      else expect(blocks[0]!.anchor, `trial ${trial}`).toEqual([Math.floor(order[0]! / size), order[0]! % size]);
+    }
+  });
+
   it('puts the first anchor at the argmax and never anchors inside an earlier block', () => {
     const rng = createRng(2);
     for (let trial = 0; trial < 200; trial++) {

@@ -16,6 +16,7 @@ import {
   type ConvBiasActivationAttrs,
   createRng,
   createSmallBackbone,
+  FlatAdamOptimizer,
   inferenceHandle,
   logitGap,
   recomputeMinBytes,
@@ -28,6 +29,7 @@ import { BackendUnavailableError, type BackendName } from './errors.js';
 import { initBackend } from './init-backend.js';
 import { RELU_GRAD_KERNEL } from './relu-grad.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
+import { batchNormRoute } from './tensorflow/tensorflow-batch-norm-training.js';
 import { oneDnnConvBiasAvailable } from './tensorflow/onednn-conv-bias.js';
 import { oneDnnPoolingAvailable } from './tensorflow/onednn-max-pool-grad.js';
 import { nativeAddonStatus } from '@rfm/native-build';
@@ -291,8 +293,10 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
   const { present, reason } = presence[backend];
   describe.skipIf(!present)(`${backend} vs cpu${present ? '' : ` (SKIPPED: ${backend} is absent: ${reason})`}`, () => {
     it(`batchNormTraining runs as the fused ${backend} kernels and matches cpu (values, statistics, gradients; 5, 21 and 200 channels)`, async () => {
-      // 21 and 200 channels: SIMD lanes plus a remainder on wasm; [4, 26, 26, 200] is large enough to be
-      // padded to 208 channels on tensorflow (oneDNN's fast path).
+      // 21 and 200 channels: SIMD lanes plus a remainder on wasm. On tensorflow the three cases take
+      // the three routes of batchNormRoute: oneDNN as is (5), TensorFlow's Eigen kernel on a 5-D view
+      // (21), and padded to 208 channels for oneDNN's fast path ([4, 26, 26, 200]).
+      const routes: string[] = [];
       for (const [h, c] of [
         [7, 5],
         [7, 21],
@@ -325,10 +329,84 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         });
         expect(profile.kernelNames).toContain(BATCH_NORM_TRAINING_KERNEL);
         const got = run();
+        if (backend === 'tensorflow') {
+          const { route } = batchNormRoute([4, h, 26, c]);
+          routes.push(route);
+          const { kernelNames } = await tf.profile(() => {
+            tf.tidy(() => {
+              batchNormTraining(tf.zeros([4, h, 26, c]) as tf.Tensor4D, null, null, 1e-5);
+            });
+          });
+          expect(kernelNames.includes('Reshape'), `C=${c}: 5-D view`).toBe(route === 'eigen');
+          expect(kernelNames.includes('PadV2'), `C=${c}: padded`).toBe(route === 'pad');
+        }
         expect(tf.memory().numTensors).toBe(before);
         await tf.setBackend('cpu');
         got.forEach((g, i) => expect(relativeError(g, want[i]!), `C=${c} output ${i}`).toBeLessThanOrEqual(1e-5));
       }
+      if (backend === 'tensorflow') expect(routes).toEqual(['onednn', 'eigen', 'pad']);
+    });
+
+    it(`FlatAdamOptimizer runs its step fused on ${backend} and follows cpu's tfjs-Adam arithmetic through 6 steps, a checkpoint round trip and a switch to cpu`, async () => {
+      // Weights and gradients of mixed shapes; 2 steps, save and restore into a new optimizer, 2 more
+      // steps, then 2 on cpu (the moments move back to tfjs variables).
+      const shapes = [[3, 3, 4, 8], [8], [5, 2], [1], [64, 33]];
+      const runFlatAdam = async (onBackend: string): Promise<{ weights: Float32Array[]; moments: Float32Array[]; fused: boolean }> => {
+        await tf.setBackend(onBackend);
+        const rng = createRng(21);
+        const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(rng.fill(new Float32Array(tf.util.sizeFromShape(s)), -1, 1), s), true, `flatAdam${onBackend}${i}`)));
+        const grads = (step: number): Record<string, tf.Variable> => {
+          const r = createRng(50 + step);
+          return Object.fromEntries(vars.map((v) => [v.name, tf.tensor(r.fill(new Float32Array(v.size), -2, 2), v.shape) as tf.Variable]));
+        };
+        const apply = (opt: FlatAdamOptimizer, step: number): void => {
+          const g = grads(step);
+          opt.applyGradients(g);
+          tf.dispose(Object.values(g));
+        };
+        const first = new FlatAdamOptimizer(1e-2, 0.9, 0.999, 1e-8);
+        apply(first, 0);
+        const before = tf.memory().numTensors;
+        const { kernelNames } = await tf.profile(() => apply(first, 1));
+        expect(tf.memory().numTensors).toBe(before);
+        const saved = await first.getWeights();
+        const second = new FlatAdamOptimizer(1e-2, 0.9, 0.999, 1e-8);
+        await second.setWeights(saved);
+        tf.dispose(saved.map((w) => w.tensor));
+        first.dispose();
+        apply(second, 2);
+        apply(second, 3);
+        await tf.setBackend('cpu');
+        apply(second, 4);
+        apply(second, 5);
+        const [iterations, ...moments] = await second.getWeights();
+        iterations!.tensor.dispose();
+        const out = {
+          weights: vars.map((v) => (v.dataSync() as Float32Array).slice()),
+          moments: moments.map((m) => (m.tensor.dataSync() as Float32Array).slice()),
+          // TensorFlow's fused op runs outside tfjs' kernel registry; tfjs' formulas square the gradient.
+          fused: !kernelNames.includes('Square'),
+        };
+        tf.dispose([...vars, ...moments.map((m) => m.tensor)]);
+        second.dispose();
+        return out;
+      };
+      const want = await runFlatAdam('cpu');
+      const before = tf.memory().numTensors;
+      const got = await runFlatAdam(backend);
+      expect(tf.memory().numTensors).toBe(before);
+      // Both run the step fused: tensorflow's ResourceApplyAdam (equal within rounding), wasm's SIMD
+      // module (bit-identical to tfjs' ops, as cpu runs them).
+      expect(got.fused).toBe(true);
+      expect(want.fused).toBe(false);
+      if (backend === 'wasm') {
+        expect(got.weights).toEqual(want.weights);
+        expect(got.moments).toEqual(want.moments);
+      }
+      got.weights.forEach((g, i) => expect(relativeError(g, want.weights[i]!), `weight ${i}`).toBeLessThanOrEqual(1e-6));
+      // TensorFlow forms 1 − β2 from the float32 β2 (0.99900001, so 0.99998713e-3), tfjs from the
+      // float64 0.999 (1.000000047e-3): the second moment moves 1.3e-5 relative per step.
+      got.moments.forEach((g, i) => expect(relativeError(g, want.moments[i]!), `moment ${i}`).toBeLessThanOrEqual(3e-5));
     });
 
     it(`convBiasActivation runs as one ${backend} kernel and matches cpu's tfjs ops (values and x, filter, bias gradients; relu and linear, same and valid, strides 1 and 2)`, async () => {

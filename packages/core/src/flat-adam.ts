@@ -4,14 +4,17 @@
  * about 2,000 small kernel calls per step, half of a width-0.25 training step's calls. This
  * optimizer keeps both moments as one flat vector, concatenates the gradients and the weights,
  * runs the same element-wise formulas once, and splits the result back: up to 3 kernel calls
- * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. The
- * arithmetic is the same operation for operation, so results equal tfjs' Adam. Checkpoints keep
+ * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. By default
+ * the arithmetic is the same operation for operation, so results equal tfjs' Adam; a backend may
+ * run the step as one fused kernel instead (flat-adam-moments.ts: on `tensorflow`, equal within
+ * float32 rounding). Checkpoints keep
  * tfjs' format (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's
  * run.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { createFlatAdamMoments, type FlatAdamMoments } from './flat-adam-moments.js';
 import { concatAsVector, splitToShapes } from './ops/flat-vector.js';
 
 /** tfjs' Adam fields this subclass reads (private in the typings). */
@@ -38,12 +41,12 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** The flat state: weight names in order, their shapes, and both moments. */
+/** The flat state: weight names in order, their shapes, both moments and the backend that holds them. */
 interface FlatState {
   readonly names: readonly string[];
   readonly shapes: readonly (readonly number[])[];
-  readonly m: tf.Variable;
-  readonly v: tf.Variable;
+  readonly moments: FlatAdamMoments;
+  readonly backend: string;
 }
 
 /**
@@ -73,17 +76,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     const values = names.map((n) => tf.engine().registeredVariables[n]!);
     const state = this.flatState(names, values);
     tf.tidy(() => {
-      const g = concatAsVector(grads);
-      const w = concatAsVector(values);
-      const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
-      const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
-      const newM = tf.add(tf.mul(state.m, self.beta1), tf.mul(g, 1 - self.beta1));
-      const newV = tf.add(tf.mul(state.v, self.beta2), tf.mul(tf.square(g), 1 - self.beta2));
-      const mHat = tf.div(newM, oneMinusAccBeta1);
-      const vHat = tf.div(newV, oneMinusAccBeta2);
-      state.m.assign(newM);
-      state.v.assign(newV);
-      const newW = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), w);
+      const newW = state.moments.step(concatAsVector(values), concatAsVector(grads), self.accBeta1 as tf.Scalar, self.accBeta2 as tf.Scalar, self);
       const parts = splitToShapes(newW, state.shapes);
       values.forEach((value, i) => value.assign(parts[i]!));
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
@@ -95,11 +88,14 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   /** The iteration count and both moments per weight, in tfjs Adam's format and order. */
   override async getWeights(): Promise<NamedTensor[]> {
     if (this.flat === null) return super.getWeights();
-    const { names, shapes, m, v } = this.flat;
+    const { names, shapes } = this.flat;
+    const [m, v] = this.flat.moments.read();
     const split = (flat: tf.Tensor, suffix: string): NamedTensor[] =>
       tf.tidy(() => splitToShapes(flat, shapes)).map((tensor, i) => ({ name: `${names[i]}/${suffix}`, tensor }));
     const iterations = (await super.getWeights())[0]!;
-    return [iterations, ...split(m, 'm'), ...split(v, 'v')];
+    const weights = [iterations, ...split(m, 'm'), ...split(v, 'v')];
+    tf.dispose([m, v]);
+    return weights;
   }
 
   /**
@@ -119,20 +115,19 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   }
 
   private flatState(names: readonly string[], values: readonly tf.Variable[]): FlatState {
+    if (this.flat !== null && this.flat.backend !== tf.getBackend()) this.materialize();
     if (this.flat !== null) return this.flat;
     const self = this as unknown as AdamInternals;
     const shapes = values.map((v) => v.shape);
     const total = values.reduce((sum, v) => sum + v.size, 0);
-    const restored = (list: AdamInternals['accumulatedFirstMoment']): tf.Variable =>
-      tf.tidy(() =>
-        tf.variable(list.length === names.length ? concatAsVector(list.map((e) => e.variable)) : tf.zeros([total]), false),
-      );
-    const m = restored(self.accumulatedFirstMoment);
-    const v = restored(self.accumulatedSecondMoment);
-    tf.dispose([...self.accumulatedFirstMoment.map((e) => e.variable), ...self.accumulatedSecondMoment.map((e) => e.variable)]);
+    const restored = (list: AdamInternals['accumulatedFirstMoment']): tf.Tensor1D =>
+      tf.tidy(() => (list.length === names.length ? concatAsVector(list.map((e) => e.variable)) : tf.zeros([total])));
+    const [m, v] = [restored(self.accumulatedFirstMoment), restored(self.accumulatedSecondMoment)];
+    const moments = createFlatAdamMoments(m, v);
+    tf.dispose([m, v, ...self.accumulatedFirstMoment.map((e) => e.variable), ...self.accumulatedSecondMoment.map((e) => e.variable)]);
     self.accumulatedFirstMoment = [];
     self.accumulatedSecondMoment = [];
-    this.flat = { names, shapes, m, v };
+    this.flat = { names, shapes, moments, backend: tf.getBackend() };
     return this.flat;
   }
 
@@ -140,17 +135,19 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
   private materialize(): void {
     if (this.flat === null) return;
     const self = this as unknown as AdamInternals;
-    const { names, shapes, m, v } = this.flat;
+    const { names, shapes } = this.flat;
+    const [m, v] = this.flat.moments.read();
     const split = (flat: tf.Tensor, suffix: string) =>
       tf.tidy(() => splitToShapes(flat, shapes).map((part) => tf.variable(part, false))).map((variable, i) => ({ originalName: `${names[i]}/${suffix}`, variable }));
     self.accumulatedFirstMoment = split(m, 'm');
     self.accumulatedSecondMoment = split(v, 'v');
+    tf.dispose([m, v]);
     this.disposeFlat();
   }
 
   private disposeFlat(): void {
     if (this.flat === null) return;
-    tf.dispose([this.flat.m, this.flat.v]);
+    this.flat.moments.dispose();
     this.flat = null;
   }
 }

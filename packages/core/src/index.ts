@@ -34,6 +34,7 @@ export * from './accumulated-step.js';
 export * from './backward-release.js';
 export * from './activation-recompute.js';
 export * from './flat-adam.js';
+export * from './flat-adam-moments.js';
 export * from './backend-failure.js';
 export * from './step-memory.js';
 export * from './training-memory.js';

@@ -8,13 +8,15 @@
  * `MaxPoolGrad` runs through oneDNN where the TensorFlow build has it (onednn-max-pool-grad.ts).
  * It also registers the native kernels of core's training batch norm (`batchNormTraining`) and routes the
  * ReLU gradient to TensorFlow's `ReluGrad` (relu-grad.ts), and registers core's fused convolution +
- * bias + activation of inference passes (onednn-conv-bias.ts).
+ * bias + activation of inference passes (onednn-conv-bias.ts), and runs core's flat Adam step as
+ * TensorFlow's fused `ResourceApplyAdam` (tensorflow-flat-adam.ts).
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING_KERNEL, CONV_BIAS_ACTIVATION_KERNEL } from '@rfm/core';
 import { registerConvBiasActivationKernel, unregisterConvBiasActivationKernel } from './onednn-conv-bias.js';
+import { registerTensorflowFlatAdam, unregisterTensorflowFlatAdam } from './tensorflow-flat-adam.js';
 import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './tensorflow-batch-norm-training.js';
 import { oneDnnMaxPoolGrad } from './onednn-max-pool-grad.js';
 import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from '../relu-grad.js';
@@ -111,7 +113,8 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
  * Replaces the `tensorflow` backend's `MaxPool` and `MaxPoolGrad` kernels with versions that also
  * take numeric and explicit padding (the gradient through oneDNN where available), adds the native training batch norm used by
  * core's `batchNormTraining` and `RfmBatchNormalization`, computes the ReLU gradient with TensorFlow's `ReluGrad`, and adds core's
- * `convBiasActivation` kernel. Call it after tfjs-node has loaded (`initBackend` does); idempotent;
+ * `convBiasActivation` kernel; it also keeps `FlatAdamOptimizer`'s moments in TensorFlow resource
+ * variables, stepped by the fused `ResourceApplyAdam` (tensorflow-flat-adam.ts). Call it after tfjs-node has loaded (`initBackend` does); idempotent;
  * a no-op (returning `[]`) when the `tensorflow` backend's kernels are not registered.
  *
  * @returns the names of the kernels now patched
@@ -140,6 +143,7 @@ export function registerNativeKernelPatches(): readonly string[] {
     registerBatchNormTrainingKernels();
     registerReluGrad();
     registerConvBiasActivationKernel();
+    registerTensorflowFlatAdam();
     patched.push(BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL, CONV_BIAS_ACTIVATION_KERNEL);
   }
   return patched;
@@ -155,6 +159,7 @@ export function unregisterNativeKernelPatches(): void {
   unregisterBatchNormTrainingKernels();
   unregisterReluGrad();
   unregisterConvBiasActivationKernel();
+  unregisterTensorflowFlatAdam();
 }
 
 /** True when {@link registerNativeKernelPatches} is in effect. */

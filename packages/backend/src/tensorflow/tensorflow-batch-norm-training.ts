@@ -22,35 +22,52 @@ interface NodeBackend {
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], outputs: number): tf.TensorInfo[];
 }
 
-function opAttrs(b: NodeBackend, epsilon: number): unknown[] {
+function opAttrs(b: NodeBackend, epsilon: number, dataFormat: 'NHWC' | 'NDHWC'): unknown[] {
   return [
     { name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
     { name: 'U', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
     { name: 'epsilon', type: b.binding['TF_ATTR_FLOAT'], value: epsilon },
-    { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' },
+    { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: dataFormat },
     { name: 'is_training', type: b.binding['TF_ATTR_BOOL'], value: true },
   ];
-}
-
-/**
- * The channel count TensorFlow's batch norm runs fast with: oneDNN's kernels take 5-7x longer when
- * the channels are not a multiple of 16 (measured on `[16, 14, 14, C]`, forward: 728 channels
- * 10.0 ms, 720 or 736 channels 1.4 ms; `[16, 8, 8, C]`, forward + backward: 182 channels 2.8 ms,
- * 192 channels 0.5 ms). Padding costs about a dozen small kernel calls per layer (~2 ms), so only
- * tensors of at least {@link PAD_FROM_ELEMENTS} elements and more than 16 channels are padded.
- */
-function fastChannels(shape: readonly number[]): number {
-  const c = shape[shape.length - 1]!;
-  return c > 16 && c % 16 !== 0 && tf.util.sizeFromShape([...shape]) >= PAD_FROM_ELEMENTS ? Math.ceil(c / 16) * 16 : c;
 }
 
 /** Smallest batch-norm input that is padded to a multiple of 16 channels (2^19 elements, e.g. `[16, 16, 16, 128]`). */
 const PAD_FROM_ELEMENTS = 1 << 19;
 
+/**
+ * How a batch norm input of `shape` runs in TensorFlow, where oneDNN's kernels take 5-7x longer
+ * when the channels are not a multiple of 16:
+ * - `'pad'`: padded to the next multiple of 16 channels, then oneDNN (tensors of at least
+ *   {@link PAD_FROM_ELEMENTS} elements; measured on `[16, 14, 14, C]`, forward: 728 channels
+ *   10.0 ms, 720 or 736 channels 1.4 ms). Padding costs about a dozen small kernel calls per layer
+ *   (~2 ms), too much for smaller tensors;
+ * - `'eigen'`: smaller tensors with more than 16 channels run as a 5-D tensor `[N, 1, H, W, C]`
+ *   (`NDHWC`), which TensorFlow does not hand to oneDNN, so its own Eigen kernel runs (medians of
+ *   40 interleaved calls on `[16, 8, 8, 182]`, Xception w0.25's middle flow: forward 1.55 → 0.82 ms,
+ *   backward 2.38 → 1.27 ms, plus about 0.1 ms per reshape). With 8 channels oneDNN is the faster;
+ * - `'onednn'`: everything else, as it is.
+ *
+ * @param shape - the `[N, H, W, C]` input
+ * @returns the route, and the channels the kernel sees
+ */
+export function batchNormRoute(shape: readonly number[]): { readonly route: 'pad' | 'eigen' | 'onednn'; readonly channels: number } {
+  const c = shape[shape.length - 1]!;
+  if (c <= 16 || c % 16 === 0) return { route: 'onednn', channels: c };
+  if (tf.util.sizeFromShape([...shape]) >= PAD_FROM_ELEMENTS) return { route: 'pad', channels: Math.ceil(c / 16) * 16 };
+  return { route: 'eigen', channels: c };
+}
+
 /** `t` with its last axis padded to `to` entries with `value`. */
 function padChannels(t: tf.TensorInfo, to: number, value: number): tf.Tensor {
   const paddings = t.shape.map((d, i): [number, number] => [0, i === t.shape.length - 1 ? to - d : 0]);
   return tf.pad(t as tf.Tensor, paddings, value);
+}
+
+/** `t` (`[N, H, W, C]`) as `[N, 1, H, W, C]`, or a 5-D `t` back as `[N, H, W, C]`. */
+function toggleDepthAxis(t: tf.TensorInfo): tf.Tensor {
+  const s = t.shape;
+  return tf.reshape(t as tf.Tensor, s.length === 4 ? [s[0]!, 1, s[1]!, s[2]!, s[3]!] : [s[0]!, s[2]!, s[3]!, s[4]!]);
 }
 
 /** The first `c` channels of `t` (last axis). */
@@ -61,8 +78,9 @@ function sliceChannels(t: tf.Tensor, c: number): tf.Tensor {
 /**
  * Runs TensorFlow op `op` with the shared attributes plus `extraAttrs`, the kernel's `inputNames`
  * followed by `empties` empty vectors, and returns the outputs at `keep` (the others are freed).
- * Channels are padded to {@link fastChannels} (data with zeros, per-channel vectors with ones) and
- * the outputs cut back; padded channels never mix with the others.
+ * The data takes its {@link batchNormRoute}: padded channels (data with zeros, per-channel vectors
+ * with ones; the outputs cut back, and padded channels never mix with the others), or 5-D for
+ * TensorFlow's Eigen kernel (reshaped back after).
  */
 function runFusedBatchNormOp(
   args: Parameters<tf.KernelFunc>[0],
@@ -77,15 +95,22 @@ function runFusedBatchNormOp(
   const { epsilon } = args.attrs as unknown as { epsilon: number };
   const inputs = inputNames.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]!);
   const c = inputs[0]!.shape[3]!;
-  const padded = fastChannels(inputs[0]!.shape);
+  const { route, channels } = batchNormRoute(inputs[0]!.shape);
+  const isData = (t: tf.TensorInfo): boolean => t.shape.length !== 1;
   const owned: tf.Tensor[] = [tf.tensor1d([], 'float32')];
   try {
-    const operands = padded === c ? inputs : inputs.map((t) => padChannels(t, padded, t.shape.length === 4 ? 0 : 1));
-    if (padded !== c) owned.push(...(operands as tf.Tensor[]));
-    const out = b.executeMultipleOutputs(op, [...opAttrs(b, epsilon), ...extraAttrs], [...operands, ...Array<tf.TensorInfo>(empties).fill(owned[0]!)], outputs);
+    const operands =
+      route === 'pad' ? inputs.map((t) => padChannels(t, channels, isData(t) ? 0 : 1)) : route === 'eigen' ? inputs.map((t) => (isData(t) ? toggleDepthAxis(t) : t)) : inputs;
+    owned.push(...operands.filter((t, i) => t !== inputs[i]).map((t) => t as tf.Tensor));
+    const attrs = [...opAttrs(b, epsilon, route === 'eigen' ? 'NDHWC' : 'NHWC'), ...extraAttrs];
+    const out = b.executeMultipleOutputs(op, attrs, [...operands, ...Array<tf.TensorInfo>(empties).fill(owned[0]!)], outputs);
     tf.dispose(out.filter((_, k) => !keep.includes(k)) as tf.Tensor[]);
     const kept = keep.map((k) => out[k]! as tf.Tensor);
-    if (padded === c) return kept;
+    if (route === 'onednn') return kept;
+    if (route === 'eigen') {
+      owned.push(...kept.filter(isData));
+      return kept.map((t) => (isData(t) ? toggleDepthAxis(t) : t));
+    }
     owned.push(...kept);
     return kept.map((t) => sliceChannels(t, c));
   } finally {

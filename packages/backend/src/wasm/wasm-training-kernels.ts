@@ -13,7 +13,8 @@
  * gradient, `MaxPoolGrad`, the training batch norm, the ReLU gradient from its output
  * (`RfmReluGrad`), the convolutions' GEMMs and patch matrices, and transposes run rfm.js' own WebAssembly modules
  * on the heap (`simd/`), with composite or JavaScript forms as fallbacks; `Slice`/`SplitV` copy
- * straight from the heap.
+ * straight from the heap. `FlatAdamOptimizer`'s step runs as one pass of rfm.js' SIMD module over
+ * moments kept on the heap (`kernels/flat-adam.ts`).
  *
  * @packageDocumentation
  */
@@ -42,6 +43,7 @@ import { createCastConfig, createIdentityConfig } from './kernels/identity.js';
 import { createMaxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { createConv2DConfig, createConvBiasActivationConfig } from './kernels/gemm-conv.js';
 import { reluGradConfig } from './kernels/relu-grad.js';
+import { registerWasmFlatAdam, unregisterWasmFlatAdam } from './kernels/flat-adam.js';
 import { createMeanConfig, createSumConfig } from './kernels/reduce.js';
 import { createFillConfig, createTileConfig } from './kernels/repeat.js';
 import { createSliceConfig, createSplitVConfig } from './kernels/slice.js';
@@ -158,6 +160,7 @@ export function registerWasmTrainingKernels(options: WasmTrainingKernelOptions =
   }
   if (configs.some((c) => c.kernelName === BATCH_NORM_TRAINING_KERNEL)) registerBatchNormTrainingGradient();
   if (configs.some((c) => c.kernelName === CONV_BIAS_ACTIVATION_KERNEL)) registerConvBiasActivationGradient();
+  registerWasmFlatAdam();
   originals = saved;
   registered = configs.map((c) => c.kernelName);
   return registered;
@@ -173,6 +176,7 @@ export function unregisterWasmTrainingKernels(): void {
     tf.unregisterKernel(name, 'wasm');
     if (previous !== undefined) tf.registerKernel(previous);
   }
+  unregisterWasmFlatAdam();
   originals = null;
   registered = null;
 }

@@ -4,6 +4,7 @@ import { createRng } from '@rfm/core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../init-backend.js';
 import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.js';
+import { adamWasm } from './adam.generated.js';
 import { batchNormWasm } from './batch-norm.generated.js';
 import { depthwiseConvWasm } from './depthwise-conv.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
@@ -20,7 +21,7 @@ import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-
 import { assemble, loadWabt } from '../../../../../scripts/build-wasm-kernels.mjs';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  const generated: Record<string, HeapModuleSource> = { 'batch-norm': batchNormWasm, 'depthwise-conv': depthwiseConvWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, gemm: gemmWasm, im2col: im2colWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
+  const generated: Record<string, HeapModuleSource> = { adam: adamWasm, 'batch-norm': batchNormWasm, 'depthwise-conv': depthwiseConvWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, gemm: gemmWasm, im2col: im2colWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
 
   it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
     const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
