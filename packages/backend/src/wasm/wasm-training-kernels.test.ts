@@ -4,13 +4,14 @@ import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng,
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
 import { RELU_GRAD_KERNEL } from '../relu-grad.js';
-import { columnScatterInputGradient } from './kernels/column-scatter.js';
+import { columnScatterInputGradient, scatterColumns } from './kernels/column-scatter.js';
 import { zeroInsertionInputGradient } from './kernels/conv2d-backprop-input.js';
 import { convGeometry } from './kernels/conv-geometry.js';
 import { heapDepthwiseConv } from './kernels/depthwise-conv.js';
 import { heapGatherRows } from './kernels/gather.js';
 import type { HeapCopyBackend } from './kernels/slice.js';
-import type { WasmHeapBackend } from './simd/heap-module.js';
+import { col2imWasm } from './simd/col2im.generated.js';
+import { heapFloat32, heapModule, heapOffset, type WasmHeapBackend } from './simd/heap-module.js';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useSimdKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels.js';
 
 type Inputs = Record<string, { shape: number[]; data: Float32Array }>;
@@ -135,9 +136,9 @@ describe('wasm training kernels: parity with cpu', () => {
     }
   });
 
-  it('Conv2DBackpropInput of strided 3x3 convolutions: the column scatter and the zero-insertion form both equal cpu', async () => {
-    const strided = [...cases().filter((c) => c.k === 3 && c.stride === 2), { shape: [2, 9, 8, 3], k: 3, stride: [2, 1], pad: 'same' } as Case];
-    for (const c of strided) {
+  it('Conv2DBackpropInput of 3x3 convolutions: the column scatter and the zero-insertion form both equal cpu', async () => {
+    const threes = [...cases().filter((c) => c.k === 3), { shape: [2, 9, 8, 3], k: 3, stride: [2, 1], pad: 'same' } as Case];
+    for (const c of threes) {
       const cout = 6;
       const inputs = { dy: random(rng, outShape(c, cout, false)), filter: random(rng, [c.k, c.k, c.shape[3], cout]) };
       const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.shape } as tf.Conv2DBackpropInputAttrs;
@@ -155,6 +156,23 @@ describe('wasm training kernels: parity with cpu', () => {
       }
       tf.dispose([dy!, filter!, scattered!, inserted]);
       expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('the column scatter: rfm.js\' SIMD module (simd/col2im.wat) adds exactly as scatterColumns does in JavaScript (strides 1 and 2, 3, 5 and 8 channels, padding)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const col2im = heapModule(col2imWasm, backend)!['col2im'] as (...args: number[]) => void;
+    const geometries = [...cases().filter((c) => c.k === 3), { shape: [2, 9, 8, 5], k: 3, stride: [2, 1], pad: 'same' } as Case, { shape: [1, 7, 6, 8], k: 3, stride: 1, pad: 'valid' } as Case];
+    for (const c of geometries) {
+      const g = convGeometry(c.shape, [3, 3, c.shape[3], 1], c.stride, c.pad, undefined, false);
+      const cols = tf.tensor(random(rng, [g.batch * g.outHeight * g.outWidth, 9 * c.shape[3]]).data, [g.batch * g.outHeight * g.outWidth, 9 * c.shape[3]]);
+      const dx = tf.fill(c.shape, Number.NaN); // col2im zeroes it first
+      const want = new Float32Array(dx.size);
+      scatterColumns(heapFloat32(backend, cols), want, g, c.shape[3]);
+      col2im(heapOffset(backend, cols), heapOffset(backend, dx), g.batch, g.inHeight, g.inWidth, c.shape[3], 3, 3, g.strideHeight, g.strideWidth, g.top, g.left, g.outHeight, g.outWidth);
+      expect(dx.dataSync(), label(c)).toEqual(want);
+      tf.dispose([cols, dx]);
     }
   });
 

@@ -1,24 +1,30 @@
 /**
- * The input gradient of a strided convolution by columns: `cols = dY · Wᵀ` (one GEMM, `[M, fh·fw·Cin]`
- * with `M = N·Ho·Wo`), then each column entry added onto the input pixel it was read from
- * ("col2im"). The zero-insertion form (`dilateAndPad` + a stride-1 convolution) multiplies
- * `stride²` times as many numbers, most of them inserted zeros, and for a network's first layer
- * (`Cin` = 3 colour channels) its convolution has only three output channels, where XNNPACK's GEMM
- * is slow: Xception's first layer (3x3, stride 2) took 42 ms per w0.25 FAM pass that way.
+ * The input gradient of a convolution (filters larger than 1x1) by columns: `cols = dY · Wᵀ` (one
+ * GEMM, `[M, fh·fw·Cin]` with `M = N·Ho·Wo`), then each column entry added onto the input pixel it
+ * was read from ("col2im"). The zero-insertion form (`dilateAndPad` + a stride-1 convolution)
+ * multiplies `stride²` times as many numbers, most of them inserted zeros, and for a network's first
+ * layer (`Cin` = 3 colour channels) its convolution has only three output channels, where XNNPACK's
+ * GEMM is slow: Xception's first layer (3x3, stride 2) took 42 ms per w0.25 FAM pass that way. At
+ * stride 1 the two forms multiply as many numbers, but the columns are the smaller matrix and
+ * their GEMM the wider one: Xception's second layer, 35 → 15 ms at w0.25 (batch 16), 149 → 101 ms
+ * at full width and 224 px (micro-batch of 4).
  *
- * The scatter runs in JavaScript directly on the wasm heap (`fh·fw·Cin` additions per output
- * pixel; 1.7 M for that layer).
+ * The scatter runs in rfm.js' SIMD module on the heap (`simd/col2im.wat`, `fh·fw·Cin` additions per
+ * output pixel, four lanes at a time), or in JavaScript on the heap's views where the module cannot
+ * run; both add in the same order, so they give the same bits.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
-import { heapFloat32, heapReachable, type WasmHeapBackend } from '../simd/heap-module.js';
+import { col2imWasm } from '../simd/col2im.generated.js';
+import { PATCH_LIMIT } from './gemm-conv.js';
+import { heapFloat32, heapModule, heapOffset, heapReachable, type WasmHeapBackend } from '../simd/heap-module.js';
 
 /**
  * Input gradient of an NHWC convolution (dilation 1) as one GEMM and a scatter-add on the wasm
- * heap; null when the active backend is not wasm with a reachable heap, or the tensors are not
- * float32 (then use the zero-insertion form).
+ * heap; null when the active backend is not wasm with a reachable heap, the tensors are not
+ * float32, or the column matrix would pass {@link PATCH_LIMIT} floats (then use the zero-insertion form).
  *
  * @param dy - output gradient `[N, Ho, Wo, Cout]`
  * @param filter - forward filter `[fh, fw, Cin, Cout]`
@@ -32,16 +38,30 @@ export function columnScatterInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D,
   const [fh, fw, cin, cout] = filter.shape;
   const taps = fh * fw * cin;
   const m = g.batch * g.outHeight * g.outWidth;
+  if (m * taps > PATCH_LIMIT) return null;
   const cols = tf.tidy(() =>
     convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, transposeMatrix(tf.reshape(filter, [taps, cout]) as tf.Tensor2D)),
   );
-  const out = backend.makeOutput([g.batch, g.inHeight, g.inWidth, cin], 'float32');
-  // Views taken after the output exists: growing the heap detaches older views.
-  const src = heapFloat32(backend, cols);
-  const dst = heapFloat32(backend, out);
-  dst.fill(0);
-  scatterColumns(src, dst, g, cin);
-  cols.dispose();
+  let out: tf.TensorInfo | undefined;
+  try {
+    out = backend.makeOutput([g.batch, g.inHeight, g.inWidth, cin], 'float32');
+    const simd = heapModule(col2imWasm, backend);
+    if (simd !== null) {
+      const { batch, inHeight, inWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left, outHeight, outWidth } = g;
+      const col2im = simd['col2im'] as (...args: number[]) => void;
+      col2im(heapOffset(backend, cols), heapOffset(backend, out), batch, inHeight, inWidth, cin, filterHeight, filterWidth, strideHeight, strideWidth, top, left, outHeight, outWidth);
+    } else {
+      // Views taken after the output exists: growing the heap detaches older views.
+      const dst = heapFloat32(backend, out);
+      dst.fill(0);
+      scatterColumns(heapFloat32(backend, cols), dst, g, cin);
+    }
+  } catch (error) {
+    if (out !== undefined) tf.engine().makeTensorFromTensorInfo(out).dispose();
+    throw error;
+  } finally {
+    cols.dispose();
+  }
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
 

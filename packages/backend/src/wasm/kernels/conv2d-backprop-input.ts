@@ -3,7 +3,9 @@
  *
  * - 1x1: `dX = dY · Wᵀ` as a GEMM (a 1x1 convolution: {@link convolutionMatMul}; `Wᵀ` by
  *   {@link transposeMatrix}), then zero insertion for strides > 1.
- * - strided, larger filters: one GEMM and a scatter-add on the heap ({@link columnScatterInputGradient}).
+ * - larger filters: one GEMM and a scatter-add on the heap ({@link columnScatterInputGradient}), also at
+ *   stride 1 (Xception's second 3x3 convolution: w0.25 35 → 15 ms, full width at 224 px 149 → 101 ms
+ *   per micro-batch of 4, against the zero-insertion form below).
  * - otherwise (and where the heap is not reachable): the transposed convolution: `dY` with
  *   `stride - 1` zeros inserted and padded by `f - 1 - pad`, convolved (stride 1) with the filter
  *   rotated by 180° and with in/out swapped ({@link zeroInsertionInputGradient}).
@@ -34,8 +36,7 @@ export function conv2dBackpropInputOp(dy: tf.Tensor4D, filter: tf.Tensor4D, attr
       const cols = tf.reshape(convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, wt), [g.batch, g.outHeight, g.outWidth, cin]) as tf.Tensor4D;
       return dilateAndPad(cols, g.strideHeight, g.strideWidth, top, bottom, left, right);
     }
-    const strided = g.strideHeight > 1 || g.strideWidth > 1;
-    return (strided ? columnScatterInputGradient(dy, filter, g) : null) ?? zeroInsertionInputGradient(dy, filter, g);
+    return columnScatterInputGradient(dy, filter, g) ?? zeroInsertionInputGradient(dy, filter, g);
   });
 }
 

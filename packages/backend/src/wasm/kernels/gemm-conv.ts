@@ -22,8 +22,8 @@ import { im2colWasm } from '../simd/im2col.generated.js';
 import { convGeometry, noDilation, type ConvGeometry, type ConvPad } from './conv-geometry.js';
 import { heapGemm, heapGemmAvailable, type HeapGemmOptions } from './heap-gemm.js';
 
-/** Largest patch matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
-const PATCH_LIMIT = 1 << 25;
+/** Largest patch (or column) matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
+export const PATCH_LIMIT = 1 << 25;
 
 /** The attributes of `Conv2D` and of the fused kernels this module reads. */
 interface ConvAttrs {

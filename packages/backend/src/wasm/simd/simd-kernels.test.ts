@@ -6,6 +6,7 @@ import { initBackend } from '../../init-backend.js';
 import { depthwiseBackpropFilterOp } from '../kernels/depthwise-backprop-filter.js';
 import { adamWasm } from './adam.generated.js';
 import { batchNormWasm } from './batch-norm.generated.js';
+import { col2imWasm } from './col2im.generated.js';
 import { depthwiseConvWasm } from './depthwise-conv.generated.js';
 import { depthwiseFilterGradWasm } from './depthwise-filter-grad.generated.js';
 import { gemmWasm } from './gemm.generated.js';
@@ -21,7 +22,7 @@ import { heapModule, type HeapModuleSource, type WasmHeapBackend } from './heap-
 import { assemble, loadWabt } from '../../../../../scripts/build-wasm-kernels.mjs';
 
 describe('rfm.js WebAssembly SIMD kernels', () => {
-  const generated: Record<string, HeapModuleSource> = { adam: adamWasm, 'batch-norm': batchNormWasm, 'depthwise-conv': depthwiseConvWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, gemm: gemmWasm, im2col: im2colWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
+  const generated: Record<string, HeapModuleSource> = { adam: adamWasm, 'batch-norm': batchNormWasm, col2im: col2imWasm, 'depthwise-conv': depthwiseConvWasm, 'depthwise-filter-grad': depthwiseFilterGradWasm, gemm: gemmWasm, im2col: im2colWasm, 'max-pool-grad': maxPoolGradWasm, 'relu-grad': reluGradWasm, transpose: transposeWasm };
 
   it('every .wat source has its generated module, equal to the assembled source (re-run scripts/build-wasm-kernels.mjs after editing one)', async () => {
     const sources = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.wat'));
