@@ -347,11 +347,14 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
       if (backend === 'tensorflow') expect(routes).toEqual(['onednn', 'eigen', 'pad']);
     });
 
-    it(`FlatAdamOptimizer runs its step fused on ${backend} and follows cpu's tfjs-Adam arithmetic through 6 steps, a checkpoint round trip and a switch to cpu`, async () => {
+    it(`FlatAdamOptimizer runs its step fused on ${backend} and follows cpu's tfjs-Adam arithmetic through 6 steps, an optimizer made on cpu, a checkpoint round trip and a switch to cpu`, async () => {
       // Weights and gradients of mixed shapes; 2 steps, save and restore into a new optimizer, 2 more
       // steps, then 2 on cpu (the moments move back to tfjs variables).
       const shapes = [[3, 3, 4, 8], [8], [5, 2], [1], [64, 33]];
       const runFlatAdam = async (onBackend: string): Promise<{ weights: Float32Array[]; moments: Float32Array[]; fused: boolean }> => {
+        // Made on cpu: its β^t variables stay there while the steps run on the backend.
+        await tf.setBackend('cpu');
+        const first = new FlatAdamOptimizer(1e-2, 0.9, 0.999, 1e-8);
         await tf.setBackend(onBackend);
         const rng = createRng(21);
         const vars = shapes.map((s, i) => tf.tidy(() => tf.variable(tf.tensor(rng.fill(new Float32Array(tf.util.sizeFromShape(s)), -1, 1), s), true, `flatAdam${onBackend}${i}`)));
@@ -364,7 +367,6 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
           opt.applyGradients(g);
           tf.dispose(Object.values(g));
         };
-        const first = new FlatAdamOptimizer(1e-2, 0.9, 0.999, 1e-8);
         apply(first, 0);
         const before = tf.memory().numTensors;
         const { kernelNames } = await tf.profile(() => apply(first, 1));

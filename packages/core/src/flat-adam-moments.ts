@@ -3,7 +3,8 @@
  * and how it runs the element-wise step on them. The default keeps them as `tf.Variable`s and
  * runs tfjs Adam's formulas op for op, so results equal `tf.train.adam`'s bit for bit; a backend
  * may register a faster form of its own ({@link registerFlatAdamMoments}), which `@rfm/backend` does
- * for `tensorflow` (TensorFlow's fused `ResourceApplyAdam` on resource variables).
+ * for `wasm` (one pass of its SIMD module over moments on the heap, bit-identical) and for
+ * `tensorflow` (TensorFlow's fused `ResourceApplyAdam` on resource variables).
  *
  * @packageDocumentation
  */

@@ -6,10 +6,9 @@
  * runs the same element-wise formulas once, and splits the result back: up to 3 kernel calls
  * per weight (reshapes in and out, none for vectors; one split shared) plus a dozen. By default
  * the arithmetic is the same operation for operation, so results equal tfjs' Adam; a backend may
- * run the step as one fused kernel instead (flat-adam-moments.ts: on `tensorflow`, equal within
- * float32 rounding). Checkpoints keep
- * tfjs' format (`<weight>/m`, `<weight>/v` per weight), so either optimizer can resume the other's
- * run.
+ * run the step as one fused kernel instead (flat-adam-moments.ts: bit-identical on wasm, weights
+ * within 1e-6 relative on `tensorflow`). Checkpoints keep tfjs' format (`<weight>/m`, `<weight>/v`
+ * per weight), so either optimizer can resume the other's run.
  *
  * @packageDocumentation
  */

@@ -3,7 +3,9 @@
  * moments live in TensorFlow resource variables, and one step is TensorFlow's fused
  * `ResourceApplyAdam`, which updates weights and moments in place in one multithreaded pass.
  * tfjs' formulas take 14 element-wise kernel calls over the whole flat vector, each allocating a
- * new one: for Xception width 0.25 (1.35 M weights) about 40 ms of a ~400 ms step.
+ * new one. Medians of interleaved `applyGradients` calls: Xception width 0.25 (1.35 M weights)
+ * 22.5 → 14.2 ms, full width (20.8 M) 176 → 70 ms; what remains is the concatenation of weights and
+ * gradients and the split back.
  *
  * TensorFlow's kernel computes `m += (g − m)(1 − β1)`, `v += (g² − v)(1 − β2)`,
  * `w −= α·m / (√v + ε̂)` with `α = lr·√(1 − β2^t) / (1 − β1^t)`. Passing `ε̂ = ε·√(1 − β2^t)`
@@ -84,6 +86,7 @@ function resourceMoments(m0: tf.Tensor1D, v0: tf.Tensor1D): FlatAdamMoments {
   const b = tf.backend() as unknown as NodeBackend;
   const m = resourceVariable(b, m0);
   const v = resourceVariable(b, v0);
+  // The weights' variable, assigned at every step (shaped as the moments).
   const w = resourceVariable(b, m0);
   return {
     step: (weights, g, accBeta1, accBeta2, h) =>
