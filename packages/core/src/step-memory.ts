@@ -4,12 +4,14 @@
  *
  * The estimate is linear in the images of one micro-batch: `fixed + perImage · m`. `perImage` is
  * the sum of the network's layer outputs for one image (what the forward pass produces) times
- * {@link STEP_MEMORY_FACTORS}' `activations`: the forward pass keeps about 1.4 times that for the
- * backward pass and the backward pass adds the gradients of those tensors and its kernels'
- * scratch space. `fixed` is the weights, their gradients and Adam's two moments, plus the
- * backend's own working set. The factors were measured as the wasm heap's high-water mark on the
- * full Xception at 224 px with 1, 2 and 4 images per step, and on Xception width 0.25 at 128 px
- * (see the package README); they err on the large side.
+ * {@link STEP_MEMORY_FACTORS}' `activations`: what the backward pass keeps of them (large
+ * batch-norm outputs are rebuilt there instead of kept), their gradients and its kernels' scratch
+ * space. `fixed` is the weights, their gradients and Adam's two moments, the concatenations of
+ * the flat Adam step, plus the backend's own working set. The factors come from the wasm heap's
+ * high-water mark after two training steps and a FAM pass, on the full Xception at 224 px with
+ * 1, 2, 4, 8 and 16 images per step (864, 1,003, 1,174, 1,470 and 2,046 MB) and on Xception
+ * width 0.25 at 128 px with 1, 4 and 16 (58, 100 and 206 MB): the estimate is 1.44-1.54 times
+ * those at 224 px and more at width 0.25 (docs/memory-and-speed.md).
  *
  * @packageDocumentation
  */
@@ -27,7 +29,7 @@ export const WASM_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
  * layer outputs of one image; `parameters` multiplies the bytes of the weights; `baseBytes` is
  * the backend's working set independent of the model.
  */
-export const STEP_MEMORY_FACTORS = { activations: 3.0, parameters: 12, baseBytes: 256 * 1024 ** 2 } as const;
+export const STEP_MEMORY_FACTORS = { activations: 0.9, parameters: 12, baseBytes: 256 * 1024 ** 2 } as const;
 
 /** What {@link estimateStepMemory} returns. */
 export interface StepMemoryEstimate {
