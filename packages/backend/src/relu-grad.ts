@@ -20,6 +20,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { floatTypeAttr, type NodeBackend } from './tensorflow/node-backend.js';
 
 /** Kernel name of the one-pass ReLU gradient (inputs `dy` and the ReLU's output as `x`); registered for `tensorflow` here and for `wasm` by its training kernels. */
 export const RELU_GRAD_KERNEL = 'RfmReluGrad';
@@ -27,17 +28,12 @@ export const RELU_GRAD_KERNEL = 'RfmReluGrad';
 const BACKEND = 'tensorflow';
 let original: tf.GradConfig | null = null;
 
-interface NodeBackend {
-  readonly binding: Readonly<Record<string, number>>;
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.TensorInfo;
-}
-
 const kernel: tf.KernelConfig = {
   kernelName: RELU_GRAD_KERNEL,
   backendName: BACKEND,
   kernelFunc: ({ inputs, backend }) => {
     const b = backend as unknown as NodeBackend;
-    const attrs = [{ name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] }];
+    const attrs = [floatTypeAttr(b)];
     return b.executeSingleOutput('ReluGrad', attrs, [inputs['dy']!, inputs['x']!]);
   },
 };

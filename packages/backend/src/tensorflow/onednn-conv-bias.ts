@@ -10,20 +10,15 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivationViaFusedConv2D, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
 import { nativeOpGives } from './native-op-probe.js';
 
 const BACKEND = 'tensorflow';
 
-/** The slice of tfjs-node's backend used here. */
-interface NodeBackend {
-  readonly binding: Readonly<Record<string, number>>;
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
-}
-
 function convWithBias(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo, a: Pick<ConvBiasActivationAttrs, 'strides' | 'pad'>): tf.Tensor {
   const attrs = [
-    { name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
+    floatTypeAttr(b),
     { name: 'strides', type: b.binding['TF_ATTR_INT'], value: [1, a.strides[0], a.strides[1], 1] },
     { name: 'padding', type: b.binding['TF_ATTR_STRING'], value: a.pad.toUpperCase() },
     { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' },
@@ -68,7 +63,7 @@ export function registerConvBiasActivationKernel(): void {
       const y = convWithBias(b, x, filter, bias, a);
       if (a.activation === 'linear') return y;
       try {
-        return b.executeSingleOutput('Relu', [{ name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] }], [y]);
+        return b.executeSingleOutput('Relu', [floatTypeAttr(b)], [y]);
       } finally {
         y.dispose();
       }

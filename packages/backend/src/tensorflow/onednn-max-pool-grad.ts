@@ -11,14 +11,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { nativeOpGives } from './native-op-probe.js';
-
-/** The slice of tfjs-node's backend used here. */
-interface NodeBackend {
-  readonly binding: Readonly<Record<string, number>>;
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], outputs: number): tf.Tensor[];
-}
 
 /** Window geometry in TensorFlow's terms. */
 interface PoolGeometry {
@@ -29,7 +23,7 @@ interface PoolGeometry {
 
 function opAttrs(b: NodeBackend, g: PoolGeometry): unknown[] {
   return [
-    { name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
+    floatTypeAttr(b),
     { name: 'ksize', type: b.binding['TF_ATTR_INT'], value: g.ksize },
     { name: 'strides', type: b.binding['TF_ATTR_INT'], value: g.strides },
     { name: 'padding', type: b.binding['TF_ATTR_STRING'], value: g.padding },

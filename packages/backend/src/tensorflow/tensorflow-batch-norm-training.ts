@@ -12,20 +12,15 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, registerBatchNormTrainingGradient } from '@rfm/core';
 
 const BACKEND = 'tensorflow';
 
-/** The slice of tfjs-node's backend the kernels use. */
-interface NodeBackend {
-  readonly binding: Readonly<Record<string, number>>;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], outputs: number): tf.TensorInfo[];
-}
-
 function opAttrs(b: NodeBackend, epsilon: number, dataFormat: 'NHWC' | 'NDHWC'): unknown[] {
   return [
-    { name: 'T', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
-    { name: 'U', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] },
+    floatTypeAttr(b),
+    floatTypeAttr(b, 'U'),
     { name: 'epsilon', type: b.binding['TF_ATTR_FLOAT'], value: epsilon },
     { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: dataFormat },
     { name: 'is_training', type: b.binding['TF_ATTR_BOOL'], value: true },

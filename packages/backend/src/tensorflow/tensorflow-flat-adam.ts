@@ -20,6 +20,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { registerFlatAdamMoments, unregisterFlatAdamMoments, type FlatAdamMoments } from '@rfm/core';
 
 const BACKEND = 'tensorflow';
@@ -27,30 +28,12 @@ const BACKEND = 'tensorflow';
 /** TensorFlow's name for a resource owned by its handle (`ResourceHandle::ANONYMOUS_NAME`). */
 const ANONYMOUS_NAME = 'cd2c89b7-88b7-44c8-ad83-06c2a9158347';
 
-/** The slice of tfjs-node's backend used here. */
-interface NodeBackend {
-  readonly binding: {
-    readonly [constant: string]: unknown;
-    executeOp(name: string, attrs: unknown[], inputIds: number[], outputs: number): Array<{ readonly id: number }>;
-    tensorDataSync(id: number): Float32Array;
-    deleteTensor(id: number): void;
-  };
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], outputs: number): tf.Tensor[];
-  getInputTensorIds(tensors: tf.TensorInfo[]): number[];
-}
-
-/** The float32 type attribute `name`. */
-function floatType(b: NodeBackend, name: string): unknown {
-  return { name, type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] };
-}
-
 /** A new float32 resource variable holding `value` (shared: TensorFlow copies on the first write while `value` lives). */
 function resourceVariable(b: NodeBackend, value: tf.Tensor): tf.Tensor {
   const handle = b.executeSingleOutput(
     'VarHandleOp',
     [
-      floatType(b, 'dtype'),
+      floatTypeAttr(b, 'dtype'),
       { name: 'shape', type: b.binding['TF_ATTR_SHAPE'], value: value.shape },
       { name: 'container', type: b.binding['TF_ATTR_STRING'], value: '' },
       { name: 'shared_name', type: b.binding['TF_ATTR_STRING'], value: ANONYMOUS_NAME },
@@ -62,7 +45,7 @@ function resourceVariable(b: NodeBackend, value: tf.Tensor): tf.Tensor {
 }
 
 function assign(b: NodeBackend, handle: tf.Tensor, value: tf.Tensor): void {
-  b.executeMultipleOutputs('AssignVariableOp', [floatType(b, 'dtype'), { name: 'validate_shape', type: b.binding['TF_ATTR_BOOL'], value: true }], [handle, value], 0);
+  b.executeMultipleOutputs('AssignVariableOp', [floatTypeAttr(b, 'dtype'), { name: 'validate_shape', type: b.binding['TF_ATTR_BOOL'], value: true }], [handle, value], 0);
 }
 
 /**
@@ -71,7 +54,7 @@ function assign(b: NodeBackend, handle: tf.Tensor, value: tf.Tensor): void {
  * (tfjs-node registers every tensor it makes with the active backend).
  */
 function read(b: NodeBackend, handle: tf.Tensor): tf.Tensor1D {
-  const attrs = [floatType(b, 'dtype')];
+  const attrs = [floatTypeAttr(b, 'dtype')];
   if (tf.getBackend() === BACKEND) return b.executeSingleOutput('ReadVariableOp', attrs, [handle]) as tf.Tensor1D;
   const [value] = b.binding.executeOp('ReadVariableOp', attrs, b.getInputTensorIds([handle]), 1);
   try {
@@ -97,7 +80,7 @@ function resourceMoments(m0: tf.Tensor1D, v0: tf.Tensor1D): FlatAdamMoments {
         const epsilonHat = tf.mul(tf.sqrt(tf.sub(1, accBeta2)), h.epsilon);
         const [lr, beta1, beta2] = [h.learningRate, h.beta1, h.beta2].map((x) => tf.scalar(x));
         const flags = [false, false].map((value, i) => ({ name: i === 0 ? 'use_locking' : 'use_nesterov', type: b.binding['TF_ATTR_BOOL'], value }));
-        b.executeMultipleOutputs('ResourceApplyAdam', [floatType(b, 'T'), ...flags], [w, m, v, accBeta1, accBeta2, lr!, beta1!, beta2!, epsilonHat, g], 0);
+        b.executeMultipleOutputs('ResourceApplyAdam', [floatTypeAttr(b, 'T'), ...flags], [w, m, v, accBeta1, accBeta2, lr!, beta1!, beta2!, epsilonHat, g], 0);
         g.dispose();
         return read(b, w);
       }),
