@@ -18,13 +18,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
 import { col2imWasm } from '../simd/col2im.generated.js';
-import { PATCH_LIMIT } from './gemm-conv.js';
+import { PATCH_LIMIT, imagesPerGemm, overImageChunks } from './gemm-conv.js';
 import { heapFloat32, heapModule, heapOffset, heapReachable, type WasmHeapBackend } from '../simd/heap-module.js';
 
 /**
  * Input gradient of an NHWC convolution (dilation 1) as one GEMM and a scatter-add on the wasm
- * heap; null when the active backend is not wasm with a reachable heap, the tensors are not
- * float32, or the column matrix would pass {@link PATCH_LIMIT} floats (then use the zero-insertion form).
+ * heap (one per chunk of images where the column matrix would pass {@link PATCH_LIMIT} floats);
+ * null when the active backend is not wasm with a reachable heap, the tensors are not float32, or
+ * one image's columns alone pass the limit (then use the zero-insertion form).
  *
  * @param dy - output gradient `[N, Ho, Wo, Cout]`
  * @param filter - forward filter `[fh, fw, Cin, Cout]`
@@ -37,8 +38,18 @@ export function columnScatterInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D,
   if (!heapReachable(backend)) return null;
   const [fh, fw, cin, cout] = filter.shape;
   const taps = fh * fw * cin;
+  const chunk = imagesPerGemm(g.batch, g.outHeight * g.outWidth * taps);
+  if (chunk === 0) return null;
+  if (chunk < g.batch) {
+    const parts = overImageChunks([dy], chunk, ([part]) => columnScatterInputGradient(part!, filter, { ...g, batch: part!.shape[0] }));
+    if (parts === null) return null;
+    try {
+      return tf.concat(parts, 0) as tf.Tensor4D;
+    } finally {
+      tf.dispose(parts);
+    }
+  }
   const m = g.batch * g.outHeight * g.outWidth;
-  if (m * taps > PATCH_LIMIT) return null;
   const cols = tf.tidy(() =>
     convolutionMatMul(tf.reshape(dy, [m, cout]) as tf.Tensor2D, transposeMatrix(tf.reshape(filter, [taps, cout]) as tf.Tensor2D)),
   );

@@ -3,7 +3,8 @@
  *
  * - where rfm.js' relaxed-SIMD GEMM runs ({@link heapMatMul}): `dW = Pᵀ · dY` with `P` the patch
  *   matrix of the forward convolution ({@link patchMatrix}; the input itself for 1x1 at stride 1),
- *   read transposed in place. The conv trick below ran Xception's 3x3 entry convolution at
+ *   read transposed in place; summed over chunks of images where `P` would pass the patch limit
+ *   ({@link imagesPerGemm}). The conv trick below ran Xception's 3x3 entry convolution at
  *   1.3 GFLOP/s on XNNPACK (full width, 224 px).
  * - otherwise, 1x1, stride 1, no padding: one plain GEMM, `dWᵀ = dYᵀ · X` or `dW = Xᵀ · dY`, whichever keeps
  *   the operand with fewer channels as the right-hand matrix (XNNPACK packs that one; measured
@@ -19,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
-import { patchMatrix } from './gemm-conv.js';
+import { imagesPerGemm, overImageChunks, patchMatrix } from './gemm-conv.js';
 import { heapGemmAvailable, heapMatMul } from './heap-gemm.js';
 import type { WasmHeapBackend } from '../simd/heap-module.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
@@ -38,10 +39,15 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
   return tf.tidy(() => {
     const m = g.batch * g.outHeight * g.outWidth;
     const taps = fh * fw * cin;
-    if (tf.getBackend() === 'wasm' && heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend)) {
-      const patches = patchMatrix(x, g);
-      const heap = patches === null ? null : heapMatMul(tf.reshape(patches, [m, taps]) as tf.Tensor2D, tf.reshape(dy, [m, cout]) as tf.Tensor2D, true);
-      if (heap !== null) return tf.reshape(heap, [fh, fw, cin, cout]) as tf.Tensor4D;
+    const chunk = imagesPerGemm(g.batch, g.outHeight * g.outWidth * taps);
+    if (chunk > 0 && tf.getBackend() === 'wasm' && heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend)) {
+      // One GEMM per chunk of images where the patch matrix would pass the limit, summed.
+      const parts = overImageChunks([x, dy], chunk, ([xs, dys]) => {
+        const rows = dys!.shape[0] * g.outHeight * g.outWidth;
+        const patches = patchMatrix(xs!, { ...g, batch: xs!.shape[0] });
+        return patches === null ? null : heapMatMul(tf.reshape(patches, [rows, taps]) as tf.Tensor2D, tf.reshape(dys!, [rows, cout]) as tf.Tensor2D, true);
+      });
+      if (parts !== null) return tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [fh, fw, cin, cout]) as tf.Tensor4D;
     }
     const neededH = (g.outHeight - 1) * g.strideHeight + fh;
     const neededW = (g.outWidth - 1) * g.strideWidth + fw;

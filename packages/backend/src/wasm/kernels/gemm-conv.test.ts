@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '@rfm/core';
+import { convBiasActivation, createRng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../init-backend.js';
 import { useSimdKernels } from '../simd/heap-module.js';
 import { convGeometry } from './conv-geometry.js';
-import { patchMatrix } from './gemm-conv.js';
+import { patchMatrix, setPatchLimit } from './gemm-conv.js';
 
 const rng = createRng(5);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
@@ -83,6 +83,57 @@ describe('convolutions as GEMMs on the wasm heap', () => {
       });
     } finally {
       useSimdKernels(previous);
+    }
+  });
+
+  it('runs convolutions whose patch matrix passes the limit over chunks of images, with the values of one GEMM', () => {
+    // 5 images; the limit admits 2 images' patches: chunks of 2, 2 and 1.
+    const chunked: Case[] = [
+      { x: [5, 9, 11, 5], f: [3, 3, 5, 12], stride: 1, pad: 'same' },
+      { x: [5, 13, 12, 3], f: [3, 3, 3, 9], stride: 2, pad: 'valid' },
+    ];
+    for (const [i, c] of chunked.entries()) {
+      const x = values(c.x.reduce((a, b) => a * b));
+      const f = values(c.f.reduce((a, b) => a * b));
+      const bias = values(c.f[3]);
+      const withBias = (): number[] =>
+        tf.tidy(() => Array.from(convBiasActivation(tf.tensor4d(x, c.x), tf.tensor4d(f, c.f), tf.tensor1d(bias), { strides: [c.stride, c.stride], pad: c.pad as 'same' | 'valid', activation: 'relu' }).dataSync()));
+      const whole = [...convAndGradients(c, x, f, i), withBias()];
+      const g = convGeometry(c.x, c.f, c.stride, c.pad, undefined, false);
+      const perImage = g.outHeight * g.outWidth * c.f[0] * c.f[1] * c.f[2];
+      const before = tf.memory().numTensors;
+      setPatchLimit(2 * perImage + 1);
+      try {
+        const parts = [...convAndGradients(c, x, f, i), withBias()];
+        expect(tf.memory().numTensors).toBe(before);
+        // Rows of a GEMM, and each image's column scatter, do not depend on the other images.
+        expect(parts[0], `${JSON.stringify(c)}: y`).toEqual(whole[0]);
+        expect(parts[1], `${JSON.stringify(c)}: dx`).toEqual(whole[1]);
+        expect(parts[3], `${JSON.stringify(c)}: fused`).toEqual(whole[3]);
+        // The filter gradient is the sum of the chunks' products (each chunk fits the limit alone).
+        const bySlices = tf.tidy(() => {
+          const xt = tf.tensor4d(x, c.x);
+          const y = tf.conv2d(xt, tf.tensor4d(f, c.f), c.stride, c.pad);
+          const dy = tf.tensor4d(createRng(i).fill(new Float32Array(y.size), -1, 1), y.shape as [number, number, number, number]);
+          const chunkGradient = (start: number, size: number): tf.Tensor =>
+            tf.engine().runKernel(
+              tf.Conv2DBackpropFilter,
+              { x: tf.slice(xt, start, size), dy: tf.slice(dy, start, size) },
+              { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f } as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor;
+          return Array.from(tf.addN([chunkGradient(0, 2), chunkGradient(2, 2), chunkGradient(4, 1)]).dataSync());
+        });
+        expect(parts[2], `${JSON.stringify(c)}: dw`).toEqual(bySlices);
+        // Below one image's patches, XNNPACK and the zero-insertion form run instead: still the same values.
+        setPatchLimit(perImage - 1);
+        const fallback = convAndGradients(c, x, f, i);
+        fallback.forEach((got, t) => {
+          const s = Math.max(...whole[t]!.map(Math.abs));
+          expect(Math.max(...whole[t]!.map((v, k) => Math.abs(v - got[k]!))) / s).toBeLessThan(1e-5);
+        });
+      } finally {
+        setPatchLimit();
+      }
     }
   });
 });

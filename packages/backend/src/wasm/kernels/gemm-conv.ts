@@ -22,8 +22,79 @@ import { im2colWasm } from '../simd/im2col.generated.js';
 import { convGeometry, noDilation, type ConvGeometry, type ConvPad } from './conv-geometry.js';
 import { heapGemm, heapGemmAvailable, type HeapGemmOptions } from './heap-gemm.js';
 
-/** Largest patch (or column) matrix built for a GEMM (floats: 128 MB); larger convolutions keep XNNPACK. */
+/**
+ * Largest patch (or column) matrix built for one GEMM by default (floats: 128 MB). A convolution
+ * whose matrix would be larger runs over chunks of images ({@link imagesPerGemm}); where one image
+ * alone passes the limit, XNNPACK runs.
+ */
 export const PATCH_LIMIT = 1 << 25;
+
+/** The limit in force ({@link PATCH_LIMIT} unless a test set another). */
+let patchLimit = PATCH_LIMIT;
+
+/**
+ * Sets the largest patch matrix built for one GEMM: tests use a small one to run the chunked paths
+ * on small tensors.
+ *
+ * @param floats - the limit in floats; default {@link PATCH_LIMIT}
+ */
+export function setPatchLimit(floats: number = PATCH_LIMIT): void {
+  patchLimit = floats;
+}
+
+/**
+ * Images per GEMM so that a matrix of `floatsPerImage` floats per image stays within the patch
+ * limit: `batch` when the whole batch fits, 0 when one image alone passes it.
+ *
+ * At full width and 224 px, Xception's second convolution has 3.4 M patch floats per image, so a
+ * batch of 16 (55 M) runs as chunks of 9 and 7 images: XNNPACK took 3.8x longer on its forward pass
+ * and 9x longer on its filter gradient (docs/memory-and-speed.md).
+ *
+ * @param batch - images in the batch
+ * @param floatsPerImage - floats of the matrix per image
+ */
+export function imagesPerGemm(batch: number, floatsPerImage: number): number {
+  return Math.min(batch, Math.floor(patchLimit / floatsPerImage));
+}
+
+/**
+ * `part` over consecutive chunks of at most `chunk` images of `tensors` (4-D, one batch), in order:
+ * the tensors themselves when `chunk` covers the batch, slices otherwise. Null as soon as a part is
+ * null (the results so far are freed).
+ *
+ * @param tensors - inputs with the same batch size
+ * @param chunk - most images per part (at least 1)
+ * @param part - the computation on one chunk; returns a tensor the caller then owns, or null
+ * @returns one result per chunk, owned by the caller, or null
+ */
+export function overImageChunks(tensors: readonly tf.Tensor4D[], chunk: number, part: (slices: tf.Tensor4D[]) => tf.Tensor | null): tf.Tensor[] | null {
+  const batch = tensors[0]!.shape[0];
+  if (chunk >= batch) {
+    const whole = part([...tensors]);
+    return whole === null ? null : [whole];
+  }
+  const results: tf.Tensor[] = [];
+  for (let start = 0; start < batch; start += chunk) {
+    const size = Math.min(chunk, batch - start);
+    const slices = tensors.map((t) => tf.slice(t, [start, 0, 0, 0], [size, -1, -1, -1]));
+    try {
+      const result = part(slices);
+      if (result === null) {
+        tf.dispose(results);
+        return null;
+      }
+      results.push(result);
+    } finally {
+      tf.dispose(slices);
+    }
+  }
+  return results;
+}
+
+/** Whether a convolution's patch matrix is its input itself (1x1, stride 1, no padding). */
+function patchesAreInput(x: readonly number[], g: ConvGeometry): boolean {
+  return g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.top === 0 && g.left === 0 && g.outHeight === x[1] && g.outWidth === x[2];
+}
 
 /** The attributes of `Conv2D` and of the fused kernels this module reads. */
 interface ConvAttrs {
@@ -44,13 +115,13 @@ interface ConvAttrs {
  * @param x - `[N, H, W, Cin]` on the active wasm backend
  * @param g - the convolution's geometry
  * @returns the patches (`x` itself or a new tensor the caller owns), or null where rfm.js' heap
- *   modules cannot run or a new patch matrix would pass 2^25 floats
+ *   modules cannot run or a new patch matrix would pass the limit ({@link PATCH_LIMIT})
  */
 export function patchMatrix(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null {
   const [n, h, w, c] = x.shape;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, top, left } = g;
-  if (fh === 1 && fw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && oh === h && ow === w) return x;
-  if (n * oh * ow * fh * fw * c > PATCH_LIMIT) return null;
+  if (patchesAreInput(x.shape, g)) return x;
+  if (n * oh * ow * fh * fw * c > patchLimit) return null;
   const backend = tf.backend() as unknown as WasmHeapBackend;
   const exports = tf.getBackend() === 'wasm' && x.dtype === 'float32' ? heapModule(im2colWasm, backend) : null;
   if (exports === null) return null;
@@ -60,13 +131,28 @@ export function patchMatrix(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D | null
 }
 
 /**
- * The convolution of `x` by `filter` as one GEMM on the heap, or null when it cannot run here.
+ * The convolution of `x` by `filter` as one GEMM on the heap (one per chunk of images where the
+ * patch matrix would pass the limit), or null when it cannot run here.
  */
 function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs, options: HeapGemmOptions = {}): tf.TensorInfo | null {
   const channelsLast = attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
   if (x.rank !== 4 || !channelsLast || !noDilation(attrs.dilations) || !heapGemmAvailable(backend)) return null;
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
   const [fh, fw, cin, cout] = filter.shape;
+  const chunk = patchesAreInput(x.shape, g) ? g.batch : imagesPerGemm(g.batch, g.outHeight * g.outWidth * fh * fw * cin);
+  if (chunk === 0) return null;
+  if (chunk < g.batch) {
+    const parts = overImageChunks([x], chunk, ([part]) => {
+      const out = convolutionGemm(backend, part!, filter, attrs, options);
+      return out === null ? null : tf.engine().makeTensorFromTensorInfo(out);
+    });
+    if (parts === null) return null;
+    try {
+      return tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
+  }
   const rows = g.batch * g.outHeight * g.outWidth;
   const patches = patchMatrix(x, g);
   if (patches === null) return null;
