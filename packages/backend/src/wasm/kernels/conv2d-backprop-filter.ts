@@ -45,7 +45,16 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
       const parts = overImageChunks([x, dy], chunk, ([xs, dys]) => {
         const rows = dys!.shape[0] * g.outHeight * g.outWidth;
         const patches = patchMatrix(xs!, { ...g, batch: xs!.shape[0] });
-        return patches === null ? null : heapMatMul(tf.reshape(patches, [rows, taps]) as tf.Tensor2D, tf.reshape(dys!, [rows, cout]) as tf.Tensor2D, true);
+        if (patches === null) return null;
+        const a = tf.reshape(patches, [rows, taps]) as tf.Tensor2D;
+        const b = tf.reshape(dys!, [rows, cout]) as tf.Tensor2D;
+        try {
+          return heapMatMul(a, b, true);
+        } finally {
+          // Freed chunk by chunk (the reshapes share the data): one patch matrix lives at a time.
+          tf.dispose([a, b]);
+          if (patches !== xs) patches.dispose();
+        }
       });
       if (parts !== null) return tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [fh, fw, cin, cout]) as tf.Tensor4D;
     }

@@ -47,8 +47,9 @@ export function setPatchLimit(floats: number = PATCH_LIMIT): void {
  * limit: `batch` when the whole batch fits, 0 when one image alone passes it.
  *
  * At full width and 224 px, Xception's second convolution has 3.4 M patch floats per image, so a
- * batch of 16 (55 M) runs as chunks of 9 and 7 images: XNNPACK took 3.8x longer on its forward pass
- * and 9x longer on its filter gradient (docs/memory-and-speed.md).
+ * batch of 16 (55 M) runs as chunks of 9 and 7 images. Without chunks, its filter gradient (the
+ * conv trick on XNNPACK) took 2.8x as long and its input gradient (zero insertion) 1.5x; XNNPACK's
+ * forward pass took about as long (one thread; docs/memory-and-speed.md).
  *
  * @param batch - images in the batch
  * @param floatsPerImage - floats of the matrix per image
