@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
 import { col2imWasm } from '../simd/col2im.generated.js';
-import { PATCH_LIMIT, imagesPerGemm, overImageChunks } from './gemm-conv.js';
+import { PATCH_LIMIT, concatImageChunks, imagesPerGemm } from './gemm-conv.js';
 import { heapFloat32, heapModule, heapOffset, heapReachable, type WasmHeapBackend } from '../simd/heap-module.js';
 
 /**
@@ -41,13 +41,7 @@ export function columnScatterInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D,
   const chunk = imagesPerGemm(g.batch, g.outHeight * g.outWidth * taps);
   if (chunk === 0) return null;
   if (chunk < g.batch) {
-    const parts = overImageChunks([dy], chunk, ([part]) => columnScatterInputGradient(part!, filter, { ...g, batch: part!.shape[0] }));
-    if (parts === null) return null;
-    try {
-      return tf.concat(parts, 0) as tf.Tensor4D;
-    } finally {
-      tf.dispose(parts);
-    }
+    return concatImageChunks([dy], chunk, ([part]) => columnScatterInputGradient(part!, filter, { ...g, batch: part!.shape[0] })) as tf.Tensor4D | null;
   }
   const m = g.batch * g.outHeight * g.outWidth;
   const cols = tf.tidy(() =>

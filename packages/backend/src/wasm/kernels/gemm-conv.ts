@@ -92,6 +92,22 @@ export function overImageChunks(tensors: readonly tf.Tensor4D[], chunk: number, 
   return results;
 }
 
+/**
+ * {@link overImageChunks} with the results joined along the batch axis (the parts are freed):
+ * for computations whose output has one entry per input image.
+ *
+ * @returns the joined result, owned by the caller, or null as soon as a part is null
+ */
+export function concatImageChunks(tensors: readonly tf.Tensor4D[], chunk: number, part: (slices: tf.Tensor4D[]) => tf.Tensor | null): tf.Tensor | null {
+  const parts = overImageChunks(tensors, chunk, part);
+  if (parts === null) return null;
+  try {
+    return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+  } finally {
+    if (parts.length > 1) tf.dispose(parts);
+  }
+}
+
 /** Whether a convolution's patch matrix is its input itself (1x1, stride 1, no padding). */
 function patchesAreInput(x: readonly number[], g: ConvGeometry): boolean {
   return g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.top === 0 && g.left === 0 && g.outHeight === x[1] && g.outWidth === x[2];
@@ -143,16 +159,10 @@ function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Te
   const chunk = patchesAreInput(x.shape, g) ? g.batch : imagesPerGemm(g.batch, g.outHeight * g.outWidth * fh * fw * cin);
   if (chunk === 0) return null;
   if (chunk < g.batch) {
-    const parts = overImageChunks([x], chunk, ([part]) => {
+    return concatImageChunks([x], chunk, ([part]) => {
       const out = convolutionGemm(backend, part!, filter, attrs, options);
       return out === null ? null : tf.engine().makeTensorFromTensorInfo(out);
     });
-    if (parts === null) return null;
-    try {
-      return tf.concat(parts, 0);
-    } finally {
-      tf.dispose(parts);
-    }
   }
   const rows = g.batch * g.outHeight * g.outWidth;
   const patches = patchMatrix(x, g);
