@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N] [--no-recompute]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N] [--no-recompute] [--warmup N]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -16,6 +16,9 @@
  * `--wasm-threads N` starts wasm with N XNNPACK threads (`initBackend`'s `threads`; default 1).
  * `--no-recompute` keeps every batch-norm output through the backward pass instead of rebuilding the
  * large ones (`recomputeMinBytes(Infinity)`), for a memory and time comparison.
+ * `--warmup N` untimed training steps before the timed ones (default 2, as the PyTorch reference:
+ * one step, then one RFM iteration; the steps after the first still ran up to 1.5x slower on
+ * tensorflow, which creates its kernels and buffers on first use); `firstMs` is the first of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -82,6 +85,7 @@ interface Args {
   readonly cpuAll: boolean;
   readonly wasmThreads: number;
   readonly recompute: boolean;
+  readonly warmup: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -98,6 +102,7 @@ function parseArgs(argv: string[]): Args {
     cpuAll: argv.includes('--cpu-all'),
     wasmThreads: Number(value('--wasm-threads') ?? 1),
     recompute: !argv.includes('--no-recompute'),
+    warmup: Math.max(1, Number(value('--warmup') ?? 2)),
   };
 }
 
@@ -158,8 +163,9 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
     ...(a.recompute ? {} : { recompute: false }),
   };
 
-  // The first step builds optimizer slots and (on wasm) XNNPACK operators; timed apart.
+  // The first steps build optimizer slots, kernels, buffers and (on wasm) XNNPACK operators; timed apart.
   const firstMs = await time(step);
+  for (let i = 1; i < (slow ? 1 : a.warmup); i++) await time(step);
   // Kernel calls of one step (all nesting depths), counted under the profiler after the warm-up.
   const profile = a.profile && backend !== 'cpu' ? await profileKernels(step) : null;
   const steps: number[] = [];
@@ -174,6 +180,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
     cpuMs: round(stepCpu),
     reps: steps.length,
     firstMs: round(firstMs),
+    warmupSteps: slow ? 1 : a.warmup,
     minMs: round(Math.min(...steps)),
     maxMs: round(Math.max(...steps)),
     kernelCalls: profile?.calls ?? null,

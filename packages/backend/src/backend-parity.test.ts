@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   type Backbone,
+  BATCH_NORM_REBUILD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   batchNormTraining,
   classificationLoss,
@@ -17,6 +18,7 @@ import {
   createRng,
   createSmallBackbone,
   FlatAdamOptimizer,
+  hasBatchNormRebuildKernel,
   inferenceHandle,
   logitGap,
   recomputeMinBytes,
@@ -623,8 +625,13 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
       };
       const before = tf.memory().numTensors;
       const kept = run(Infinity);
-      const rebuilt = run(0);
+      let rebuilt = kept;
+      const profile = await tf.profile(() => {
+        rebuilt = run(0);
+      });
       await tf.setBackend('cpu');
+      // Where the backend has the one-pass rebuild from saved statistics, the rebuilds ran it.
+      expect(profile.kernelNames.includes(BATCH_NORM_REBUILD_KERNEL), 'rebuild kernel ran').toBe(hasBatchNormRebuildKernel(backend));
       expect(rebuilt.bytesAfterForward).toBeLessThan(kept.bytesAfterForward);
       rebuilt.grads.forEach((g, i) => expect(Array.from(g), `weight #${i}`).toEqual(Array.from(kept.grads[i]!)));
       expect(tf.memory().numTensors).toBe(before);

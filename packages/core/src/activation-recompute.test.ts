@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropRebuildable, recomputeMinBytes } from './activation-recompute.js';
 import { classificationLoss } from './backbone.js';
 import { releaseDuringBackward } from './backward-release.js';
+import { BATCH_NORM_REBUILD_KERNEL } from './ops/batch-norm-rebuild.js';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from './ops/batch-norm-training.js';
 import { createRng } from './rng.js';
 import { createCpuBatchNormTestKernels } from './testing/cpu-batch-norm-kernels.js';
@@ -84,6 +85,23 @@ describe('dropRebuildable (a LayersBackbone training step drops batch-norm outpu
     tf.dispose([kept, rebuilt]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, g1!, b1!, g2!, b2!, weights]);
+  });
+
+  it("rebuilds through the backend's one-pass rebuild kernel where it has one, ReLUs included, with the same gradients", () => {
+    const kept = gradients(Infinity, true);
+    const calls: boolean[] = [];
+    const { rebuild } = createCpuBatchNormTestKernels(undefined, (relu) => calls.push(relu));
+    tf.registerKernel(rebuild);
+    try {
+      const rebuilt = gradients(0, true);
+      expect(rebuilt.grads).toEqual(kept.grads);
+      expect(rebuilt.leaked).toBe(0);
+    } finally {
+      tf.unregisterKernel(BATCH_NORM_REBUILD_KERNEL, 'cpu');
+    }
+    // Batch-norm outputs and ReLUs of them were both rebuilt by the kernel.
+    expect(calls).toContain(true);
+    expect(calls).toContain(false);
   });
 
   it('keeps tensors below the threshold, and does nothing outside a gradient', () => {

@@ -7,12 +7,14 @@
  * `relu(y)` are kept as well when the kernels after them need them: a max pool keeps `y`, a
  * convolution keeps the `relu(y)` it reads, a ReLU keeps its output. All of them can be rebuilt
  * from `x` by running the same batch-norm kernel (same input and attributes: the same values) and
- * the same ReLU. {@link dropRebuildable} is called with each intermediate tensor as soon as the
- * forward pass has disposed it (`LayersBackbone` does so after the last layer that reads it): if
- * only the backward pass's saved copies still hold its data, they are disposed at once, and the
- * first backward node that reads the tensor rebuilds it, just before that node's gradient runs.
- * On Xception at 224 px with batch 16 this lowers the live tensor memory at the end of the forward
- * pass by about 700 MiB, for one batch-norm and at most one ReLU kernel per rebuilt tensor.
+ * the same ReLU (or, where the backend registers {@link BATCH_NORM_REBUILD_KERNEL}, one pass that
+ * applies the saved batch statistics, the ReLU included, to the same bits). {@link dropRebuildable}
+ * is called with each intermediate tensor as soon as the forward pass has disposed it
+ * (`LayersBackbone` does so after the last layer that reads it): if only the backward pass's saved
+ * copies still hold its data, they are disposed at once, and the first backward node that reads
+ * the tensor rebuilds it, just before that node's gradient runs. On Xception at 224 px with batch
+ * 16 this lowers the live tensor memory at the end of the forward pass by about 700 MiB, for one
+ * batch-norm and at most one ReLU kernel per rebuilt tensor (one kernel in all on wasm).
  *
  * Tensors under {@link recomputeMinBytes} stay: a small one frees little and still costs its
  * kernel calls, which small models, dominated by per-call costs, feel most.
@@ -20,6 +22,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_NORM_REBUILD_KERNEL, hasBatchNormRebuildKernel, type BatchNormRebuildAttrs } from './ops/batch-norm-rebuild.js';
 import { BATCH_NORM_TRAINING_KERNEL, batchNormTrainingAttrsOf } from './ops/batch-norm-training.js';
 
 /** The parts of a tfjs tape node this module reads or changes. */
@@ -85,16 +88,22 @@ function rebuildRecipe(tape: readonly TapeNode[], at: number, t: tf.Tensor): (()
   const y = node.outputs[0];
   if (node.kernelName !== BATCH_NORM_TRAINING_KERNEL || y === undefined || y !== normalized) return null;
   const attrs = batchNormTrainingAttrsOf(y);
-  const [x, scale] = node.saved ?? [];
+  const [x, scale, mean, variance] = node.saved ?? [];
   const offset = node.inputs['offset'];
   if (attrs === undefined || x === undefined || scale === undefined || offset === undefined || [x, scale, offset].some((v) => v.isDisposed)) {
     return null;
   }
-  return () =>
-    tf.tidy(() => {
+  return () => {
+    // One pass from the saved statistics where the backend guarantees the same bits.
+    if (mean !== undefined && variance !== undefined && !mean.isDisposed && !variance.isDisposed && hasBatchNormRebuildKernel()) {
+      const rebuildAttrs: BatchNormRebuildAttrs = { epsilon: attrs.epsilon, relu };
+      return tf.engine().runKernel(BATCH_NORM_REBUILD_KERNEL, { x, scale, offset, mean, variance }, rebuildAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    }
+    return tf.tidy(() => {
       const [out] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x, scale, offset }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       return relu ? tf.relu(out!) : out!;
     });
+  };
 }
 
 /**

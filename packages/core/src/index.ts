@@ -14,6 +14,7 @@ export * from './normalization.js';
 export * from './backbone.js';
 export * from './layers-backbone.js';
 export * from './ops/batch-norm-training.js';
+export * from './ops/batch-norm-rebuild.js';
 export * from './ops/batch-norm-inference.js';
 export * from './ops/conv-bias-activation.js';
 export * from './layers/index.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
+import { BATCH_NORM_REBUILD_KERNEL, BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
 import { RELU_GRAD_KERNEL } from '../relu-grad.js';
@@ -525,6 +525,50 @@ describe('wasm training kernels: parity with cpu', () => {
         want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
         await tf.setBackend('cpu');
       }
+    });
+  }
+
+  for (const simd of [true, false]) {
+    it(`RfmBatchNormRebuild equals the training kernel's y bit for bit, and wasm's Relu of it (SIMD lanes and remainders, NaN, -0)${simd ? '' : ' (SIMD module off: the composite)'}`, async () => {
+      const previous = useSimdKernels(simd);
+      onTestFinished(() => void useSimdKernels(previous));
+      await tf.setBackend('wasm');
+      const values = (t: tf.Tensor): Float32Array => (t.dataSync() as Float32Array).slice();
+      const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer);
+      for (const c of [8, 7, 182]) {
+        const shape = [3, 4, 5, c];
+        const x = random(rng, shape);
+        for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * 0.5 + 3;
+        const [scale, offset] = [random(rng, [c]), random(rng, [c])];
+        const before = tf.memory().numTensors;
+        const [want, wantRelu, got, gotRelu] = tf.tidy((): Float32Array[] => {
+          const [xt, st, ot] = [x, scale, offset].map((v) => tf.tensor(v.data, v.shape));
+          const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: xt!, scale: st!, offset: ot! }, { epsilon: 1e-3 }) as tf.Tensor[];
+          const rebuild = (relu: boolean): tf.Tensor =>
+            tf.engine().runKernel(BATCH_NORM_REBUILD_KERNEL, { x: xt!, scale: st!, offset: ot!, mean: mean!, variance: variance! }, { epsilon: 1e-3, relu }) as tf.Tensor;
+          return [y!, tf.relu(y!), rebuild(false), rebuild(true)].map(values);
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(bits(got!), `C=${c}`).toEqual(bits(want!));
+        expect(bits(gotRelu!), `C=${c} relu`).toEqual(bits(wantRelu!));
+        // Some outputs are negative, so the ReLU changed something.
+        expect(gotRelu, `C=${c}`).not.toEqual(got);
+      }
+      if (simd) {
+        // With mean 0, variance 1, scale 1 and offset -0, y keeps NaN and -0: the ReLU treats them
+        // as wasm's Relu does (in a SIMD lane and in the remainder).
+        const [y, got, want] = tf.tidy((): Float32Array[] => {
+          const xt = tf.tensor4d([NaN, -0, -2, 5, NaN, -0, 1], [1, 1, 1, 7]);
+          const one = tf.ones([7]);
+          const inputs = { x: xt, scale: one, offset: tf.fill([7], -0), mean: tf.zeros([7]), variance: one };
+          const rebuild = (relu: boolean): tf.Tensor => tf.engine().runKernel(BATCH_NORM_REBUILD_KERNEL, inputs, { epsilon: 0, relu }) as tf.Tensor;
+          const plain = rebuild(false);
+          return [plain, rebuild(true), tf.relu(plain)].map(values);
+        });
+        expect([Object.is(y![1], -0), Object.is(y![5], -0), Number.isNaN(y![4])]).toEqual([true, true, true]);
+        expect(bits(got!)).toEqual(bits(want!));
+      }
+      await tf.setBackend('cpu');
     });
   }
 

@@ -4,7 +4,8 @@
  * (`Conv2DBackpropInput`, `Tile`, leading-axis `Sum`/`Mean`, per-channel `Multiply`/`Add`/`Sub`,
  * `FusedBatchNorm`, `Fill`, copying `Identity`/`Cast`, `Slice`/`SplitV` that copy the whole input per
  * piece) or wrong (`MaxPoolGrad` with `same` padding);
- * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`); and
+ * the kernels of core's fused training batch norm (`batchNormTraining`, `RfmBatchNormalization`) and
+ * of its rebuild from saved statistics (`BATCH_NORM_REBUILD_KERNEL`); and
  * core's fused convolution + bias + activation of inference passes (`convBiasActivation`); and
  * `Conv2D`. Every convolution (like the GEMMs of the convolution gradients) runs rfm.js'
  * relaxed-SIMD GEMM where the runtime has relaxed SIMD (`kernels/heap-gemm.ts`).
@@ -20,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  BATCH_NORM_REBUILD_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   CONV_BIAS_ACTIVATION_KERNEL,
@@ -30,7 +32,7 @@ import {
 } from '@rfm/core';
 import { BackendUnavailableError } from '../errors.js';
 import { RELU_GRAD_KERNEL } from '../relu-grad.js';
-import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
+import { batchNormRebuildConfig, batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/wasm-batch-norm-training.js';
 import { createAddConfig, createMultiplyConfig, createSubConfig } from './kernels/channel-broadcast.js';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
@@ -69,6 +71,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.SplitV,
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
+  BATCH_NORM_REBUILD_KERNEL,
   CONV_BIAS_ACTIVATION_KERNEL,
   RELU_GRAD_KERNEL,
   tf.Conv2D,
@@ -110,6 +113,7 @@ function buildConfigs(): tf.KernelConfig[] {
     createSplitVConfig(tf.getKernel(tf.Slice, 'wasm')!),
     batchNormTrainingConfig,
     batchNormTrainingGradConfig,
+    batchNormRebuildConfig,
     // The relaxed-SIMD GEMM adds the bias and clamps as it stores; where it cannot run, XNNPACK does, inside the convolution.
     createConvBiasActivationConfig(convBiasActivationViaFusedConv2D('wasm', tf.getKernel(tf.FusedConv2D, 'wasm')!)),
     reluGradConfig,

@@ -14,11 +14,13 @@
  * Where the backend's heap is reachable, both kernels instead run rfm.js' WebAssembly SIMD row passes
  * (simd/batch-norm.wat: per-channel sums in float64, then one pass writing the output) with the
  * per-channel arithmetic in JavaScript: 2 passes over the data plus 1 written forward, 1 plus 1 backward.
+ * A third kernel, core's `BATCH_NORM_REBUILD_KERNEL`, is the forward kernel's written pass alone
+ * (with an optional ReLU in it), for rebuilding `y` in the backward pass from the saved statistics.
  *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL } from '@rfm/core';
+import { BATCH_NORM_REBUILD_KERNEL, BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, type BatchNormRebuildAttrs } from '@rfm/core';
 import { channelOp } from './channel-broadcast.js';
 import { ownVector } from './kernel-helpers.js';
 import { sumToChannels } from './reduce.js';
@@ -63,6 +65,27 @@ function simdModule(backend: WasmHeapBackend, ...tensors: tf.TensorInfo[]): WebA
   return heapModule(batchNormWasm, backend);
 }
 
+/**
+ * `y = (x - mean) · γ/√(variance+ε) + offset` per channel (with a ReLU when `relu`) in one SIMD pass,
+ * the scale computed in float64 from the float32 variance: the forward kernel's last pass, and the
+ * whole of the rebuild kernel (so a rebuild equals the forward output bit for bit).
+ */
+function normalizedRows(backend: WasmHeapBackend, exports: WebAssembly.Exports, x: tf.TensorInfo, stats: Record<'scale' | 'offset' | 'mean' | 'variance', tf.TensorInfo>, epsilon: number, relu: boolean): tf.TensorInfo {
+  const c = x.shape[x.shape.length - 1]!;
+  const m = tf.util.sizeFromShape(x.shape) / c;
+  const v = heapFloat32(backend, stats.variance);
+  const g = heapFloat32(backend, stats.scale);
+  const k = channelVector(Array.from(v, (vi, i) => g[i]! / Math.sqrt(vi + epsilon)));
+  try {
+    const y = backend.makeOutput([...x.shape], 'float32');
+    const at = (t: tf.TensorInfo): number => heapOffset(backend, t);
+    (exports['centeredAffine'] as SimdRows)(at(x), at(stats.mean), at(k), at(stats.offset), at(y), m, c, relu ? 1 : 0);
+    return y;
+  } finally {
+    k.dispose();
+  }
+}
+
 function simdForward(backend: WasmHeapBackend, x: tf.TensorInfo, scale: tf.TensorInfo, offset: tf.TensorInfo, epsilon: number): tf.TensorInfo[] | null {
   const exports = simdModule(backend, x, scale, offset);
   if (exports === null) return null;
@@ -72,16 +95,7 @@ function simdForward(backend: WasmHeapBackend, x: tf.TensorInfo, scale: tf.Tenso
   const mean = outputVector(backend, sum.map((s) => s / m));
   const [squares] = channelSums(exports, backend, 1, x, mean, null);
   const variance = outputVector(backend, squares.map((s) => s / m));
-  const v = heapFloat32(backend, variance);
-  const g = heapFloat32(backend, scale);
-  const k = channelVector(Array.from(v, (vi, i) => g[i]! / Math.sqrt(vi + epsilon)));
-  try {
-    const y = backend.makeOutput([...x.shape], 'float32');
-    (exports['centeredAffine'] as SimdRows)(heapOffset(backend, x), heapOffset(backend, mean), heapOffset(backend, k), heapOffset(backend, offset), heapOffset(backend, y), m, c);
-    return [y, mean, variance];
-  } finally {
-    k.dispose();
-  }
+  return [normalizedRows(backend, exports, x, { scale, offset, mean, variance }, epsilon, false), mean, variance];
 }
 
 function simdBackward(backend: WasmHeapBackend, args: Record<string, tf.TensorInfo>, epsilon: number): tf.TensorInfo[] | null {
@@ -158,6 +172,28 @@ export const batchNormTrainingGradConfig: tf.KernelConfig = {
       const k3 = tf.div(tf.neg(tf.mul(k1, dOffset)), m) as tf.Tensor1D;
       const dx = tf.add(affine(dy!, k1, k3), channelOp('mul', xc, k2, true));
       return [dx, dScale, dOffset];
+    });
+  },
+};
+
+/**
+ * Rebuild kernel (core's `BATCH_NORM_REBUILD_KERNEL`): inputs `x, scale, offset, mean, variance`,
+ * attrs `epsilon`, `relu`; output the forward kernel's `y` for the same input, bit for bit (its
+ * last pass, without the two statistics passes), or `relu(y)` as wasm's `Relu` gives it. Where the
+ * SIMD module cannot run, the forward kernel's composite form and `tf.relu`.
+ */
+export const batchNormRebuildConfig: tf.KernelConfig = {
+  kernelName: BATCH_NORM_REBUILD_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { x, scale, offset, mean, variance } = inputs as unknown as Record<string, tf.Tensor>;
+    const { epsilon, relu } = attrs as unknown as BatchNormRebuildAttrs;
+    const heap = backend as unknown as WasmHeapBackend;
+    const exports = simdModule(heap, x!, scale!, offset!, mean!, variance!);
+    if (exports !== null) return normalizedRows(heap, exports, x!, { scale: scale!, offset: offset!, mean: mean!, variance: variance! }, epsilon, relu);
+    return tf.tidy(() => {
+      const [y] = batchNormTrainingConfig.kernelFunc({ inputs, attrs: { epsilon }, backend }) as tf.Tensor[];
+      return relu ? tf.relu(y!) : y!;
     });
   },
 };

@@ -5,7 +5,8 @@
 ;; channelSums(mode, x, mean, dy, out, m, c): per channel, in float64 (out holds 2C doubles):
 ;;   mode 0: out[c] = sum x             mode 1: out[c] = sum (x - mean)^2
 ;;   mode 2: out[c] = sum dy, out[C + c] = sum dy * (x - mean)
-;; centeredAffine(x, a, k, b, y, m, c): y = (x - a) * k + b per channel (a, k, b: [C] float32).
+;; centeredAffine(x, a, k, b, y, m, c, relu): y = (x - a) * k + b per channel (a, k, b: [C] float32);
+;;   with relu != 0, max(y, 0) (as the backend's Relu: NaN passes through, -0 becomes 0).
 ;; batchNormGradRows(dy, x, mean, k, a, g, dx, m, c): dx = k * (dy - a - (x - mean) * g).
 ;; Four channels at a time, the remainder one at a time. Built to batch-norm.generated.ts by
 ;; scripts/build-wasm-kernels.mjs.
@@ -114,8 +115,8 @@
       (br $chunks))))
 
   (func (export "centeredAffine")
-    (param $x i32) (param $a i32) (param $kv i32) (param $b i32) (param $y i32) (param $m i32) (param $c i32)
-    (local $row i32) (local $k i32) (local $end4 i32) (local $rowBytes i32) (local $off i32)
+    (param $x i32) (param $a i32) (param $kv i32) (param $b i32) (param $y i32) (param $m i32) (param $c i32) (param $relu i32)
+    (local $row i32) (local $k i32) (local $end4 i32) (local $rowBytes i32) (local $off i32) (local $v v128) (local $s f32)
     (local.set $rowBytes (i32.shl (local.get $c) (i32.const 2)))
     (local.set $end4 (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
     (local.set $row (i32.const 0))
@@ -125,22 +126,28 @@
       (local.set $k (i32.const 0))
       (block $doneK (loop $loopK
         (br_if $doneK (i32.ge_u (local.get $k) (local.get $end4)))
-        (v128.store (i32.add (local.get $y) (i32.add (local.get $off) (local.get $k)))
+        (local.set $v
           (f32x4.add
             (f32x4.mul
               (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $k)))) (v128.load (i32.add (local.get $a) (local.get $k))))
               (v128.load (i32.add (local.get $kv) (local.get $k))))
             (v128.load (i32.add (local.get $b) (local.get $k)))))
+        (if (local.get $relu) (then (local.set $v (f32x4.max (local.get $v) (v128.const i32x4 0 0 0 0)))))
+        (v128.store (i32.add (local.get $y) (i32.add (local.get $off) (local.get $k))) (local.get $v))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
         (br $loopK)))
       (block $doneT (loop $loopT
         (br_if $doneT (i32.ge_u (local.get $k) (local.get $rowBytes)))
-        (f32.store (i32.add (local.get $y) (i32.add (local.get $off) (local.get $k)))
+        (local.set $s
           (f32.add
             (f32.mul
               (f32.sub (f32.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $k)))) (f32.load (i32.add (local.get $a) (local.get $k))))
               (f32.load (i32.add (local.get $kv) (local.get $k))))
             (f32.load (i32.add (local.get $b) (local.get $k)))))
+        ;; in a SIMD lane, as above: V8's scalar f32.max gives NaN another sign bit
+        (if (local.get $relu) (then
+          (local.set $s (f32x4.extract_lane 0 (f32x4.max (f32x4.splat (local.get $s)) (v128.const i32x4 0 0 0 0))))))
+        (f32.store (i32.add (local.get $y) (i32.add (local.get $off) (local.get $k))) (local.get $s))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $loopT)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
