@@ -4,7 +4,7 @@
  * - where rfm.js' relaxed-SIMD GEMM runs ({@link heapMatMul}): `dW = Pᵀ · dY` with `P` the patch
  *   matrix of the forward convolution ({@link patchMatrix}; the input itself for 1x1 at stride 1),
  *   read transposed in place; summed over chunks of images where `P` would pass the patch limit
- *   ({@link imagesPerGemm}). The conv trick below ran Xception's 3x3 entry convolution at
+ *   ({@link imagesPerPatchGemm}). The conv trick below ran Xception's 3x3 entry convolution at
  *   1.3 GFLOP/s on XNNPACK (full width, 224 px).
  * - otherwise, 1x1, stride 1, no padding: one plain GEMM, `dWᵀ = dYᵀ · X` or `dW = Xᵀ · dY`, whichever keeps
  *   the operand with fewer channels as the right-hand matrix (XNNPACK packs that one; measured
@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, convolutionMatMul, transposeMatrix } from './conv-geometry.js';
-import { imagesPerGemm, overImageChunks, patchMatrix } from './gemm-conv.js';
+import { imagesPerPatchGemm, overImageChunks, patchMatrix } from './gemm-conv.js';
 import { heapGemmAvailable, heapMatMul } from './heap-gemm.js';
 import type { WasmHeapBackend } from '../simd/heap-module.js';
 import { compositeKernel, requireNhwcNoDilation } from './kernel-helpers.js';
@@ -39,7 +39,7 @@ export function conv2dBackpropFilterOp(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: t
   return tf.tidy(() => {
     const m = g.batch * g.outHeight * g.outWidth;
     const taps = fh * fw * cin;
-    const chunk = imagesPerGemm(g.batch, g.outHeight * g.outWidth * taps);
+    const chunk = imagesPerPatchGemm(x.shape, g);
     if (chunk > 0 && tf.getBackend() === 'wasm' && heapGemmAvailable(tf.backend() as unknown as WasmHeapBackend)) {
       // One GEMM per chunk of images where the patch matrix would pass the limit, summed.
       const parts = overImageChunks([x, dy], chunk, ([xs, dys]) => {

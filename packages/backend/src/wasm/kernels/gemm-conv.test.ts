@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../init-backend.js';
 import { useSimdKernels } from '../simd/heap-module.js';
 import { convGeometry } from './conv-geometry.js';
-import { patchMatrix, setPatchLimit } from './gemm-conv.js';
+import { imagesPerPatchGemm, patchMatrix, setPatchLimit } from './gemm-conv.js';
 
 const rng = createRng(5);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
@@ -134,6 +134,23 @@ describe('convolutions as GEMMs on the wasm heap', () => {
       } finally {
         setPatchLimit();
       }
+    }
+  });
+
+  it('never splits a 1x1, stride-1 convolution into chunks: its patch matrix is the input itself', () => {
+    const c: Case = { x: [5, 6, 7, 8], f: [1, 1, 8, 12], stride: 1, pad: 'valid' };
+    const x = values(c.x.reduce((a, b) => a * b));
+    const f = values(c.f.reduce((a, b) => a * b));
+    const whole = convAndGradients(c, x, f, 3);
+    const g = convGeometry(c.x, c.f, c.stride, c.pad, undefined, false);
+    expect(imagesPerPatchGemm(c.x, g)).toBe(5);
+    // A limit that admits 2 images' inputs: a chunked filter gradient would sum 3 chunk products.
+    setPatchLimit(2 * 6 * 7 * 8 + 1);
+    try {
+      expect(imagesPerPatchGemm(c.x, g)).toBe(5);
+      expect(convAndGradients(c, x, f, 3)).toEqual(whole);
+    } finally {
+      setPatchLimit();
     }
   });
 });

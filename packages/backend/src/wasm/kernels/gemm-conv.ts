@@ -113,6 +113,17 @@ function patchesAreInput(x: readonly number[], g: ConvGeometry): boolean {
   return g.filterHeight === 1 && g.filterWidth === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.top === 0 && g.left === 0 && g.outHeight === x[1] && g.outWidth === x[2];
 }
 
+/**
+ * Images per GEMM over the patch matrix of a convolution of `x` ({@link imagesPerGemm}): the whole
+ * batch where the patch matrix is `x` itself (no matrix is built), else as many as the limit admits.
+ *
+ * @param x - the input's shape `[N, H, W, Cin]`
+ * @param g - the convolution's geometry
+ */
+export function imagesPerPatchGemm(x: readonly number[], g: ConvGeometry): number {
+  return patchesAreInput(x, g) ? g.batch : imagesPerGemm(g.batch, g.outHeight * g.outWidth * g.filterHeight * g.filterWidth * x[3]!);
+}
+
 /** The attributes of `Conv2D` and of the fused kernels this module reads. */
 interface ConvAttrs {
   readonly strides: number | [number, number];
@@ -156,7 +167,7 @@ function convolutionGemm(backend: WasmHeapBackend, x: tf.Tensor4D, filter: tf.Te
   if (x.rank !== 4 || !channelsLast || !noDilation(attrs.dilations) || !heapGemmAvailable(backend)) return null;
   const g = convGeometry(x.shape, filter.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, false);
   const [fh, fw, cin, cout] = filter.shape;
-  const chunk = patchesAreInput(x.shape, g) ? g.batch : imagesPerGemm(g.batch, g.outHeight * g.outWidth * fh * fw * cin);
+  const chunk = imagesPerPatchGemm(x.shape, g);
   if (chunk === 0) return null;
   if (chunk < g.batch) {
     return concatImageChunks([x], chunk, ([part]) => {
