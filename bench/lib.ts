@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the benchmark suites: JSON-lines output, medians, flag parsing and backend start.
  */
-import { initBackend } from '../packages/backend/src/index.js';
+import { initBackend, type InitBackendOptions } from '../packages/backend/src/index.js';
 import { errorMessage } from '../packages/core/src/index.js';
 
 /** Prints one JSON line on stdout. */
@@ -27,12 +27,13 @@ export function flagValue(argv: readonly string[], name: string): string | undef
  * reason as `unavailable` and returns `undefined`, so the suite moves on to the next backend.
  *
  * @param requested - backend name asked for (`wasm`, `tensorflow`, `cpu`, ...)
+ * @param options - `initBackend` options (thread counts)
  * @returns the backend that runs, or `undefined`
  */
-export async function startBenchBackend(requested: string): Promise<string | undefined> {
+export async function startBenchBackend(requested: string, options: InitBackendOptions = {}): Promise<string | undefined> {
   try {
-    const report = await initBackend(requested as 'wasm');
-    emit({ bench: 'backend', backend: report.backend, summary: report.summary });
+    const report = await initBackend(requested as 'wasm', options);
+    emit({ bench: 'backend', backend: report.backend, summary: report.summary, detail: report.detail });
     return report.backend;
   } catch (e) {
     emit({ bench: 'backend', backend: requested, unavailable: errorMessage(e) });

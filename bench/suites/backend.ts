@@ -1,6 +1,6 @@
 /**
  * `pnpm bench backend [--quick] [--models small,xception,patch,xception-s224] [--backends tensorflow,wasm,cpu] [--reps N]
- * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N] [--no-recompute] [--warmup N]`
+ * [--batch N] [--no-profile] [--top N] [--batch-norm fused,layers] [--cpu-all] [--wasm-threads N] [--tf-threads N] [--no-recompute] [--warmup N]`
  *
  * Median time of one training step (forward, backward, Adam update through `optimizer.minimize`,
  * CE + flooding) and of one FAM pass (input gradient of the logit gap, inference mode) per model
@@ -14,6 +14,8 @@
  * per-case figure) and, on wasm, `wasmHeapMb`. `xception-s224` (the paper's full Xception at 224
  * px) is opt-in; a step runs in micro-batches where the batch would not fit (wasm), as in training.
  * `--wasm-threads N` starts wasm with N XNNPACK threads (`initBackend`'s `threads`; default 1).
+ * `--tf-threads N` starts tensorflow with N intra-op threads (`initBackend`'s
+ * `tensorflowThreads`; default TensorFlow's own, one per core).
  * `--no-recompute` keeps every batch-norm output through the backward pass instead of rebuilding the
  * large ones (`recomputeMinBytes(Infinity)`), for a memory and time comparison.
  * `--warmup N` untimed training steps before the timed ones (default 2, as the PyTorch reference:
@@ -84,6 +86,7 @@ interface Args {
   readonly batchNorms: BatchNormKind[];
   readonly cpuAll: boolean;
   readonly wasmThreads: number;
+  readonly tensorflowThreads: number | undefined;
   readonly recompute: boolean;
   readonly warmup: number;
 }
@@ -101,6 +104,7 @@ function parseArgs(argv: string[]): Args {
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
     wasmThreads: Number(value('--wasm-threads') ?? 1),
+    tensorflowThreads: value('--tf-threads') === undefined ? undefined : Number(value('--tf-threads')),
     recompute: !argv.includes('--no-recompute'),
     warmup: Math.max(1, Number(value('--warmup') ?? 2)),
   };
@@ -160,6 +164,7 @@ async function benchModel(model: ModelCase, backend: string, batchNorm: BatchNor
     backend,
     batchNorm,
     ...(backend === 'wasm' ? { threads: a.wasmThreads } : {}),
+    ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
     ...(a.recompute ? {} : { recompute: false }),
   };
 
@@ -241,9 +246,9 @@ export async function run(argv: string[]): Promise<void> {
   const available: string[] = [];
   for (const backend of a.backends) {
     try {
-      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads });
+      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads, ...(a.tensorflowThreads === undefined ? {} : { tensorflowThreads: a.tensorflowThreads }) });
       available.push(backend);
-      emit({ bench: 'backend', backend, module: report.module, summary: report.summary });
+      emit({ bench: 'backend', backend, module: report.module, summary: report.summary, detail: report.detail });
     } catch (e) {
       emit({ bench: 'backend-skipped', backend, reason: errorMessage(e) });
     }

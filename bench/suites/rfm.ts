@@ -1,6 +1,6 @@
 /**
  * `pnpm bench rfm [--models small,xception,xception-s224] [--reps N] [--batch N] [--backends wasm,tensorflow]
- * [--methods plain,sfe,psfe] [--no-recompute]`
+ * [--methods plain,sfe,psfe] [--no-recompute] [--tf-threads N]`
  *
  * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
  * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
@@ -12,7 +12,8 @@
  * SFE iteration. `--no-recompute` keeps every batch-norm output through the backward pass
  * (`recomputeMinBytes(Infinity)`), for comparison. The three methods are interleaved repetition by repetition so that load from
  * other processes hits them alike, in reverse order every other repetition. One JSON line per case
- * on stdout, then one ratio line per model.
+ * on stdout, then one ratio line per model. `--tf-threads N` starts tensorflow with N
+ * intra-op threads (`initBackend`'s `tensorflowThreads`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -68,6 +69,7 @@ interface Args {
   readonly backends: string[];
   readonly methods: string[];
   readonly recompute: boolean;
+  readonly tensorflowThreads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -79,6 +81,7 @@ function parseArgs(argv: string[]): Args {
     backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
     recompute: !argv.includes('--no-recompute'),
+    tensorflowThreads: value('--tf-threads') === undefined ? undefined : Number(value('--tf-threads')),
   };
 }
 
@@ -170,6 +173,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
       firstMs: round(t.first),
       reps: t.total.length,
       microBatch: plan.microBatch,
+      ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
       ...(a.recompute ? {} : { recompute: false }),
     });
   }
@@ -177,6 +181,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     bench: 'rfm-ratio',
     model: model.key,
     backend,
+    ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
     ...(a.recompute ? {} : { recompute: false }),
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
     // The same ratio from its parts (plain step + SFE's median augmentation time): steadier when
@@ -199,7 +204,7 @@ export async function run(argv: string[]): Promise<void> {
     if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
   }
   for (const requested of a.backends) {
-    const backend = await startBenchBackend(requested);
+    const backend = await startBenchBackend(requested, a.tensorflowThreads === undefined ? {} : { tensorflowThreads: a.tensorflowThreads });
     if (backend === undefined) continue;
     for (const key of a.models) await benchModel(MODELS[key]!, a, backend);
   }

@@ -42,6 +42,15 @@ export interface InitBackendOptions {
    */
   readonly threads?: number;
   /**
+   * Intra-op threads of native TensorFlow (its `TF_NUM_INTRAOP_THREADS`), applied when the addon
+   * first loads in this process. On a 2-core machine one thread made an Xception w0.25 training
+   * step at 128 px 1.2-1.7x faster (every kernel call then runs on the calling thread, with no
+   * hand-off to a second one), and a full Xception step at 224 px 1.3-2.1x slower; see
+   * `docs/memory-and-speed.md`.
+   * @default TF_NUM_INTRAOP_THREADS from the environment, else TensorFlow's own (one per core)
+   */
+  readonly tensorflowThreads?: number;
+  /**
    * Directory holding `tfjs-backend-wasm*.wasm`.
    * @default the `dist/` folder of the installed `@tensorflow/tfjs-backend-wasm`
    */
@@ -59,6 +68,7 @@ export interface ResolvedInitBackendOptions {
   readonly importer: ModuleImporter;
   readonly trainingKernels: boolean;
   readonly threads: number;
+  readonly tensorflowThreads: number | undefined;
   readonly wasmDir: string | undefined;
   readonly logger: Logger;
 }
@@ -69,6 +79,7 @@ export const INIT_BACKEND_DEFAULTS: ResolvedInitBackendOptions = {
   importer: (specifier) => import(specifier),
   trainingKernels: true,
   threads: 1,
+  tensorflowThreads: undefined,
   wasmDir: undefined,
   logger: silentLogger,
 };
@@ -85,5 +96,7 @@ export function resolveInitBackendOptions(choice: string, options: InitBackendOp
   const resolved = { ...INIT_BACKEND_DEFAULTS, ...definedOptions(options) };
   requireOption(resolved.nativeModules.length > 0, 'nativeModules', resolved.nativeModules, 'at least one module name');
   requireOption(Number.isInteger(resolved.threads) && resolved.threads >= 1 && resolved.threads <= 64, 'threads', resolved.threads, 'an integer in [1, 64]');
+  const tfThreads = resolved.tensorflowThreads;
+  requireOption(tfThreads === undefined || (Number.isInteger(tfThreads) && tfThreads >= 1 && tfThreads <= 64), 'tensorflowThreads', tfThreads, 'an integer in [1, 64]');
   return resolved;
 }

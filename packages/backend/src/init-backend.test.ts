@@ -83,6 +83,34 @@ describe('initBackend', () => {
     expect(lines.some((l) => l.startsWith('skipped tfjs-node-gpu: native addon not built'))).toBe(true);
   });
 
+  it('tensorflowThreads is in the environment when the native module loads, and the report says so', async () => {
+    const saved = process.env['TF_NUM_INTRAOP_THREADS'];
+    delete process.env['TF_NUM_INTRAOP_THREADS'];
+    try {
+      const seen: (string | undefined)[] = [];
+      const importer = async (): Promise<unknown> => {
+        seen.push(process.env['TF_NUM_INTRAOP_THREADS']);
+        fakeNative();
+        return {};
+      };
+      const first = await initBackend('tensorflow', { importer, nativeModules: [NODE], tensorflowThreads: 1 });
+      expect(seen).toEqual(['1']);
+      expect(first.detail).toBe('native TensorFlow addon loaded (1 intra-op thread)');
+      // Loaded already: another count cannot apply, and the reason says which one runs.
+      const again = await initBackend('tensorflow', { importer, nativeModules: [NODE], tensorflowThreads: 2 });
+      expect(seen).toEqual(['1']);
+      expect(again.detail).toBe('already loaded; 1 intra-op thread, since tensorflowThreads applies only when the addon first loads');
+      tf.removeBackend('tensorflow');
+      delete process.env['TF_NUM_INTRAOP_THREADS'];
+      const unset = await initBackend('tensorflow', { importer, nativeModules: [NODE] });
+      expect(seen).toEqual(['1', undefined]);
+      expect(unset.detail).toBe("native TensorFlow addon loaded (TensorFlow's default intra-op threads, one per core)");
+    } finally {
+      if (saved === undefined) delete process.env['TF_NUM_INTRAOP_THREADS'];
+      else process.env['TF_NUM_INTRAOP_THREADS'] = saved;
+    }
+  });
+
   it("explicit 'tensorflow' that cannot load throws BackendUnavailableError with the build command", async () => {
     const { importer } = recordingImporter({
       [GPU]: () => {
@@ -133,6 +161,8 @@ describe('initBackend', () => {
     await expect(initBackend('auto', { nativeModules: [] })).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(initBackend('wasm', { threads: 0 })).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(initBackend('wasm', { threads: 1.5 })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(initBackend('tensorflow', { tensorflowThreads: 0 })).rejects.toThrow(/tensorflowThreads/);
+    await expect(initBackend('tensorflow', { tensorflowThreads: 2.5 })).rejects.toBeInstanceOf(InvalidOptionError);
   });
 
   it('classifies native load errors with the fix', () => {

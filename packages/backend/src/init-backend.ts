@@ -43,6 +43,8 @@ export interface BackendReport {
   readonly backend: BackendName;
   /** The package that provides it. */
   readonly module: string;
+  /** How it runs, in a few words (e.g. `native TensorFlow addon loaded (1 intra-op thread)`): the loaded candidate's reason. */
+  readonly detail: string;
   /** What was asked for. */
   readonly requested: BackendChoice;
   /** Every candidate in the order of preference, including the loaded one. */
@@ -120,7 +122,8 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
 
   const trainingKernels = chosen.backend === 'wasm' ? registeredWasmTrainingKernels() : [];
   const summary = formatSummary(chosen.backend, candidates);
-  const report: BackendReport = { backend: chosen.backend, module: chosen.module, requested: choice, candidates, trainingKernels, summary };
+  const detail = candidates.find((c) => c.status === 'loaded')!.reason;
+  const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, requested: choice, candidates, trainingKernels, summary };
   o.logger.info(`backend: ${chosen.backend} (${shortName(chosen.module)})`, { requested: choice });
   for (const c of candidates) {
     if (c.status === 'failed') o.logger.info(`skipped ${shortName(c.module)}: ${c.reason}`);
@@ -165,15 +168,30 @@ function initialisedBackends(): Record<string, unknown> {
   return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
 }
 
+/** TensorFlow's environment variable for its intra-op thread count, read when its context starts. */
+const INTRA_OP_THREADS_VARIABLE = 'TF_NUM_INTRAOP_THREADS';
+
+/** `TF_NUM_INTRAOP_THREADS` as the native addon found it when it loaded in this process (`null`: unset). */
+let nativeIntraOpThreads: string | null | undefined;
+
+/** How many intra-op threads TensorFlow runs, in words. */
+function intraOpThreadsText(value: string | null): string {
+  return value === null ? "TensorFlow's default intra-op threads, one per core" : `${value} intra-op thread${value === '1' ? '' : 's'}`;
+}
+
 async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise<Attempt> {
   if (tf.findBackendFactory('tensorflow') != null) {
     const ok = await tf.setBackend('tensorflow');
     if (ok) registerNativeKernelPatches();
-    return ok ? { ok, reason: 'already loaded' } : { ok, reason: 'registered but failed to initialise' };
+    const asked = o.tensorflowThreads === undefined || nativeIntraOpThreads === undefined || String(o.tensorflowThreads) === nativeIntraOpThreads;
+    const threads = nativeIntraOpThreads === undefined ? '' : `; ${intraOpThreadsText(nativeIntraOpThreads)}${asked ? '' : ', since tensorflowThreads applies only when the addon first loads'}`;
+    return ok ? { ok, reason: `already loaded${threads}` } : { ok, reason: 'registered but failed to initialise' };
   }
   // TensorFlow's C++ start-up messages (oneDNN, CPU features) would interleave with progress bars;
   // keep warnings and errors. A value set by the user wins.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '1';
+  // TensorFlow reads its thread count when the addon creates its context, on import.
+  if (o.tensorflowThreads !== undefined) process.env[INTRA_OP_THREADS_VARIABLE] = String(o.tensorflowThreads);
   try {
     await o.importer(module);
   } catch (e) {
@@ -184,9 +202,12 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
     cleanUpFailedNative();
     return { ok: false, reason: 'module loaded but registered no "tensorflow" backend' };
   }
+  nativeIntraOpThreads = process.env[INTRA_OP_THREADS_VARIABLE] ?? null;
   const ok = await setBackendQuietly('tensorflow');
   if (ok) registerNativeKernelPatches(); // numeric-padding max pools (native/native-kernel-patches.ts)
-  return ok ? { ok, reason: 'native TensorFlow addon loaded' } : { ok, reason: 'addon loaded but the backend failed to initialise' };
+  return ok
+    ? { ok, reason: `native TensorFlow addon loaded (${intraOpThreadsText(nativeIntraOpThreads)})` }
+    : { ok, reason: 'addon loaded but the backend failed to initialise' };
 }
 
 /**

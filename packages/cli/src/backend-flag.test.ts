@@ -29,3 +29,28 @@ describe('--wasm-threads', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('--tf-threads', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rfm-tf-threads-flag-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('starts tensorflow with 1 intra-op thread and says so', (ctx) => {
+    folderDataset(root, 2);
+    const out = join(root, 'erased');
+    const r = rfm(['erase', '--method', 'sfe', '--images', join(root, 'real'), '--out', out, '--backend', 'tensorflow', '--tf-threads', '1', '--backbone', 'small', '--size', '64']);
+    if (r.status !== 0 && /native addon not built|is not installed/.test(r.stderr)) {
+      ctx.skip(`SKIPPED: the tensorflow backend is absent (${r.stderr.trim().split('\n')[0]})`);
+      return;
+    }
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/backend: tensorflow.*; native TensorFlow addon loaded \(1 intra-op thread\)/);
+    expect(existsSync(out) && readdirSync(out).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a thread count outside 1-64 with exit code 2, naming the flag', () => {
+    const r = rfm(['erase', '--method', 'sfe', '--images', root, '--out', join(root, 'x'), '--tf-threads', '65']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--tf-threads');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -21,6 +21,7 @@ export const CLI_WORDING: readonly (readonly [string, string])[] = [
   ['(`archive`)', '(`--archive`)'],
   ['(`gpu: false`)', '(`build-native` without --gpu)'],
   ['(try threads: 1)', '(try --wasm-threads 1)'],
+  ['since tensorflowThreads applies', 'since --tf-threads applies'],
   ["or pass onBadImage: 'skip' to skip bad files", 'or pass --skip-bad-images to skip unreadable images'],
 ];
 
