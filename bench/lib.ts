@@ -23,6 +23,17 @@ export function flagValue(argv: readonly string[], name: string): string | undef
 }
 
 /**
+ * `--tf-threads N` of a suite's arguments: TensorFlow's intra-op threads for `initBackend`'s
+ * `tensorflowThreads` (undefined when absent: TensorFlow keeps its own count).
+ *
+ * @param argv - the suite's arguments
+ */
+export function tensorflowThreadsFlag(argv: readonly string[]): number | undefined {
+  const value = flagValue(argv, '--tf-threads');
+  return value === undefined ? undefined : Number(value);
+}
+
+/**
  * Starts a backend for a suite and prints its `{"bench":"backend"}` line; on failure prints the
  * reason as `unavailable` and returns `undefined`, so the suite moves on to the next backend.
  *

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median } from '../lib.js';
+import { emit, flagValue, median, tensorflowThreadsFlag } from '../lib.js';
 // Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
   accumulatedTrainingStep,
@@ -104,7 +104,7 @@ function parseArgs(argv: string[]): Args {
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
     wasmThreads: Number(value('--wasm-threads') ?? 1),
-    tensorflowThreads: value('--tf-threads') === undefined ? undefined : Number(value('--tf-threads')),
+    tensorflowThreads: tensorflowThreadsFlag(argv),
     recompute: !argv.includes('--no-recompute'),
     warmup: Math.max(1, Number(value('--warmup') ?? 2)),
   };
@@ -246,7 +246,7 @@ export async function run(argv: string[]): Promise<void> {
   const available: string[] = [];
   for (const backend of a.backends) {
     try {
-      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads, ...(a.tensorflowThreads === undefined ? {} : { tensorflowThreads: a.tensorflowThreads }) });
+      const report = await initBackend(backend as 'tensorflow' | 'wasm' | 'cpu', { threads: a.wasmThreads, tensorflowThreads: a.tensorflowThreads });
       available.push(backend);
       emit({ bench: 'backend', backend, module: report.module, summary: report.summary, detail: report.detail });
     } catch (e) {

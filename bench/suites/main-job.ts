@@ -1,5 +1,5 @@
 /**
- * `pnpm bench main-job [--backends wasm,tensorflow] [--reps N] [--full] [--data DIR] [--keep DIR]`
+ * `pnpm bench main-job [--backends wasm,tensorflow] [--reps N] [--full] [--data DIR] [--keep DIR] [--tf-threads N]`
  *
  * The quick preset's speed per backend: median milliseconds and iterations per second of one
  * training iteration of the preset's backbone at its input size and batch, for each method of the
@@ -8,7 +8,8 @@
  * (opt-in: about 20 minutes on wasm) it also runs the README's main job itself,
  * `rfm compare --data data/ffhq-tpdne-4k`, and prints
  * `{"bench":"main-job","backend":...,"methods":4,"seconds":N}`; `--keep DIR` keeps that comparison
- * (tables, report, runs) in `DIR/<backend>` instead of a deleted temporary folder.
+ * (tables, report, runs) in `DIR/<backend>` instead of a deleted temporary folder. `--tf-threads N`
+ * starts tensorflow with N intra-op threads (`initBackend`'s `tensorflowThreads`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } from '../lib.js';
 import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
@@ -101,7 +102,7 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    const backend = await startBenchBackend(requested);
+    const backend = await startBenchBackend(requested, { tensorflowThreads: tensorflowThreadsFlag(argv) });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);
     if (argv.includes('--full')) await mainJob(backend, data, flagValue(argv, '--keep'));

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } from '../lib.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
   createAdam,
@@ -81,7 +81,7 @@ function parseArgs(argv: string[]): Args {
     backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
     recompute: !argv.includes('--no-recompute'),
-    tensorflowThreads: value('--tf-threads') === undefined ? undefined : Number(value('--tf-threads')),
+    tensorflowThreads: tensorflowThreadsFlag(argv),
   };
 }
 
@@ -204,7 +204,7 @@ export async function run(argv: string[]): Promise<void> {
     if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
   }
   for (const requested of a.backends) {
-    const backend = await startBenchBackend(requested, a.tensorflowThreads === undefined ? {} : { tensorflowThreads: a.tensorflowThreads });
+    const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads });
     if (backend === undefined) continue;
     for (const key of a.models) await benchModel(MODELS[key]!, a, backend);
   }
