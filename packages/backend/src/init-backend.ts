@@ -183,8 +183,9 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
   if (tf.findBackendFactory('tensorflow') != null) {
     const ok = await tf.setBackend('tensorflow');
     if (ok) registerNativeKernelPatches();
-    const asked = o.tensorflowThreads === undefined || nativeIntraOpThreads === undefined || String(o.tensorflowThreads) === nativeIntraOpThreads;
-    const threads = nativeIntraOpThreads === undefined ? '' : `; ${intraOpThreadsText(nativeIntraOpThreads)}${asked ? '' : ', since tensorflowThreads applies only when the addon first loads'}`;
+    // The count TensorFlow started with stays; say so when another one was asked for.
+    const ignored = o.tensorflowThreads !== undefined && nativeIntraOpThreads !== undefined && String(o.tensorflowThreads) !== nativeIntraOpThreads;
+    const threads = nativeIntraOpThreads === undefined ? '' : `; ${intraOpThreadsText(nativeIntraOpThreads)}${ignored ? ', since tensorflowThreads applies only when the addon first loads' : ''}`;
     return ok ? { ok, reason: `already loaded${threads}` } : { ok, reason: 'registered but failed to initialise' };
   }
   // TensorFlow's C++ start-up messages (oneDNN, CPU features) would interleave with progress bars;
