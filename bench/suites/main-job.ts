@@ -9,7 +9,9 @@
  * `rfm compare --data data/ffhq-tpdne-4k`, and prints
  * `{"bench":"main-job","backend":...,"methods":4,"seconds":N}`; `--keep DIR` keeps that comparison
  * (tables, report, runs) in `DIR/<backend>` instead of a deleted temporary folder. `--tf-threads N`
- * starts tensorflow with N intra-op threads (`initBackend`'s `tensorflowThreads`).
+ * starts tensorflow with N intra-op threads (`initBackend`'s `tensorflowThreads`); without it,
+ * tensorflow runs with the quick preset's count as `rfm compare` does (unless
+ * `TF_NUM_INTRAOP_THREADS` is set).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
 import { PRESETS } from '../../packages/cli/src/train-config.js';
 import { runCli } from '../../packages/cli/src/main.js';
+import { INTRA_OP_THREADS_VARIABLE } from '../../packages/backend/src/index.js';
 
 const METHODS = ['none', 'sfe', 're', 'ae'] as const;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -102,7 +105,8 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    const backend = await startBenchBackend(requested, { tensorflowThreads: tensorflowThreadsFlag(argv) });
+    const presetThreads = process.env[INTRA_OP_THREADS_VARIABLE] === undefined ? PRESETS.quick.tensorflowThreads : undefined;
+    const backend = await startBenchBackend(requested, { tensorflowThreads: tensorflowThreadsFlag(argv) ?? presetThreads });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);
     if (argv.includes('--full')) await mainJob(backend, data, flagValue(argv, '--keep'));

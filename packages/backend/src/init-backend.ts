@@ -169,7 +169,7 @@ function initialisedBackends(): Record<string, unknown> {
 }
 
 /** TensorFlow's environment variable for its intra-op thread count, read when its context starts. */
-const INTRA_OP_THREADS_VARIABLE = 'TF_NUM_INTRAOP_THREADS';
+export const INTRA_OP_THREADS_VARIABLE = 'TF_NUM_INTRAOP_THREADS';
 
 /** `TF_NUM_INTRAOP_THREADS` as the native addon found it when it loaded in this process (`null`: unset). */
 let nativeIntraOpThreads: string | null | undefined;

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { folderDataset, REPO } from './testing/run-fixtures.js';
+import { effectiveSuggestion } from './backend-flag.js';
+import { BUNDLED, folderDataset, REPO } from './testing/run-fixtures.js';
 
 // In a child process: the pthread workers of a threaded wasm backend would outlive a test worker.
 const rfm = (args: string[]) =>
@@ -38,6 +39,35 @@ describe('--tf-threads', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/backend: tensorflow.*; native TensorFlow addon loaded \(1 intra-op thread\)/);
     expect(existsSync(out) && readdirSync(out).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a command's suggested tensorflow threads", () => {
+  const quick = { threads: 1, by: "the quick preset's" };
+
+  it('applies when neither --tf-threads nor TF_NUM_INTRAOP_THREADS gives a count', () => {
+    expect(effectiveSuggestion(undefined, {}, quick)).toBe(quick);
+    expect(effectiveSuggestion(undefined, {}, undefined)).toBeUndefined();
+  });
+
+  it('gives way to --tf-threads and to TF_NUM_INTRAOP_THREADS', () => {
+    expect(effectiveSuggestion(2, {}, quick)).toBeUndefined();
+    expect(effectiveSuggestion(undefined, { TF_NUM_INTRAOP_THREADS: '2' }, quick)).toBeUndefined();
+  });
+
+  it("trains the quick preset on tensorflow with the preset's one thread and says so", (ctx) => {
+    const out = mkdtempSync(join(tmpdir(), 'rfm-preset-threads-'));
+    try {
+      const r = rfm(['train', '--data', BUNDLED, '--out', join(out, 'run'), '--iterations', '2', '--eval-every', '2', '--backend', 'tensorflow']);
+      if (r.status !== 0 && /native addon not built|is not installed/.test(r.stderr)) {
+        ctx.skip(`SKIPPED: the tensorflow backend is absent (${r.stderr.trim().split('\n')[0]})`);
+        return;
+      }
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/backend: tensorflow.*; native TensorFlow addon loaded \(1 intra-op thread\), the quick preset's choice \(--tf-threads N to change\)$/m);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

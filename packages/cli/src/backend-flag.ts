@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import { BACKEND_CHOICES, initBackend, type BackendChoice, type BackendReport } from '@rfm/backend';
+import { BACKEND_CHOICES, initBackend, INTRA_OP_THREADS_VARIABLE, type BackendChoice, type BackendReport } from '@rfm/backend';
 import { cliWording } from './cli-wording.js';
 import type { CliIO } from './command.js';
 import type { Flags, FlagSpec } from './flags.js';
@@ -40,33 +40,74 @@ export const TENSORFLOW_THREADS_FLAG: FlagSpec = {
   value: 'N',
   min: 1,
   max: 64,
-  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\n1 made an Xception w0.25 128 px training step 1.2-1.7x faster on a 2-core machine,\na full Xception 224 px step 1.3-2.1x slower)",
+  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\ntrain and compare with the quick preset's model: 1, its iterations 1.3-1.6x faster on a\n2-core machine; 1 made an Xception w0.25 128 px training step 1.2-1.7x faster there,\na full Xception 224 px step 1.3-2.1x slower)",
 };
 
 /** `--backend`, `--wasm-threads` and `--tf-threads`, for the flag table of a command that computes with tensors. */
 export const BACKEND_FLAGS: readonly FlagSpec[] = [BACKEND_FLAG, WASM_THREADS_FLAG, TENSORFLOW_THREADS_FLAG];
 
+/** A thread count a command suggests for tensorflow when neither `--tf-threads` nor `TF_NUM_INTRAOP_THREADS` sets one. */
+export interface TensorflowThreadsSuggestion {
+  /** Intra-op threads. */
+  readonly threads: number;
+  /** Who suggests it, for the backend line (e.g. `the quick preset's`). */
+  readonly by: string;
+}
+
+/**
+ * The suggestion that applies: none when `--tf-threads` or `TF_NUM_INTRAOP_THREADS` sets the count
+ * (the flag wins over the environment, the environment over a suggestion).
+ *
+ * @param flagThreads - `--tf-threads` (undefined when absent)
+ * @param env - the process environment
+ * @param suggestion - the command's suggestion
+ * @example
+ * ```ts
+ * effectiveSuggestion(undefined, {}, { threads: 1, by: "the quick preset's" }); // the suggestion
+ * effectiveSuggestion(2, {}, { threads: 1, by: "the quick preset's" }); // undefined
+ * ```
+ */
+export function effectiveSuggestion(
+  flagThreads: number | undefined,
+  env: NodeJS.ProcessEnv,
+  suggestion: TensorflowThreadsSuggestion | undefined,
+): TensorflowThreadsSuggestion | undefined {
+  return flagThreads === undefined && env[INTRA_OP_THREADS_VARIABLE] === undefined ? suggestion : undefined;
+}
+
 /**
  * Starts the backend chosen by `--backend` (default `auto`, or `fallback`), with `--wasm-threads`
- * XNNPACK threads if wasm runs or `--tf-threads` intra-op threads if tensorflow does, and
- * prints one line saying which backend runs and why the others were skipped (in the CLI's
- * wording, also in the returned summary).
+ * XNNPACK threads if wasm runs or `--tf-threads` intra-op threads if tensorflow does (else the
+ * suggested count, unless `TF_NUM_INTRAOP_THREADS` is set), and prints one line saying which
+ * backend runs and why the others were skipped (in the CLI's wording, also in the returned
+ * summary).
  *
  * @param f - parsed flags (of a command whose table includes {@link BACKEND_FLAGS}, or not: then `fallback`)
  * @param io - where the line goes (stderr)
  * @param fallback - choice when the flag is absent
+ * @param suggestion - tensorflow's thread count when neither the flag nor the environment gives one
  */
-export async function startBackend(f: Flags, io: CliIO, fallback: BackendChoice = 'auto'): Promise<BackendReport> {
+export async function startBackend(
+  f: Flags,
+  io: CliIO,
+  fallback: BackendChoice = 'auto',
+  suggestion?: TensorflowThreadsSuggestion,
+): Promise<BackendReport> {
   const chosen = f.declares('backend') ? f.string<BackendChoice>('backend') : undefined;
   const threads = f.declares('wasm-threads') ? f.number('wasm-threads') : undefined;
-  const tensorflowThreads = f.declares('tf-threads') ? f.number('tf-threads') : undefined;
+  const flagThreads = f.declares('tf-threads') ? f.number('tf-threads') : undefined;
+  const suggested = effectiveSuggestion(flagThreads, process.env, suggestion);
+  const tensorflowThreads = flagThreads ?? suggested?.threads;
   const library = await initBackend(chosen ?? fallback, {
     ...(threads === undefined ? {} : { threads }),
     ...(tensorflowThreads === undefined ? {} : { tensorflowThreads }),
   });
-  // With threads asked for, say how many threads the backend runs.
-  const asked = (library.backend === 'wasm' && threads !== undefined && threads > 1) || (library.backend === 'tensorflow' && tensorflowThreads !== undefined);
-  const threaded = asked ? `; ${cliWording(library.detail)}` : '';
+  // With threads asked for, say how many threads the backend runs (a suggestion only when it took effect).
+  const tensorflow = library.backend === 'tensorflow';
+  const suggestionApplied = tensorflow && suggested !== undefined && !library.detail.startsWith('already loaded');
+  const asked = (library.backend === 'wasm' && threads !== undefined && threads > 1) || (tensorflow && flagThreads !== undefined) || suggestionApplied;
+  const by = suggestionApplied ? `, ${suggested.by} choice (--tf-threads N to change)` : '';
+  const threaded = asked ? `; ${cliWording(library.detail)}${by}` : '';
   const report = { ...library, summary: cliWording(library.summary) + threaded };
   io.err(`backend: ${report.summary}\n`);
   return report;

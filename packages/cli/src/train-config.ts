@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TensorflowThreadsSuggestion } from './backend-flag.js';
 import type { ErasingMethodOptions } from './erasing-methods.js';
 import { CheckpointError, writeFileAtomic, type BackboneFactoryOptions, type TrainerOptions } from '@rfm/core';
 
@@ -68,6 +69,11 @@ export interface Preset {
   readonly augment: readonly string[];
   /** Adam learning rate. */
   readonly learningRate: number;
+  /**
+   * TensorFlow intra-op threads for this preset's model (absent: TensorFlow's own, one per core);
+   * see {@link presetTensorflowThreads} for when it applies.
+   */
+  readonly tensorflowThreads?: number;
 }
 
 /**
@@ -79,9 +85,40 @@ export interface Preset {
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 96, resize: 96, iterations: 600, batch: 16, evalEvery: 200, augment: [], learningRate: 2e-3 },
+  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 96, resize: 96, iterations: 600, batch: 16, evalEvery: 200, augment: [], learningRate: 2e-3, tensorflowThreads: 1 },
   paper: { backbone: 'xception', backboneOptions: {}, size: 224, resize: 256, iterations: 350_000, batch: 16, evalEvery: 3000, augment: ['sfe'], learningRate: 2e-4 },
 };
+
+/**
+ * The TensorFlow intra-op thread count a run's preset chooses, when the run keeps the preset's
+ * backbone, input size and batch (its kernels are then the small ones the choice was measured on);
+ * otherwise undefined (TensorFlow's own count). The quick preset chooses one thread: its training
+ * iterations ran 1.2-1.6x faster on one thread than on TensorFlow's two on a 2-vCPU machine, where
+ * each kernel call of a small model waits for the second thread to wake (docs/memory-and-speed.md).
+ *
+ * @param config - the run's configuration
+ * @example
+ * ```ts
+ * presetTensorflowThreads(config); // 1 for the quick preset as it stands, undefined with --size 224
+ * ```
+ */
+export function presetTensorflowThreads(config: Pick<TrainConfig, 'preset' | 'backbone' | 'backboneOptions' | 'batch'>): number | undefined {
+  const preset = PRESETS[config.preset] as Preset | undefined; // a run folder written by another version may name none
+  if (preset === undefined) return undefined;
+  const keepsModel = config.backbone === preset.backbone && config.backboneOptions.inputSize === preset.size && config.batch === preset.batch;
+  return keepsModel ? preset.tensorflowThreads : undefined;
+}
+
+/**
+ * {@link presetTensorflowThreads} as the suggestion `startBackend` takes (undefined when the
+ * preset chooses none for this run).
+ *
+ * @param config - the run's configuration
+ */
+export function presetThreadsSuggestion(config: Pick<TrainConfig, 'preset' | 'backbone' | 'backboneOptions' | 'batch'>): TensorflowThreadsSuggestion | undefined {
+  const threads = presetTensorflowThreads(config);
+  return threads === undefined ? undefined : { threads, by: `the ${config.preset} preset's` };
+}
 
 /** The resize side for a crop: 256 for 224, scaled proportionally otherwise. */
 export function resizeForCrop(size: number): number {

@@ -82,6 +82,7 @@ describe('rfm compare', () => {
       [['--config', write('unknown-field', { data: BUNDLED, iterationz: 3 })], /field "iterationz"/],
       [['--config', write('bad-option', { data: BUNDLED, methods: [{ name: 'sfe', options: { blocks: 0 } }] })], /methods\[0\]\.options\.blocks/],
       [['--config', write('budgets', { data: BUNDLED, budgets: [4, 2] })], /field "budgets".*ascending/],
+      [['--config', write('beside', { data: BUNDLED }), '--iterations', '3'], /put --iterations in the file \(only --out, --queue, --backend, --wasm-threads and --tf-threads/],
       [['--data', BUNDLED, '--seeds', '-1'], /--seeds/],
       [['--data', BUNDLED, '--methods', 'none,cutmix'], /cutmix/],
       [['--data', oneClass, '--size', '32'], /only real images/],

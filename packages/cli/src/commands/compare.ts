@@ -33,6 +33,7 @@ import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
 import { runTraining } from '../run-training.js';
 import { versions } from '../versions.js';
+import { presetThreadsSuggestion } from '../train-config.js';
 import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
 import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 
@@ -49,7 +50,7 @@ export const COMPARE_FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     value: 'FILE',
     help:
-      'the whole experiment in one JSON file (then only --out, --backend and --queue may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume;\nwith --queue each budget is its own run, DIR/<method>[/seed-S]/iterations-N),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
+      'the whole experiment in one JSON file (then only --out, --queue and the backend flags may be given):\n{"data", "backbone", "backboneOptions", "size", "resize", "methods": ["none",\n{"name": "sfe", "options": {"blocks", "maxSize", "probability"}}], "iterations" or\n"budgets": [N, ...] (a sweep: one comparison per budget, each run extended by resume;\nwith --queue each budget is its own run, DIR/<method>[/seed-S]/iterations-N),\n"seeds": K or [S, ...], "seed", "batch", "lr", "flood", "evalEvery", "selectOn",\n"split": {"validation", "test", "seed"}, "bootstrap": {"resamples", "seed"}, "out"}',
   },
   {
     name: 'queue',
@@ -100,7 +101,7 @@ export const compareCommand: CliCommand = {
     if (args.includes('--resume')) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
     const f = parseFlags('compare', args, COMPARE_FLAGS);
     const { config, out } = resolvePlan(f);
-    const report = await startBackend(f, io);
+    const report = await startBackend(f, io, 'auto', presetThreadsSuggestion(config.train));
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -164,8 +165,8 @@ function resolvePlan(f: Flags): { config: CompareConfig; out: string } {
   const file = f.string('config');
   const outFlag = f.string('out');
   if (file !== undefined) {
-    const extra = COMPARE_FLAGS.map((s) => s.name).filter((k) => !['config', 'out', 'backend', 'queue'].includes(k) && f.has(k));
-    if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out, --backend and --queue may be given beside it)`);
+    const extra = COMPARE_FLAGS.map((s) => s.name).filter((k) => !['config', 'out', 'backend', 'wasm-threads', 'tf-threads', 'queue'].includes(k) && f.has(k));
+    if (extra.length > 0) throw new CliUsageError(`compare: with --config put --${extra[0]} in the file (only --out, --queue, --backend, --wasm-threads and --tf-threads may be given beside it)`);
     const path = resolve(file);
     if (!existsSync(path)) throw new CliUsageError(`compare: --config ${path} does not exist`);
     const defaults = configFromFlags(parseFlags('compare', ['--data', '.'], COMPARE_FLAGS));

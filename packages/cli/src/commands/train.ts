@@ -16,7 +16,7 @@ import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
 import { recoverRunDir } from '../run-folder.js';
 import { refuseExistingRun, runTraining } from '../run-training.js';
-import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
+import { PRESETS, presetThreadsSuggestion, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const SEED_MAX = 2 ** 31 - 1;
 const SELECT_ON = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
@@ -31,7 +31,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     kind: 'choice',
     value: 'P',
     choices: ['quick', 'paper'],
-    help: 'quick (default: small backbone with 4 separable blocks, images resized to 96 px\nwithout a crop (--size other than 96 resizes to 256/224 of it and crops), 600 iterations,\nlr 2e-3, validation every 200, no erasing; under 4 minutes on a 2-core CPU with wasm,\ntuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
+    help: 'quick (default: small backbone with 4 separable blocks, images resized to 96 px\nwithout a crop (--size other than 96 resizes to 256/224 of it and crops), 600 iterations,\nlr 2e-3, validation every 200, no erasing, one TensorFlow thread on tensorflow; under\n4 minutes on a 2-core CPU with wasm, tuned on data/ffhq-tpdne-4k) | paper (Xception, 224 px crops of 256 px,\n350,000 iterations, lr 2e-4, validation every 3000, --augment sfe)',
   },
   ...backboneFlags(),
   { name: 'iterations', kind: 'int', value: 'N', min: 1, help: 'training iterations' },
@@ -270,7 +270,7 @@ export const trainCommand: CliCommand = {
       config = configFromFlags(f, f.list('augment'));
       refuseExistingRun(out);
     }
-    const report = await startBackend(f, io);
+    const report = await startBackend(f, io, 'auto', presetThreadsSuggestion(config));
     const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
     if (!outcome.completed) {
       io.err(`stopped at iteration ${outcome.steps} with a checkpoint; continue with: rfm train --out ${out} --resume\n`);
