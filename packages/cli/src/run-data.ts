@@ -49,20 +49,48 @@ export function describeSplits(splits: DatasetSplits): Record<string, ReturnType
 }
 
 /**
+ * Decoded images shared by the runs of one process (the methods of `rfm compare`): one
+ * {@link ImageStore} per resize side and bad-file policy, so that a dataset is decoded once, not
+ * once per run. Its images are never modified (see `ImageStore.load`), so runs that share them
+ * read the same pixels as runs that do not.
+ */
+export class RunImageStores {
+  private readonly stores = new Map<string, ImageStore>();
+
+  /**
+   * The store for a run's resize side and bad-file policy (made on first use).
+   *
+   * @param config - the run configuration
+   * @param logger - receives skipped-file warnings (the first run's logger serves later runs)
+   */
+  storeFor(config: Pick<TrainConfig, 'resize' | 'skipBadImages'>, logger: Logger): ImageStore {
+    const onBadImage = config.skipBadImages ? 'skip' : 'throw';
+    const key = `${config.resize}:${onBadImage}`;
+    let store = this.stores.get(key);
+    if (store === undefined) {
+      store = new ImageStore({ resize: config.resize, onBadImage, logger });
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+}
+
+/**
  * Loads the run's dataset, splits it (group-safe, seeded by the run seed) and builds the sources.
  *
  * @param config - the run configuration
  * @param rng - generator of the training stream (crops, flips, order)
  * @param logger - receives skipped-file warnings
+ * @param stores - decoded images shared with other runs of this process (default: this run's own)
  */
-export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logger): Promise<RunData> {
+export async function prepareRunData(config: TrainConfig, rng: Rng, logger: Logger, stores: RunImageStores = new RunImageStores()): Promise<RunData> {
   const dataset = await loadDataset(resolve(config.data), { logger });
   const splits = splitDataset(dataset, {
     seed: config.split.seed,
     fractions: { train: 1 - config.split.validation - config.split.test, validation: config.split.validation, test: config.split.test },
   });
   const transform = { resize: config.resize, crop: config.backboneOptions.inputSize };
-  const store = new ImageStore({ resize: config.resize, onBadImage: config.skipBadImages ? 'skip' : 'throw', logger });
+  const store = stores.storeFor(config, logger);
   const half = config.batch / 2;
   if (config.fakes === 'sbi') {
     const sbi = await createSbiSources(splits, rng, {

@@ -31,7 +31,7 @@ import { CliUsageError, type CliIO } from './command.js';
 import { registerErasing } from './erasing-methods.js';
 import { ProgressBar } from './progress.js';
 import { evaluateSamples, writeRocChart } from './report.js';
-import { describeSplits, prepareRunData } from './run-data.js';
+import { describeSplits, prepareRunData, type RunImageStores } from './run-data.js';
 import { recoverRunDir, RUN_MARKERS } from './run-folder.js';
 import { writeScoresCsv } from './scores-file.js';
 import { SIGNAL_EXIT_CODES, watchStopSignals, type StopSignalName } from './stop-signals.js';
@@ -81,14 +81,21 @@ export const MEMORY_WARNING_BYTES = 8 * 1024 ** 3;
  * @param out - run folder
  * @param io - progress and messages
  * @param options - `resume` continues from the checkpoint; `backend` is recorded in the log; `label` prefixes the progress bar;
- *   `onStep` receives every iteration (step, total, ETA of this run in ms) and returns extra status text
+ *   `onStep` receives every iteration (step, total, ETA of this run in ms) and returns extra status text;
+ *   `imageStores` shares decoded images with the other runs of this process
  * @throws {@link CliUsageError} when a fresh run's folder already holds a run
  */
 export async function runTraining(
   config: TrainConfig,
   out: string,
   io: CliIO,
-  options: { resume?: boolean; backendSummary?: string; label?: string; onStep?: (step: number, total: number, etaMs: number) => string } = {},
+  options: {
+    resume?: boolean;
+    backendSummary?: string;
+    label?: string;
+    onStep?: (step: number, total: number, etaMs: number) => string;
+    imageStores?: RunImageStores;
+  } = {},
 ): Promise<TrainingOutcome> {
   const started = performance.now();
   const resume = options.resume === true;
@@ -123,7 +130,7 @@ export async function runTraining(
   }
   let data: Awaited<ReturnType<typeof prepareRunData>>;
   try {
-    data = await prepareRunData(config, dataRng, logger);
+    data = await prepareRunData(config, dataRng, logger, options.imageStores);
   } catch (e) {
     backbone.dispose();
     throw e;

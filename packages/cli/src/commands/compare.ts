@@ -31,6 +31,7 @@ import { openQueue } from '../jobs/open-queue.js';
 import { gridRuns, runGridOnQueue, type MissingRun } from '../jobs/queued-grid.js';
 import { formatDuration } from '../progress.js';
 import { writeRocChartSeries } from '../report.js';
+import { RunImageStores } from '../run-data.js';
 import { runTraining } from '../run-training.js';
 import { versions } from '../versions.js';
 import { presetThreadsSuggestion } from '../train-config.js';
@@ -259,6 +260,8 @@ async function runPlan(
   const eta = new OverallEta(segments.map((s) => ({ method: s.method.name, iterations: s.iterations })));
   let dataHash = '';
   let finished: FinishedRun[] = [];
+  // Every run reads the same dataset at the same size: decode it once.
+  const imageStores = new RunImageStores();
   for (const [i, { seed, method, b, budget }] of segments.entries()) {
     const { run: runDir, train } = experimentRun(config, method, seed, budget);
     const sweepNote = budgets.length > 1 ? ` to ${budget} iterations` : '';
@@ -266,6 +269,7 @@ async function runPlan(
     const outcome = await runTraining(train, join(out, runDir), io, {
       resume: b > 0,
       backendSummary,
+      imageStores,
       label: method.name.padEnd(5),
       onStep: (step, total, etaMs) => ` | all ${formatDuration(eta.remaining(i, total > step ? etaMs / (total - step) : Number.NaN, etaMs))}`,
     });
