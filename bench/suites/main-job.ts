@@ -25,7 +25,7 @@ import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
 import { PRESETS } from '../../packages/cli/src/train-config.js';
 import { runCli } from '../../packages/cli/src/main.js';
-import { INTRA_OP_THREADS_VARIABLE } from '../../packages/backend/src/index.js';
+import { effectiveSuggestion } from '../../packages/cli/src/backend-flag.js';
 
 const METHODS = ['none', 'sfe', 're', 'ae'] as const;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -105,8 +105,11 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    const presetThreads = process.env[INTRA_OP_THREADS_VARIABLE] === undefined ? PRESETS.quick.tensorflowThreads : undefined;
-    const backend = await startBenchBackend(requested, { tensorflowThreads: tensorflowThreadsFlag(argv) ?? presetThreads });
+    // As `rfm compare` chooses: the flag, else the environment's count, else the quick preset's.
+    const flag = tensorflowThreadsFlag(argv);
+    const preset = PRESETS.quick.tensorflowThreads;
+    const suggested = preset === undefined ? undefined : effectiveSuggestion(flag, process.env, { threads: preset, by: "the quick preset's" });
+    const backend = await startBenchBackend(requested, { tensorflowThreads: flag ?? suggested?.threads });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);
     if (argv.includes('--full')) await mainJob(backend, data, flagValue(argv, '--keep'));

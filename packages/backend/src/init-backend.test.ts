@@ -96,15 +96,18 @@ describe('initBackend', () => {
       const first = await initBackend('tensorflow', { importer, nativeModules: [NODE], tensorflowThreads: 1 });
       expect(seen).toEqual(['1']);
       expect(first.detail).toBe('native TensorFlow addon loaded (1 intra-op thread)');
+      expect(first.tensorflowThreads).toBe(1);
       // Loaded already: another count cannot apply, and the reason says which one runs.
       const again = await initBackend('tensorflow', { importer, nativeModules: [NODE], tensorflowThreads: 2 });
       expect(seen).toEqual(['1']);
       expect(again.detail).toBe('already loaded; 1 intra-op thread, since tensorflowThreads applies only when the addon first loads');
+      expect(again.tensorflowThreads).toBe(1);
       tf.removeBackend('tensorflow');
       delete process.env['TF_NUM_INTRAOP_THREADS'];
       const unset = await initBackend('tensorflow', { importer, nativeModules: [NODE] });
       expect(seen).toEqual(['1', undefined]);
       expect(unset.detail).toBe("native TensorFlow addon loaded (TensorFlow's default intra-op threads, one per core)");
+      expect(unset.tensorflowThreads).toBeUndefined();
     } finally {
       if (saved === undefined) delete process.env['TF_NUM_INTRAOP_THREADS'];
       else process.env['TF_NUM_INTRAOP_THREADS'] = saved;

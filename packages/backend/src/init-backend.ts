@@ -45,6 +45,11 @@ export interface BackendReport {
   readonly module: string;
   /** How it runs, in a few words (e.g. `native TensorFlow addon loaded (1 intra-op thread)`): the loaded candidate's reason. */
   readonly detail: string;
+  /**
+   * TensorFlow's intra-op thread count when tensorflow runs with one set (`tensorflowThreads` or
+   * `TF_NUM_INTRAOP_THREADS` when the addon loaded); absent on TensorFlow's default and on other backends.
+   */
+  readonly tensorflowThreads?: number;
   /** What was asked for. */
   readonly requested: BackendChoice;
   /** Every candidate in the order of preference, including the loaded one. */
@@ -123,7 +128,8 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
   const trainingKernels = chosen.backend === 'wasm' ? registeredWasmTrainingKernels() : [];
   const summary = formatSummary(chosen.backend, candidates);
   const detail = candidates.find((c) => c.status === 'loaded')!.reason;
-  const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, requested: choice, candidates, trainingKernels, summary };
+  const threads = chosen.backend === 'tensorflow' && typeof nativeIntraOpThreads === 'string' ? { tensorflowThreads: Number(nativeIntraOpThreads) } : {};
+  const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, ...threads, requested: choice, candidates, trainingKernels, summary };
   o.logger.info(`backend: ${chosen.backend} (${shortName(chosen.module)})`, { requested: choice });
   for (const c of candidates) {
     if (c.status === 'failed') o.logger.info(`skipped ${shortName(c.module)}: ${c.reason}`);

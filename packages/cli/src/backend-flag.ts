@@ -102,9 +102,9 @@ export async function startBackend(
     ...(threads === undefined ? {} : { threads }),
     ...(tensorflowThreads === undefined ? {} : { tensorflowThreads }),
   });
-  // With threads asked for, say how many threads the backend runs (a suggestion only when it took effect).
+  // With threads asked for, say how many threads the backend runs (a suggestion only when it runs).
   const tensorflow = library.backend === 'tensorflow';
-  const suggestionApplied = tensorflow && suggested !== undefined && !library.detail.startsWith('already loaded');
+  const suggestionApplied = suggested !== undefined && library.tensorflowThreads === suggested.threads;
   const asked = (library.backend === 'wasm' && threads !== undefined && threads > 1) || (tensorflow && flagThreads !== undefined) || suggestionApplied;
   const by = suggestionApplied ? `, ${suggested.by} choice (--tf-threads N to change)` : '';
   const threaded = asked ? `; ${cliWording(library.detail)}${by}` : '';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,13 +35,17 @@ function childWith(tensorflowThreads: number): Child {
       `out({ backend: report.backend, reason: report.detail, threads: readdirSync('/proc/self/task').length });`,
     ].join('\n'),
   );
-  const stdout = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['--tsconfig', join(root, 'tsconfig.run.json'), '--conditions=@rfm/source', script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return JSON.parse(stdout) as Child;
+  try {
+    const stdout = execFileSync(join(root, 'node_modules', '.bin', 'tsx'), ['--tsconfig', join(root, 'tsconfig.run.json'), '--conditions=@rfm/source', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(stdout) as Child;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('tensorflowThreads', () => {

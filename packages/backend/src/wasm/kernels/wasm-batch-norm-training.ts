@@ -76,14 +76,15 @@ function normalizedRows(backend: WasmHeapBackend, exports: WebAssembly.Exports, 
   const v = heapFloat32(backend, stats.variance);
   const g = heapFloat32(backend, stats.scale);
   const k = channelVector(Array.from(v, (vi, i) => g[i]! / Math.sqrt(vi + epsilon)));
-  const y = backend.makeOutput([...x.shape], 'float32');
+  let y: tf.TensorInfo | undefined;
   try {
+    y = backend.makeOutput([...x.shape], 'float32');
     const at = (t: tf.TensorInfo): number => heapOffset(backend, t);
     (exports['centeredAffine'] as SimdRows)(at(x), at(stats.mean), at(k), at(stats.offset), at(y), m, c, relu ? 1 : 0);
     return y;
   } catch (error) {
-    // Nothing half-written stays on the heap.
-    tf.engine().makeTensorFromTensorInfo(y).dispose();
+    // Nothing half-written stays on the heap, and k goes even when the output cannot be made.
+    if (y !== undefined) tf.engine().makeTensorFromTensorInfo(y).dispose();
     throw error;
   } finally {
     k.dispose();
