@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModelHandle, createRng, createSmallBackbone, inferenceHandle, InvalidOptionError, type ModelHandle } from '@rfm/core';
+import { maxRelativeError } from '@rfm/core/testing';
 import { forgeryAttentionMap } from './forgery-attention-map.js';
 
 interface FamOracle {
@@ -79,16 +80,6 @@ function smoothNet(size: number, seed: number): { handle: ModelHandle; model: tf
   return { handle, model };
 }
 
-const relError = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let diff = 0;
-  let ref = 0;
-  for (let k = 0; k < b.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k]! - b[k]!));
-    ref = Math.max(ref, Math.abs(b[k]!));
-  }
-  return diff / ref;
-};
-
 describe('forgeryAttentionMap', () => {
   const models: tfl.LayersModel[] = [];
   afterAll(() => models.forEach((m) => m.dispose()));
@@ -98,12 +89,12 @@ describe('forgeryAttentionMap', () => {
     models.push(model);
     const x = tf.tensor4d(oracle.input_nhwc);
     const out = handle.forward(x);
-    expect(relError(out.logits.dataSync(), oracle.logits.flat())).toBeLessThan(1e-5);
+    expect(maxRelativeError(out.logits.dataSync(), oracle.logits.flat())).toBeLessThan(1e-5);
     const before = tf.memory().numTensors;
     const fam = forgeryAttentionMap(handle, x);
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(fam.shape).toEqual([2, 16, 16]);
-    expect(relError(fam.dataSync(), oracle.fam.flat(2))).toBeLessThan(1e-5);
+    expect(maxRelativeError(fam.dataSync(), oracle.fam.flat(2))).toBeLessThan(1e-5);
     tf.dispose([x, out.logits, out.featureMap, fam]);
   });
 
@@ -135,7 +126,7 @@ describe('forgeryAttentionMap', () => {
       const pixel = Math.floor(k / 3);
       expected[pixel] = Math.max(expected[pixel]!, d);
     }
-    expect(relError(fam.dataSync(), expected)).toBeLessThan(1e-2);
+    expect(maxRelativeError(fam.dataSync(), expected)).toBeLessThan(1e-2);
     tf.dispose([x, fam, gap]);
   });
 
@@ -171,7 +162,7 @@ describe('forgeryAttentionMap', () => {
     const mean = forgeryAttentionMap(handle, x);
     const sum = forgeryAttentionMap(handle, x, { patchReduction: 'sum' });
     const scaled = tf.tidy(() => tf.mul(mean, size * size));
-    expect(relError(sum.dataSync(), scaled.dataSync())).toBeLessThan(1e-5);
+    expect(maxRelativeError(sum.dataSync(), scaled.dataSync())).toBeLessThan(1e-5);
     expect(Math.max(...mean.dataSync())).toBeGreaterThan(0);
     expect(() => forgeryAttentionMap(handle, x, { patchReduction: 'max' as 'mean' })).toThrow(InvalidOptionError);
     tf.dispose([kernel, x, mean, sum, scaled]);

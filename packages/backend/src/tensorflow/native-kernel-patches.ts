@@ -9,7 +9,8 @@
  * It also registers the native kernels of core's training batch norm (`batchNormTraining`) and routes the
  * ReLU gradient to TensorFlow's `ReluGrad` (relu-grad.ts), and registers core's fused convolution +
  * bias + activation of inference passes (onednn-conv-bias.ts), and runs core's flat Adam step as
- * TensorFlow's fused `ResourceApplyAdam` (tensorflow-flat-adam.ts).
+ * TensorFlow's fused `ResourceApplyAdam` (tensorflow-flat-adam.ts). Pointwise convolutions and
+ * their gradients run as matrix products (pointwise-matmul.ts).
  *
  * @packageDocumentation
  */
@@ -19,11 +20,12 @@ import { registerConvBiasActivationKernel, unregisterConvBiasActivationKernel } 
 import { registerTensorflowFlatAdam, unregisterTensorflowFlatAdam } from './tensorflow-flat-adam.js';
 import { registerBatchNormTrainingKernels, unregisterBatchNormTrainingKernels } from './tensorflow-batch-norm-training.js';
 import { oneDnnMaxPoolGrad } from './onednn-max-pool-grad.js';
+import { POINTWISE_MATMUL_KERNELS, pointwiseMatMulKernel } from './pointwise-matmul.js';
 import { registerReluGrad, RELU_GRAD_KERNEL, unregisterReluGrad } from '../relu-grad.js';
 
 /** Kernels of the `tensorflow` backend replaced or added by {@link registerNativeKernelPatches}. */
-export const NATIVE_KERNEL_PATCHES: readonly string[] = ['MaxPool', 'MaxPoolGrad', BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL, CONV_BIAS_ACTIVATION_KERNEL];
-const REPLACED = ['MaxPool', 'MaxPoolGrad'];
+export const NATIVE_KERNEL_PATCHES: readonly string[] = ['MaxPool', 'MaxPoolGrad', ...POINTWISE_MATMUL_KERNELS, BATCH_NORM_TRAINING_KERNEL, RELU_GRAD_KERNEL, CONV_BIAS_ACTIVATION_KERNEL];
+const REPLACED = ['MaxPool', 'MaxPoolGrad', ...POINTWISE_MATMUL_KERNELS];
 
 const originals = new Map<string, tf.KernelConfig>();
 const BACKEND = 'tensorflow';
@@ -112,8 +114,8 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
 /**
  * Replaces the `tensorflow` backend's `MaxPool` and `MaxPoolGrad` kernels with versions that also
  * take numeric and explicit padding (the gradient through oneDNN where available), adds the native training batch norm used by
- * core's `batchNormTraining` and `RfmBatchNormalization`, computes the ReLU gradient with TensorFlow's `ReluGrad`, and adds core's
- * `convBiasActivation` kernel; it also keeps `FlatAdamOptimizer`'s moments in TensorFlow resource
+ * core's `batchNormTraining` and `RfmBatchNormalization`, computes the ReLU gradient with TensorFlow's `ReluGrad`, adds core's
+ * `convBiasActivation` kernel, and runs pointwise convolutions as `MatMul`; it also keeps `FlatAdamOptimizer`'s moments in TensorFlow resource
  * variables, stepped by the fused `ResourceApplyAdam` (tensorflow-flat-adam.ts). Call it after tfjs-node has loaded (`initBackend` does); idempotent;
  * a no-op (returning `[]`) when the `tensorflow` backend's kernels are not registered.
  *
@@ -126,6 +128,7 @@ function maxPoolGrad(original: tf.KernelFunc): tf.KernelFunc {
  */
 export function registerNativeKernelPatches(): readonly string[] {
   const wrappers: Record<string, (k: tf.KernelFunc) => tf.KernelFunc> = { MaxPool: maxPool, MaxPoolGrad: (k) => maxPoolGrad(oneDnnMaxPoolGrad(k)) };
+  for (const name of POINTWISE_MATMUL_KERNELS) wrappers[name] = (k) => pointwiseMatMulKernel(name, k);
   const patched: string[] = [];
   for (const name of REPLACED) {
     if (originals.has(name)) {

@@ -8,3 +8,4 @@ export type { AugmentationFactory, ContractOptions } from './augmentation-contra
 export { createTestBatch, createTestBackbone, createTestContext } from './fixtures.js';
 export type { TestBatchOptions } from './fixtures.js';
 export { MemoryBatchSource, MemoryEvalSource, createSyntheticImages } from '../memory-data.js';
+export { maxRelativeError } from './relative-error.js';

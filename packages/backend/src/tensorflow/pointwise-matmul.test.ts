@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { maxRelativeError } from '@rfm/core/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { BackendUnavailableError } from '../errors.js';
+import { initBackend } from '../init-backend.js';
+import { nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterNativeKernelPatches } from './native-kernel-patches.js';
+import type { NodeBackend } from './node-backend.js';
+import { isPointwiseConv, POINTWISE_MATMUL_KERNELS, pointwiseMatMulKernel } from './pointwise-matmul.js';
+
+describe('isPointwiseConv', () => {
+  it('takes 1x1 stride-1 channels-last convolutions without padding, and nothing else', () => {
+    const pw = [1, 1, 8, 16];
+    expect(isPointwiseConv({ strides: [1, 1], pad: 'valid', dataFormat: 'NHWC' }, pw)).toBe(true);
+    expect(isPointwiseConv({ strides: 1, pad: 'same', dilations: [1, 1] }, pw)).toBe(true);
+    expect(isPointwiseConv({ strides: 1, pad: 0 }, pw)).toBe(true);
+    expect(isPointwiseConv({ strides: 1, pad: [[0, 0], [0, 0], [0, 0], [0, 0]] }, pw)).toBe(true);
+    expect(isPointwiseConv({ strides: [1, 1], pad: 'valid' }, [3, 3, 8, 16])).toBe(false);
+    expect(isPointwiseConv({ strides: [2, 2], pad: 'valid' }, pw)).toBe(false);
+    expect(isPointwiseConv({ strides: 1, pad: 1 }, pw)).toBe(false);
+    expect(isPointwiseConv({ strides: 1, pad: [[0, 0], [1, 0], [0, 0], [0, 0]] }, pw)).toBe(false);
+    expect(isPointwiseConv({ strides: 1, pad: 'valid', dataFormat: 'NCHW' }, pw)).toBe(false);
+  });
+
+  it('names the kernels it can wrap when asked for another', () => {
+    expect(() => pointwiseMatMulKernel('MaxPool', () => ({}) as tf.TensorInfo)).toThrow(/"MaxPool" is not one of Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter/);
+  });
+});
+
+let reason = '';
+try {
+  await initBackend('tensorflow', { nativeModules: ['@tensorflow/tfjs-node'] });
+} catch (e) {
+  if (!(e instanceof BackendUnavailableError)) throw e;
+  reason = e.reason;
+}
+
+describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
+  afterAll(() => {
+    if (!nativeKernelPatchesRegistered()) registerNativeKernelPatches();
+  });
+
+  /** tfjs-node's own kernels, with the patches taken off for the lookup. */
+  function originals(): Record<string, tf.KernelFunc> {
+    unregisterNativeKernelPatches();
+    const out = Object.fromEntries(POINTWISE_MATMUL_KERNELS.map((n) => [n, tf.getKernel(n, 'tensorflow')!.kernelFunc]));
+    registerNativeKernelPatches();
+    return out;
+  }
+
+  /** Runs `name`'s wrapped and original kernels on the same inputs (freed after); returns both outputs and the TensorFlow ops the wrapped one ran. */
+  function both(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): { wrapped: tf.Tensor; original: tf.Tensor; ops: string[] } {
+    const original = originals()[name]!;
+    const backend = tf.backend() as unknown as NodeBackend;
+    const spy = vi.spyOn(backend, 'executeSingleOutput');
+    const wrapped = pointwiseMatMulKernel(name, original)({ inputs, attrs: attrs as tf.NamedAttrMap, backend: backend as unknown as tf.KernelBackend }) as tf.Tensor;
+    const ops = spy.mock.calls.map((c) => c[0]);
+    spy.mockRestore();
+    const reference = original({ inputs, attrs: attrs as tf.NamedAttrMap, backend: backend as unknown as tf.KernelBackend }) as tf.Tensor;
+    tf.dispose(Object.values(inputs));
+    return { wrapped, original: reference, ops };
+  }
+
+  const x = (): tf.Tensor4D => tf.randomUniform([3, 5, 6, 7], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const w = (k = 1): tf.Tensor4D => tf.randomUniform([k, k, 7, 4], -1, 1, 'float32', 2) as tf.Tensor4D;
+  const dy = (): tf.Tensor4D => tf.randomUniform([3, 5, 6, 4], -1, 1, 'float32', 3) as tf.Tensor4D;
+  const conv = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined };
+
+  it('a pointwise convolution, its input gradient and its filter gradient run as one MatMul each and equal the convolution ops', async () => {
+    await tf.setBackend('tensorflow');
+    const before = tf.memory().numTensors;
+    const cases = [
+      both('Conv2D', { x: x(), filter: w() }, conv),
+      both('Conv2DBackpropInput', { dy: dy(), filter: w() }, { ...conv, inputShape: [3, 5, 6, 7] }),
+      both('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...conv, filterShape: [1, 1, 7, 4] }),
+    ];
+    for (const c of cases) {
+      expect(c.ops.filter((o) => o !== 'Reshape')).toEqual(['MatMul']);
+      expect(c.wrapped.shape).toEqual(c.original.shape);
+      expect(maxRelativeError(c.wrapped.dataSync(), c.original.dataSync())).toBeLessThan(1e-6);
+    }
+    tf.dispose(cases.flatMap((c) => [c.wrapped, c.original]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('every other convolution goes to tfjs-node\'s kernel unchanged (bit-identical)', async () => {
+    await tf.setBackend('tensorflow');
+    const cases = [
+      both('Conv2D', { x: x(), filter: w(3) }, { ...conv, pad: 'same' }),
+      both('Conv2D', { x: x(), filter: w() }, { ...conv, strides: [2, 2] }),
+      both('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...conv, pad: 'same', filterShape: [3, 3, 7, 4] }),
+    ];
+    for (const c of cases) {
+      expect(c.ops).not.toContain('MatMul');
+      expect(Array.from(c.wrapped.dataSync())).toEqual(Array.from(c.original.dataSync()));
+    }
+    tf.dispose(cases.flatMap((c) => [c.wrapped, c.original]));
+  });
+
+  it('is what tf.conv2d and its gradients run once the native patches are registered', async () => {
+    await tf.setBackend('tensorflow');
+    registerNativeKernelPatches();
+    const backend = tf.backend() as unknown as NodeBackend;
+    const spy = vi.spyOn(backend, 'executeSingleOutput');
+    const filter = w();
+    const input = x();
+    const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid'))))([input, filter]);
+    const ops = spy.mock.calls.map((c) => c[0]);
+    spy.mockRestore();
+    expect(ops.filter((o) => o === 'MatMul')).toHaveLength(3);
+    expect(ops.filter((o) => o.startsWith('Conv2D'))).toEqual([]);
+    expect(dx!.shape).toEqual(input.shape);
+    expect(dw!.shape).toEqual(filter.shape);
+    tf.dispose([dx!, dw!, filter, input]);
+  });
+});
