@@ -11,7 +11,7 @@ describe('isPointwiseConv', () => {
   it('takes 1x1 stride-1 channels-last convolutions without padding, and nothing else', () => {
     const pw = [1, 1, 8, 16];
     expect(isPointwiseConv({ strides: [1, 1], pad: 'valid', dataFormat: 'NHWC' }, pw)).toBe(true);
-    expect(isPointwiseConv({ strides: 1, pad: 'same', dilations: [1, 1] }, pw)).toBe(true);
+    expect(isPointwiseConv({ strides: 1, pad: 'same' }, pw)).toBe(true);
     expect(isPointwiseConv({ strides: 1, pad: 0 }, pw)).toBe(true);
     expect(isPointwiseConv({ strides: 1, pad: [[0, 0], [0, 0], [0, 0], [0, 0]] }, pw)).toBe(true);
     expect(isPointwiseConv({ strides: [1, 1], pad: 'valid' }, [3, 3, 8, 16])).toBe(false);

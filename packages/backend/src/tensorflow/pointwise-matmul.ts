@@ -22,7 +22,10 @@ import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 /** The kernels this module replaces. */
 export const POINTWISE_MATMUL_KERNELS: readonly string[] = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
 
-/** The attributes of tfjs' convolution kernels that decide whether one is pointwise. */
+/**
+ * The attributes of tfjs' convolution kernels that decide whether one is pointwise (dilations do
+ * not: a 1x1 filter covers one pixel at any dilation).
+ */
 export interface ConvKernelAttrs {
   /** Strides along height and width (or one for both). */
   readonly strides: number | readonly number[];
@@ -30,12 +33,10 @@ export interface ConvKernelAttrs {
   readonly pad: unknown;
   /** `'NHWC'` or `'NCHW'`. */
   readonly dataFormat?: string;
-  /** Dilations along height and width (or one for both). */
-  readonly dilations?: number | readonly number[];
 }
 
-function allOnes(v: number | readonly number[] | undefined): boolean {
-  return v === undefined || (typeof v === 'number' ? v === 1 : v.every((e) => e === 1));
+function allOnes(v: number | readonly number[]): boolean {
+  return typeof v === 'number' ? v === 1 : v.every((e) => e === 1);
 }
 
 function noPadding(pad: unknown): boolean {
