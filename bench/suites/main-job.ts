@@ -23,11 +23,18 @@ import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } fro
 import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
-import { PRESETS } from '../../packages/cli/src/train-config.js';
+import { PRESETS, presetThreadsSuggestion } from '../../packages/cli/src/train-config.js';
 import { runCli } from '../../packages/cli/src/main.js';
 import { effectiveSuggestion } from '../../packages/cli/src/backend-flag.js';
 
 const METHODS = ['none', 'sfe', 're', 'ae'] as const;
+/** The model of the README's main job: the quick preset as it stands. */
+const QUICK_RUN = {
+  preset: 'quick',
+  backbone: PRESETS.quick.backbone,
+  backboneOptions: { ...PRESETS.quick.backboneOptions, inputSize: PRESETS.quick.size },
+  batch: PRESETS.quick.batch,
+} as const;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function presetSpeed(backend: string, reps: number): Promise<void> {
@@ -105,10 +112,9 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    // As `rfm compare` chooses: the flag, else the environment's count, else the quick preset's.
+    // As `rfm compare` chooses: the flag, else the environment's count, else the quick preset's rule.
     const flag = tensorflowThreadsFlag(argv);
-    const preset = PRESETS.quick.tensorflowThreads;
-    const suggested = preset === undefined ? undefined : effectiveSuggestion(flag, process.env, { threads: preset, by: "the quick preset's" });
+    const suggested = effectiveSuggestion(flag, process.env, presetThreadsSuggestion(QUICK_RUN));
     const backend = await startBenchBackend(requested, { tensorflowThreads: flag ?? suggested?.threads });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);
