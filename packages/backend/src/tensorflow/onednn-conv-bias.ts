@@ -5,7 +5,10 @@
  * cannot be reached through tfjs-node's binding (it needs a type-list attribute the binding does
  * not set), but the oneDNN build's `_MklNativeConv2DWithBias` can (by name, with the
  * `MklNameChangeOp` label): the bias lands in the convolution's output pass, which saves the add.
- * The ReLU stays one kernel. Builds without this op (probed once) use tfjs-node's `FusedConv2D`.
+ * The ReLU stays one kernel. Pointwise convolutions of at least 128 input channels run as `MatMul`
+ * + `BiasAdd` instead (`pointwiseConvWithBias`), which is faster there
+ * (`POINTWISE_BIAS_MATMUL_MIN_CHANNELS`). Builds without oneDNN's op (probed once) use tfjs-node's
+ * `FusedConv2D`.
  *
  * @packageDocumentation
  */
@@ -13,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivationViaFusedConv2D, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
 import { nativeOpGives } from './native-op-probe.js';
+import { pointwiseConvWithBias, prefersPointwiseMatMulWithBias } from './pointwise-matmul.js';
 
 const BACKEND = 'tensorflow';
 
@@ -60,7 +64,7 @@ export function registerConvBiasActivationKernel(): void {
       const a = args.attrs as unknown as ConvBiasActivationAttrs;
       const b = args.backend as unknown as NodeBackend;
       if (x.dtype !== 'float32' || !probe(b)) return convBiasActivationViaFusedConv2D(BACKEND, tf.getKernel(tf.FusedConv2D, BACKEND)!).kernelFunc(args);
-      const y = convWithBias(b, x, filter, bias, a);
+      const y = prefersPointwiseMatMulWithBias(a, x, filter) ? pointwiseConvWithBias(b, x, filter, bias) : convWithBias(b, x, filter, bias, a);
       if (a.activation === 'linear') return y;
       try {
         return b.executeSingleOutput('Relu', [floatTypeAttr(b)], [y]);

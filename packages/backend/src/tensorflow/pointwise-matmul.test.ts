@@ -5,7 +5,15 @@ import { BackendUnavailableError } from '../errors.js';
 import { initBackend } from '../init-backend.js';
 import { nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterNativeKernelPatches } from './native-kernel-patches.js';
 import type { NodeBackend } from './node-backend.js';
-import { isPointwiseConv, POINTWISE_MATMUL_KERNELS, pointwiseMatMulKernel } from './pointwise-matmul.js';
+import { convBiasActivation } from '@rfm/core';
+import { oneDnnConvBiasAvailable } from './onednn-conv-bias.js';
+import {
+  isPointwiseConv,
+  POINTWISE_BIAS_MATMUL_MIN_CHANNELS,
+  POINTWISE_MATMUL_KERNELS,
+  pointwiseMatMulKernel,
+  prefersPointwiseMatMulWithBias,
+} from './pointwise-matmul.js';
 
 describe('isPointwiseConv', () => {
   it('takes 1x1 stride-1 channels-last convolutions without padding, and nothing else', () => {
@@ -19,6 +27,18 @@ describe('isPointwiseConv', () => {
     expect(isPointwiseConv({ strides: 1, pad: 1 }, pw)).toBe(false);
     expect(isPointwiseConv({ strides: 1, pad: [[0, 0], [1, 0], [0, 0], [0, 0]] }, pw)).toBe(false);
     expect(isPointwiseConv({ strides: 1, pad: 'valid', dataFormat: 'NCHW' }, pw)).toBe(false);
+  });
+
+  it('sends a pointwise convolution with bias to MatMul from 128 float32 input channels on', () => {
+    const info = (shape: number[], dtype: tf.DataType = 'float32'): tf.TensorInfo => ({ dataId: {}, shape, dtype });
+    const pw = { strides: [1, 1], pad: 'same' as const };
+    const x = info([16, 14, 14, 128]);
+    expect(POINTWISE_BIAS_MATMUL_MIN_CHANNELS).toBe(128);
+    expect(prefersPointwiseMatMulWithBias(pw, x, info([1, 1, 128, 64]))).toBe(true);
+    expect(prefersPointwiseMatMulWithBias(pw, info([16, 14, 14, 127]), info([1, 1, 127, 256]))).toBe(false);
+    expect(prefersPointwiseMatMulWithBias(pw, x, info([3, 3, 128, 64]))).toBe(false);
+    expect(prefersPointwiseMatMulWithBias({ strides: [2, 2], pad: 'valid' }, x, info([1, 1, 128, 64]))).toBe(false);
+    expect(prefersPointwiseMatMulWithBias(pw, info([16, 14, 14, 128], 'int32'), info([1, 1, 128, 64], 'int32'))).toBe(false);
   });
 
   it('names the kernels it can wrap when asked for another', () => {
@@ -111,5 +131,35 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
     expect(dx!.shape).toEqual(input.shape);
     expect(dw!.shape).toEqual(filter.shape);
     tf.dispose([dx!, dw!, filter, input]);
+  });
+
+  it('convBiasActivation runs a pointwise convolution of 128 or more channels as MatMul + BiasAdd, equal to the composite ops, and fewer channels as before', async () => {
+    await tf.setBackend('tensorflow');
+    registerNativeKernelPatches();
+    const backend = tf.backend() as unknown as NodeBackend;
+    const fusedConvBias = oneDnnConvBiasAvailable(); // probes oneDNN's op once, before the spy counts ops
+    const before = tf.memory().numTensors;
+    /** The TensorFlow ops of one `convBiasActivation`, its output and the composite ops' output. */
+    const run = (channels: number): { ops: string[]; got: Float32Array; want: Float32Array } => {
+      const input = tf.randomUniform([2, 3, 4, channels], -1, 1, 'float32', 4) as tf.Tensor4D;
+      const filter = tf.randomUniform([1, 1, channels, 5], -1, 1, 'float32', 5) as tf.Tensor4D;
+      const bias = tf.randomUniform([5], -1, 1, 'float32', 6) as tf.Tensor1D;
+      const spy = vi.spyOn(backend, 'executeSingleOutput');
+      const y = convBiasActivation(input, filter, bias, { strides: [1, 1], pad: 'same', activation: 'relu' });
+      const ops = spy.mock.calls.map((c) => c[0]);
+      spy.mockRestore();
+      const composite = tf.tidy(() => tf.relu(tf.add(tf.conv2d(input, filter, 1, 'same'), bias)));
+      const out = { ops, got: y.dataSync() as Float32Array, want: composite.dataSync() as Float32Array };
+      tf.dispose([input, filter, bias, y, composite]);
+      return out;
+    };
+    const wide = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS);
+    expect(wide.ops.filter((o) => o !== 'Reshape')).toEqual(['MatMul', 'BiasAdd', 'Relu']);
+    expect(maxRelativeError(wide.got, wide.want)).toBeLessThan(1e-5);
+    const narrow = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS - 1);
+    expect(narrow.ops).not.toContain('MatMul');
+    if (fusedConvBias) expect(narrow.ops).toContain('_MklNativeConv2DWithBias');
+    expect(maxRelativeError(narrow.got, narrow.want)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -14,6 +14,10 @@
  * own kernel. The sums run in a different order, so values agree with the convolution ops to float32
  * rounding (the backend parity suite checks them against `cpu`).
  *
+ * Inference passes run core's fused convolution + bias + ReLU instead of `Conv2D`; its `tensorflow`
+ * kernel (onednn-conv-bias.ts) takes the same route, with a `BiasAdd`, for pointwise convolutions
+ * of at least {@link POINTWISE_BIAS_MATMUL_MIN_CHANNELS} input channels ({@link pointwiseConvWithBias}).
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -105,6 +109,50 @@ const wrappers: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
     return tf.tidy(() => product(b, rows(x), rows(dy), true, false, filterShape));
   },
 };
+
+/**
+ * The fewest input channels for which a pointwise convolution with bias runs faster as `MatMul` +
+ * `BiasAdd` than as oneDNN's convolution with bias (which adds the bias while it writes the output,
+ * where `BiasAdd` is one more pass over it). The `BiasAdd` pass weighs the least where each output
+ * value sums many inputs. Measured per call with the ReLU after it, on a 2-core AMD EPYC at one and
+ * two intra-op threads: at 224 px, `[16·14·14, 728] x [728, 728]` 16.1 against 10.9 ms and
+ * `[16·7·7, 1536] x [1536, 2048]` 29.7 against 15.5 ms, but `[16·109·109, 64] x [64, 128]` 16.3
+ * against 18.7 ms; at width 0.25, `[16·8·8, 182] x [182, 182]` 0.67 against 0.60 ms and
+ * `[16·16·16, 64] x [64, 182]` 0.79 against 0.88 ms (docs/memory-and-speed.md, fourteenth session).
+ */
+export const POINTWISE_BIAS_MATMUL_MIN_CHANNELS = 128;
+
+/**
+ * Whether {@link pointwiseConvWithBias} should run this convolution (pointwise, float32, at least
+ * {@link POINTWISE_BIAS_MATMUL_MIN_CHANNELS} input channels).
+ *
+ * @param attrs - the convolution's attributes
+ * @param x - its input
+ * @param filter - its filter
+ */
+export function prefersPointwiseMatMulWithBias(attrs: ConvKernelAttrs, x: tf.TensorInfo, filter: tf.TensorInfo): boolean {
+  return floats(x, filter) && isPointwiseConv(attrs, filter.shape) && filter.shape[2]! >= POINTWISE_BIAS_MATMUL_MIN_CHANNELS;
+}
+
+/**
+ * A pointwise convolution plus its per-channel bias as `MatMul` and `BiasAdd` (the caller checks
+ * {@link isPointwiseConv}).
+ *
+ * @param b - the `tensorflow` backend
+ * @param x - `[n, h, w, ci]`
+ * @param filter - `[1, 1, ci, co]`
+ * @param bias - `[co]`
+ * @returns `[n, h, w, co]`
+ */
+export function pointwiseConvWithBias(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w] = x.shape as number[];
+    const co = filter.shape[3]!;
+    const y = matMul(b, rows(x as tf.Tensor), tf.reshape(filter as tf.Tensor, filter.shape.slice(2)), false, false);
+    const withBias = b.executeSingleOutput('BiasAdd', [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }], [y, bias]);
+    return tf.reshape(withBias, [n!, h!, w!, co]);
+  });
+}
 
 /**
  * Wraps tfjs-node's original kernel `name` (one of {@link POINTWISE_MATMUL_KERNELS}) so that
