@@ -26,6 +26,7 @@ import {
   RfmBatchNormalization,
 } from '@rfm/core';
 import { createBackbone } from '@rfm/models';
+import { maxRelativeError } from '@rfm/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { initBackend } from './init-backend.js';
@@ -173,17 +174,6 @@ async function runSuite(model: Model): Promise<Arrays> {
   return out;
 }
 
-function relativeError(got: Float32Array, want: Float32Array, mask?: (j: number) => boolean): number {
-  let diff = 0;
-  let scale = 0;
-  for (let j = 0; j < want.length; j++) {
-    if (mask && !mask(j)) continue;
-    diff = Math.max(diff, Math.abs(got[j]! - want[j]!));
-    scale = Math.max(scale, Math.abs(want[j]!));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
-
 /** Spacing of float32 numbers around `x`. */
 function ulp32(x: number): number {
   const a = Math.abs(x);
@@ -270,7 +260,7 @@ describe('the compared batch', () => {
       await tf.setBackend('cpu');
       const at = cpuWeightGradients(model, 0);
       const near = cpuWeightGradients(model, 1e-7);
-      const moved = Math.max(...at.map((g, i) => relativeError(near[i]!, g)));
+      const moved = Math.max(...at.map((g, i) => maxRelativeError(near[i]!, g)));
       expect(moved).toBeLessThan(1e-5);
     });
   }
@@ -344,7 +334,7 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         }
         expect(tf.memory().numTensors).toBe(before);
         await tf.setBackend('cpu');
-        got.forEach((g, i) => expect(relativeError(g, want[i]!), `C=${c} output ${i}`).toBeLessThanOrEqual(1e-5));
+        got.forEach((g, i) => expect(maxRelativeError(g, want[i]!), `C=${c} output ${i}`).toBeLessThanOrEqual(1e-5));
       }
       if (backend === 'tensorflow') expect(routes).toEqual(['onednn', 'eigen', 'pad']);
     });
@@ -407,10 +397,10 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         expect(got.weights).toEqual(want.weights);
         expect(got.moments).toEqual(want.moments);
       }
-      got.weights.forEach((g, i) => expect(relativeError(g, want.weights[i]!), `weight ${i}`).toBeLessThanOrEqual(1e-6));
+      got.weights.forEach((g, i) => expect(maxRelativeError(g, want.weights[i]!), `weight ${i}`).toBeLessThanOrEqual(1e-6));
       // TensorFlow forms 1 − β2 from the float32 β2 (0.99900001, so 0.99998713e-3), tfjs from the
       // float64 0.999 (1.000000047e-3): the second moment moves 1.3e-5 relative per step.
-      got.moments.forEach((g, i) => expect(relativeError(g, want.moments[i]!), `moment ${i}`).toBeLessThanOrEqual(3e-5));
+      got.moments.forEach((g, i) => expect(maxRelativeError(g, want.moments[i]!), `moment ${i}`).toBeLessThanOrEqual(3e-5));
     });
 
     it(`convBiasActivation runs as one ${backend} kernel and matches cpu's tfjs ops (values and x, filter, bias gradients; relu and linear, same and valid, strides 1 and 2)`, async () => {
@@ -455,7 +445,7 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
       await tf.setBackend('cpu');
       expect(kernelsSeen).toContain(CONV_BIAS_ACTIVATION_KERNEL);
       if (fusedInside) for (const separate of ['Conv2D', 'Add', 'BiasAdd']) expect(kernelsSeen).not.toContain(separate);
-      got.forEach((g, i) => g.forEach((t, j) => expect(relativeError(t, want[i]![j]!), `case ${i} output ${j}`).toBeLessThanOrEqual(1e-5)));
+      got.forEach((g, i) => g.forEach((t, j) => expect(maxRelativeError(t, want[i]![j]!), `case ${i} output ${j}`).toBeLessThanOrEqual(1e-5)));
     });
 
     it("RfmBatchNormalization equals tfjs-layers' BatchNormalization on cpu (training: outputs, input and weight gradients, moving statistics; inference)", async () => {
@@ -497,8 +487,8 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
       const labels = ['y', 'dx', 'loss', 'dgamma', 'dbeta', 'gamma', 'beta', 'moving mean', 'moving variance', 'inference y'];
       expect(got).toHaveLength(labels.length);
       got.forEach((g, i) => {
-        expect(relativeError(g, want[i]!), `${labels[i]} vs cpu`).toBeLessThanOrEqual(1e-5);
-        expect(relativeError(g, stockHere[i]!), `${labels[i]} vs ${backend}'s stock layer`).toBeLessThanOrEqual(1e-5);
+        expect(maxRelativeError(g, want[i]!), `${labels[i]} vs cpu`).toBeLessThanOrEqual(1e-5);
+        expect(maxRelativeError(g, stockHere[i]!), `${labels[i]} vs ${backend}'s stock layer`).toBeLessThanOrEqual(1e-5);
       });
     });
 
@@ -532,7 +522,7 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
         const { want, got } = await onCpuAndBackend('tensorflow', run);
         got.forEach((g, i) => {
           expect(g.length).toBe(want[i]!.length);
-          expect(relativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
+          expect(maxRelativeError(g, want[i]!)).toBeLessThanOrEqual(1e-6);
         });
         await tf.setBackend('tensorflow');
         const sameLike = await tf.profile(() =>
@@ -655,7 +645,7 @@ for (const backend of ['wasm', 'tensorflow'] as const) {
             const grad = want.get(name.replace('Adam: weights after the step', 'weight gradient'))!;
             err = adamError(g, w, grad);
           } else {
-            err = relativeError(g, w);
+            err = maxRelativeError(g, w);
           }
           if (!(err <= TOLERANCE[kind])) failures.push(`${name}: ${err.toExponential(2)} > ${TOLERANCE[kind]}`);
           worstBy.set(kind, Math.max(worstBy.get(kind) ?? 0, err));

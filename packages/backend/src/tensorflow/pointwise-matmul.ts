@@ -78,6 +78,11 @@ function rows(t: tf.Tensor): tf.Tensor2D {
   return tf.reshape(t, [t.size / last, last]);
 }
 
+/** A pointwise convolution's output as `[n·h·w, co]` rows: `x`'s rows times the `[ci, co]` filter; call it inside `tf.tidy`. */
+function forwardRows(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo): tf.Tensor {
+  return matMul(b, rows(x as tf.Tensor), tf.reshape(filter as tf.Tensor, filter.shape.slice(2)), false, false);
+}
+
 /** `a·b` (each transposed as asked) of 2-D views, reshaped to `shape`; call it inside `tf.tidy`. */
 function product(b: NodeBackend, a: tf.Tensor, w: tf.Tensor, transposeA: boolean, transposeB: boolean, shape: readonly number[]): tf.Tensor {
   return tf.reshape(matMul(b, a, w, transposeA, transposeB), shape as number[]);
@@ -92,7 +97,7 @@ const wrappers: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
     const { x, filter } = args.inputs as { x: tf.Tensor4D; filter: tf.Tensor4D };
     if (!floats(x, filter) || !isPointwiseConv(args.attrs as unknown as ConvKernelAttrs, filter.shape)) return original(args);
     const b = args.backend as unknown as NodeBackend;
-    return tf.tidy(() => product(b, rows(x), tf.reshape(filter, filter.shape.slice(2)), false, false, [...x.shape.slice(0, 3), filter.shape[3]]));
+    return tf.tidy(() => tf.reshape(forwardRows(b, x, filter), [...x.shape.slice(0, 3), filter.shape[3]!]));
   },
   Conv2DBackpropInput: (original) => (args) => {
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
@@ -148,8 +153,8 @@ export function pointwiseConvWithBias(b: NodeBackend, x: tf.TensorInfo, filter: 
   return tf.tidy(() => {
     const [n, h, w] = x.shape as number[];
     const co = filter.shape[3]!;
-    const y = matMul(b, rows(x as tf.Tensor), tf.reshape(filter as tf.Tensor, filter.shape.slice(2)), false, false);
-    const withBias = b.executeSingleOutput('BiasAdd', [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }], [y, bias]);
+    const attrs = [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }];
+    const withBias = b.executeSingleOutput('BiasAdd', attrs, [forwardRows(b, x, filter), bias]);
     return tf.reshape(withBias, [n!, h!, w!, co]);
   });
 }

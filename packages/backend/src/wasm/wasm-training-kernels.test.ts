@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { BATCH_NORM_REBUILD_KERNEL, BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, createRng, type Rng } from '@rfm/core';
+import { maxRelativeError } from '@rfm/core/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { initBackend } from '../init-backend.js';
 import { RELU_GRAD_KERNEL } from '../relu-grad.js';
@@ -36,21 +37,11 @@ async function runOn(backend: string, kernel: string, inputs: Inputs, attrs: obj
   return result;
 }
 
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
-
 async function expectParity(kernel: string, inputs: Inputs, attrs: object): Promise<void> {
   const want = await runOn('cpu', kernel, inputs, attrs);
   const got = await runOn('wasm', kernel, inputs, attrs);
   expect(got.shape).toEqual(want.shape);
-  expect(relativeError(got.values, want.values)).toBeLessThanOrEqual(TOLERANCE);
+  expect(maxRelativeError(got.values, want.values)).toBeLessThanOrEqual(TOLERANCE);
 }
 
 const SHAPES: [number, number, number, number][] = [
@@ -152,7 +143,7 @@ describe('wasm training kernels: parity with cpu', () => {
       expect(scattered, 'the wasm heap is reachable here').not.toBeNull();
       for (const got of [scattered!, inserted]) {
         expect(got.shape, label(c)).toEqual(want.shape);
-        expect(relativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
+        expect(maxRelativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
       }
       tf.dispose([dy!, filter!, scattered!, inserted]);
       expect(tf.memory().numTensors).toBe(before);
@@ -211,7 +202,7 @@ describe('wasm training kernels: parity with cpu', () => {
         const got = tf.engine().makeTensorFromTensorInfo(heap!);
         const want = await runOn('cpu', tf.DepthwiseConv2dNative, inputs, attrs);
         await tf.setBackend('wasm');
-        expect(relativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
+        expect(maxRelativeError(got.dataSync() as Float32Array, want.values), label(c)).toBeLessThanOrEqual(TOLERANCE);
         tf.dispose([xt, ft, got]);
         expect(tf.memory().numTensors).toBe(before);
       }
@@ -522,7 +513,7 @@ describe('wasm training kernels: parity with cpu', () => {
         expect(tf.memory().numTensors).toBe(before);
         expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
         expect(got).toHaveLength(6);
-        want.forEach((w, i) => expect(relativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
+        want.forEach((w, i) => expect(maxRelativeError(got[i]!, w), `C=${c} output ${i}`).toBeLessThanOrEqual(TOLERANCE));
         await tf.setBackend('cpu');
       }
     });
@@ -594,7 +585,7 @@ describe('wasm training kernels: parity with cpu', () => {
     };
     const want = await grads('cpu');
     const got = await grads('wasm');
-    want.forEach((w, i) => expect(relativeError(got[i]!, w)).toBeLessThanOrEqual(TOLERANCE));
+    want.forEach((w, i) => expect(maxRelativeError(got[i]!, w)).toBeLessThanOrEqual(TOLERANCE));
   });
 
   it('end-to-end: weight gradients of a tfjs-layers separable-conv + batch-norm model match cpu', async () => {
@@ -633,7 +624,7 @@ describe('wasm training kernels: parity with cpu', () => {
     const want = await gradsOn('cpu');
     const got = await gradsOn('wasm');
     expect(got.length).toBe(want.length);
-    want.forEach((w, i) => expect(relativeError(got[i]!, w)).toBeLessThanOrEqual(TOLERANCE));
+    want.forEach((w, i) => expect(maxRelativeError(got[i]!, w)).toBeLessThanOrEqual(TOLERANCE));
   });
 
   it('registration is idempotent and reversible', async () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
+import { maxRelativeError } from '../testing/relative-error.js';
 import { InvalidOptionError, ShapeMismatchError } from '../errors.js';
 import { createRng } from '../rng.js';
 import { createBatchNormLayer, isBatchNormLayer, requireBatchNormKind, RfmBatchNormalization } from './fused-batch-normalization.js';
@@ -12,7 +13,7 @@ function random(shape: number[], seed: number, scale = 1, shift = 0): tf.Tensor 
 }
 
 function relativeError(got: tf.Tensor, want: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! / Math.max(tf.max(tf.abs(want)).dataSync()[0]!, 1e-30));
+  return maxRelativeError(got.dataSync(), want.dataSync());
 }
 
 const SHAPE = [4, 5, 3, 6];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { maxRelativeError } from '../testing/relative-error.js';
 import { createRng } from '../rng.js';
 import { createCpuBatchNormTestKernels } from '../testing/cpu-batch-norm-kernels.js';
 import {
@@ -16,7 +17,7 @@ function random(shape: number[], seed: number, scale = 1, shift = 0): tf.Tensor 
 }
 
 function relativeError(got: tf.Tensor, want: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]! / Math.max(tf.max(tf.abs(want)).dataSync()[0]!, 1e-30));
+  return maxRelativeError(got.dataSync(), want.dataSync());
 }
 
 /** The composite reference: tfjs-layers' training-mode ops. */
