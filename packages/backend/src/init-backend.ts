@@ -15,6 +15,7 @@ import { setHeapGemmThreads } from './wasm/kernels/heap-gemm.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
+import { INTRA_OP_THREADS_VARIABLE } from './tensorflow/intra-op-threads.js';
 import { registerReluGrad } from './relu-grad.js';
 
 /**
@@ -174,8 +175,7 @@ function initialisedBackends(): Record<string, unknown> {
   return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
 }
 
-/** TensorFlow's environment variable for its intra-op thread count, read when its context starts. */
-export const INTRA_OP_THREADS_VARIABLE = 'TF_NUM_INTRAOP_THREADS';
+export { INTRA_OP_THREADS_VARIABLE } from './tensorflow/intra-op-threads.js';
 
 /** `TF_NUM_INTRAOP_THREADS` as the native addon found it when it loaded in this process (`null`: unset). */
 let nativeIntraOpThreads: string | null | undefined;

@@ -7,8 +7,10 @@ import { nativeKernelPatchesRegistered, registerNativeKernelPatches, unregisterN
 import type { NodeBackend } from './node-backend.js';
 import { convBiasActivation } from '@rfm/core';
 import { oneDnnConvBiasAvailable } from './onednn-conv-bias.js';
+import { tensorflowIntraOpThreads } from './intra-op-threads.js';
 import {
   isPointwiseConv,
+  matrixProductOpFor,
   POINTWISE_BIAS_MATMUL_MIN_CHANNELS,
   POINTWISE_MATMUL_KERNELS,
   pointwiseMatMulKernel,
@@ -41,6 +43,12 @@ describe('isPointwiseConv', () => {
     expect(prefersPointwiseMatMulWithBias(pw, info([16, 14, 14, 128], 'int32'), info([1, 1, 128, 64], 'int32'))).toBe(false);
   });
 
+  it('multiplies with BatchMatMulV2 where TensorFlow has one intra-op thread, else with MatMul', () => {
+    expect(matrixProductOpFor(1)).toBe('BatchMatMulV2');
+    expect(matrixProductOpFor(2)).toBe('MatMul');
+    expect(matrixProductOpFor(64)).toBe('MatMul');
+  });
+
   it('names the kernels it can wrap when asked for another', () => {
     expect(() => pointwiseMatMulKernel('MaxPool', () => ({}) as tf.TensorInfo)).toThrow(/"MaxPool" is not one of Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter/);
   });
@@ -53,6 +61,9 @@ try {
   if (!(e instanceof BackendUnavailableError)) throw e;
   reason = e.reason;
 }
+
+/** The op this process' products run (its intra-op thread count decides). */
+const PRODUCT = matrixProductOpFor(tensorflowIntraOpThreads());
 
 describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
   afterAll(() => {
@@ -94,7 +105,7 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
       both('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...conv, filterShape: [1, 1, 7, 4] }),
     ];
     for (const c of cases) {
-      expect(c.ops.filter((o) => o !== 'Reshape')).toEqual(['MatMul']);
+      expect(c.ops.filter((o) => o !== 'Reshape')).toEqual([PRODUCT]);
       expect(c.wrapped.shape).toEqual(c.original.shape);
       expect(maxRelativeError(c.wrapped.dataSync(), c.original.dataSync())).toBeLessThan(1e-6);
     }
@@ -110,7 +121,7 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
       both('Conv2DBackpropFilter', { x: x(), dy: dy() }, { ...conv, pad: 'same', filterShape: [3, 3, 7, 4] }),
     ];
     for (const c of cases) {
-      expect(c.ops).not.toContain('MatMul');
+      expect(c.ops).not.toContain(PRODUCT);
       expect(Array.from(c.wrapped.dataSync())).toEqual(Array.from(c.original.dataSync()));
     }
     tf.dispose(cases.flatMap((c) => [c.wrapped, c.original]));
@@ -126,7 +137,7 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
     const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, 'valid'))))([input, filter]);
     const ops = spy.mock.calls.map((c) => c[0]);
     spy.mockRestore();
-    expect(ops.filter((o) => o === 'MatMul')).toHaveLength(3);
+    expect(ops.filter((o) => o === PRODUCT)).toHaveLength(3);
     expect(ops.filter((o) => o.startsWith('Conv2D'))).toEqual([]);
     expect(dx!.shape).toEqual(input.shape);
     expect(dw!.shape).toEqual(filter.shape);
@@ -154,10 +165,10 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
       return out;
     };
     const wide = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS);
-    expect(wide.ops.filter((o) => o !== 'Reshape')).toEqual(['MatMul', 'BiasAdd', 'Relu']);
+    expect(wide.ops.filter((o) => o !== 'Reshape')).toEqual([PRODUCT, 'BiasAdd', 'Relu']);
     expect(maxRelativeError(wide.got, wide.want)).toBeLessThan(1e-5);
     const narrow = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS - 1);
-    expect(narrow.ops).not.toContain('MatMul');
+    expect(narrow.ops).not.toContain(PRODUCT);
     if (fusedConvBias) expect(narrow.ops).toContain('_MklNativeConv2DWithBias');
     expect(maxRelativeError(narrow.got, narrow.want)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);

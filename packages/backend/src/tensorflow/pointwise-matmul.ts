@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { floatTypeAttr, type NodeBackend } from './node-backend.js';
+import { tensorflowIntraOpThreads } from './intra-op-threads.js';
 
 /** The kernels this module replaces. */
 export const POINTWISE_MATMUL_KERNELS: readonly string[] = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
@@ -66,10 +67,42 @@ export function isPointwiseConv(attrs: ConvKernelAttrs, filterShape: readonly nu
   );
 }
 
+/** TensorFlow's ops for a product of two matrices, by the names of their transpose attributes. */
+const MATRIX_PRODUCT_OPS = {
+  MatMul: ['transpose_a', 'transpose_b'],
+  BatchMatMulV2: ['adj_x', 'adj_y'],
+} as const;
+
+/** One of TensorFlow's ops for a product of two matrices. */
+export type MatrixProductOp = keyof typeof MATRIX_PRODUCT_OPS;
+
+/**
+ * The op the route runs its products with when TensorFlow has `intraOpThreads` intra-op threads.
+ * `MatMul` (oneDNN's sgemm in these builds) is the faster one: 231 against 257 ms for the
+ * forward, input-gradient and filter-gradient products of eight Xception shapes at two threads,
+ * 383 against 409 ms at one (2-core AMD EPYC). But with one intra-op thread TensorFlow runs it on
+ * Node's main thread, and a signal that Node handles there while it runs (Ctrl-C, which `rfm train`
+ * turns into a clean stop, or SIGTERM) corrupts the heap: glibc then aborts the process with
+ * "corrupted size vs. prev_size" or "free(): invalid pointer", in plain tfjs-node too, usually at
+ * the first signal. `BatchMatMulV2` (oneDNN's matmul primitive) survived hundreds of signals in
+ * every transpose variant, as did the convolution, depthwise and ReLU ops; `MatMul` with two
+ * threads did too (docs/memory-and-speed.md, fifteenth session).
+ *
+ * @param intraOpThreads - TensorFlow's intra-op thread count
+ */
+export function matrixProductOpFor(intraOpThreads: number): MatrixProductOp {
+  return intraOpThreads === 1 ? 'BatchMatMulV2' : 'MatMul';
+}
+
+/** The op of this process (its thread count is fixed once tfjs-node has loaded, before any kernel runs). */
+let productOp: MatrixProductOp | undefined;
+
 function matMul(b: NodeBackend, a: tf.Tensor, w: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  productOp ??= matrixProductOpFor(tensorflowIntraOpThreads());
+  const [nameA, nameB] = MATRIX_PRODUCT_OPS[productOp];
   const bool = b.binding['TF_ATTR_BOOL'];
-  const attrs = [{ name: 'transpose_a', type: bool, value: transposeA }, { name: 'transpose_b', type: bool, value: transposeB }, floatTypeAttr(b)];
-  return b.executeSingleOutput('MatMul', attrs, [a, w]);
+  const attrs = [{ name: nameA, type: bool, value: transposeA }, { name: nameB, type: bool, value: transposeB }, floatTypeAttr(b)];
+  return b.executeSingleOutput(productOp, attrs, [a, w]);
 }
 
 /** `[rows, last]` view of a channels-last tensor. */

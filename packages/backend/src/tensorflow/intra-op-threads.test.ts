@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { intraOpThreadsFor } from './intra-op-threads.js';
+
+describe('intraOpThreadsFor', () => {
+  it('reads a positive count from TF_NUM_INTRAOP_THREADS and falls back to one thread per core', () => {
+    expect(intraOpThreadsFor('1', 8)).toBe(1);
+    expect(intraOpThreadsFor('3', 2)).toBe(3);
+    expect(intraOpThreadsFor(undefined, 2)).toBe(2);
+    expect(intraOpThreadsFor('', 2)).toBe(2);
+    // TensorFlow treats 0 as its default; other values are not a count.
+    expect(intraOpThreadsFor('0', 4)).toBe(4);
+    expect(intraOpThreadsFor('two', 4)).toBe(4);
+    expect(intraOpThreadsFor('1.5', 4)).toBe(4);
+  });
+});
