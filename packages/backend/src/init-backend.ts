@@ -15,7 +15,7 @@ import { setHeapGemmThreads } from './wasm/kernels/heap-gemm.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
-import { INTRA_OP_THREADS_VARIABLE } from './tensorflow/intra-op-threads.js';
+import { INTRA_OP_THREADS_VARIABLE, intraOpThreadsAtLoad, recordIntraOpThreadsAtLoad } from './tensorflow/intra-op-threads.js';
 import { registerReluGrad } from './relu-grad.js';
 
 /**
@@ -129,7 +129,8 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
   const trainingKernels = chosen.backend === 'wasm' ? registeredWasmTrainingKernels() : [];
   const summary = formatSummary(chosen.backend, candidates);
   const detail = candidates.find((c) => c.status === 'loaded')!.reason;
-  const threads = chosen.backend === 'tensorflow' && typeof nativeIntraOpThreads === 'string' ? { tensorflowThreads: Number(nativeIntraOpThreads) } : {};
+  const loadedThreads = intraOpThreadsAtLoad();
+  const threads = chosen.backend === 'tensorflow' && typeof loadedThreads === 'string' ? { tensorflowThreads: Number(loadedThreads) } : {};
   const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, ...threads, requested: choice, candidates, trainingKernels, summary };
   o.logger.info(`backend: ${chosen.backend} (${shortName(chosen.module)})`, { requested: choice });
   for (const c of candidates) {
@@ -175,10 +176,7 @@ function initialisedBackends(): Record<string, unknown> {
   return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
 }
 
-export { INTRA_OP_THREADS_VARIABLE } from './tensorflow/intra-op-threads.js';
-
-/** `TF_NUM_INTRAOP_THREADS` as the native addon found it when it loaded in this process (`null`: unset). */
-let nativeIntraOpThreads: string | null | undefined;
+export { INTRA_OP_THREADS_VARIABLE };
 
 /** How many intra-op threads TensorFlow runs, in words. */
 function intraOpThreadsText(value: string | null): string {
@@ -190,8 +188,9 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
     const ok = await tf.setBackend('tensorflow');
     if (ok) registerNativeKernelPatches();
     // The count TensorFlow started with stays; say so when another one was asked for.
-    const ignored = o.tensorflowThreads !== undefined && nativeIntraOpThreads !== undefined && String(o.tensorflowThreads) !== nativeIntraOpThreads;
-    const threads = nativeIntraOpThreads === undefined ? '' : `; ${intraOpThreadsText(nativeIntraOpThreads)}${ignored ? ', since tensorflowThreads applies only when the addon first loads' : ''}`;
+    const loaded = intraOpThreadsAtLoad();
+    const ignored = o.tensorflowThreads !== undefined && loaded !== undefined && String(o.tensorflowThreads) !== loaded;
+    const threads = loaded === undefined ? '' : `; ${intraOpThreadsText(loaded)}${ignored ? ', since tensorflowThreads applies only when the addon first loads' : ''}`;
     return ok ? { ok, reason: `already loaded${threads}` } : { ok, reason: 'registered but failed to initialise' };
   }
   // TensorFlow's C++ start-up messages (oneDNN, CPU features) would interleave with progress bars;
@@ -209,11 +208,11 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
     cleanUpFailedNative();
     return { ok: false, reason: 'module loaded but registered no "tensorflow" backend' };
   }
-  nativeIntraOpThreads = process.env[INTRA_OP_THREADS_VARIABLE] ?? null;
+  const loaded = recordIntraOpThreadsAtLoad();
   const ok = await setBackendQuietly('tensorflow');
   if (ok) registerNativeKernelPatches(); // numeric-padding max pools (native/native-kernel-patches.ts)
   return ok
-    ? { ok, reason: `native TensorFlow addon loaded (${intraOpThreadsText(nativeIntraOpThreads)})` }
+    ? { ok, reason: `native TensorFlow addon loaded (${intraOpThreadsText(loaded)})` }
     : { ok, reason: 'addon loaded but the backend failed to initialise' };
 }
 

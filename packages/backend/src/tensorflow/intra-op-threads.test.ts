@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intraOpThreadsFor } from './intra-op-threads.js';
+import { INTRA_OP_THREADS_VARIABLE, intraOpThreadsAtLoad, intraOpThreadsFor, recordIntraOpThreadsAtLoad, tensorflowIntraOpThreads } from './intra-op-threads.js';
 
 describe('intraOpThreadsFor', () => {
   it('reads a positive count from TF_NUM_INTRAOP_THREADS and falls back to one thread per core', () => {
@@ -11,5 +11,23 @@ describe('intraOpThreadsFor', () => {
     expect(intraOpThreadsFor('0', 4)).toBe(4);
     expect(intraOpThreadsFor('two', 4)).toBe(4);
     expect(intraOpThreadsFor('1.5', 4)).toBe(4);
+  });
+});
+
+describe('tensorflowIntraOpThreads', () => {
+  it('keeps the count recorded when the addon loaded, whatever the environment says later', () => {
+    const before = process.env[INTRA_OP_THREADS_VARIABLE];
+    try {
+      expect(intraOpThreadsAtLoad()).toBeUndefined();
+      process.env[INTRA_OP_THREADS_VARIABLE] = '3';
+      expect(tensorflowIntraOpThreads()).toBe(3); // not recorded yet: the environment now
+      expect(recordIntraOpThreadsAtLoad()).toBe('3');
+      process.env[INTRA_OP_THREADS_VARIABLE] = '1';
+      expect(tensorflowIntraOpThreads()).toBe(3);
+      expect(intraOpThreadsAtLoad()).toBe('3');
+    } finally {
+      if (before === undefined) delete process.env[INTRA_OP_THREADS_VARIABLE];
+      else process.env[INTRA_OP_THREADS_VARIABLE] = before;
+    }
   });
 });

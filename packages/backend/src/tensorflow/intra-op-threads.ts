@@ -23,7 +23,25 @@ export function intraOpThreadsFor(value: string | undefined, cores: number): num
   return value !== undefined && value.trim() !== '' && Number.isInteger(n) && n > 0 ? n : cores;
 }
 
-/** The intra-op thread count of the TensorFlow this process loaded (read from the environment now). */
+/** `TF_NUM_INTRAOP_THREADS` as the native addon found it when `initBackend` loaded it (`null`: unset; undefined: not loaded that way). */
+let atLoad: string | null | undefined;
+
+/** Records `TF_NUM_INTRAOP_THREADS` as it stands now, when the native addon has just loaded; returns it (`null`: unset). */
+export function recordIntraOpThreadsAtLoad(): string | null {
+  atLoad = process.env[INTRA_OP_THREADS_VARIABLE] ?? null;
+  return atLoad;
+}
+
+/** `TF_NUM_INTRAOP_THREADS` as recorded when the native addon loaded (`null`: unset; undefined: not recorded). */
+export function intraOpThreadsAtLoad(): string | null | undefined {
+  return atLoad;
+}
+
+/**
+ * The intra-op thread count of the TensorFlow this process runs: from the value recorded when the
+ * addon loaded, or from the environment now when it loaded some other way.
+ */
 export function tensorflowIntraOpThreads(): number {
-  return intraOpThreadsFor(process.env[INTRA_OP_THREADS_VARIABLE], availableParallelism());
+  const value = atLoad === undefined ? process.env[INTRA_OP_THREADS_VARIABLE] : (atLoad ?? undefined);
+  return intraOpThreadsFor(value, availableParallelism());
 }
