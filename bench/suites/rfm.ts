@@ -12,7 +12,8 @@
  * SFE iteration. `--no-recompute` keeps every batch-norm output through the backward pass
  * (`recomputeMinBytes(Infinity)`), for comparison. The three methods are interleaved repetition by repetition so that load from
  * other processes hits them alike, in reverse order every other repetition. One JSON line per case
- * on stdout, then one ratio line per model. `--tf-threads N` starts tensorflow with N
+ * on stdout, then one ratio line per model (on tensorflow with `fusedPointwise`: whether inference
+ * passes ran the fused pointwise op). `--tf-threads N` starts tensorflow with N
  * intra-op threads (`initBackend`'s `tensorflowThreads`).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -37,6 +38,7 @@ import {
 import { createBackbone } from '../../packages/models/src/index.js';
 import { placeSfeBlocks, resolveSfeOptions, SuspiciousForgeriesErasing } from '../../packages/augment-sfe/src/index.js';
 import { ProgressiveSfe } from '../../packages/augment-psfe/src/index.js';
+import { fusedPointwiseActive } from '../../packages/backend/src/index.js';
 
 interface ModelCase {
   readonly key: string;
@@ -183,6 +185,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     backend,
     ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
     ...(a.recompute ? {} : { recompute: false }),
+    ...(backend === 'tensorflow' ? { fusedPointwise: fusedPointwiseActive() } : {}),
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
     // The same ratio from its parts (plain step + SFE's median augmentation time): steadier when
     // other jobs load the machine, since the step after erasing costs what the plain step costs.

@@ -11,5 +11,6 @@ export * from './init-backend.js';
 export * from './wasm/wasm-files.js';
 export * from './wasm/wasm-training-kernels.js';
 export * from './tensorflow/native-kernel-patches.js';
+export { fusedPointwiseActive } from './tensorflow/fused-pointwise.js';
 export * from './kernel-profile.js';
 export * from './wasm/runtime-process-hooks.js';

@@ -13,6 +13,7 @@ import type { NativePackage } from './native-package.js';
 import { describeExit, runTool } from './native-process.js';
 import type { Toolchain } from './toolchain.js';
 import { probeBinding } from './native-verify.js';
+import { applyBindingPatches, BINDING_PATCH_SET, BINDING_PATCHES } from './binding-patches.js';
 
 /** A compiled addon stored in the cache. */
 export interface CachedAddon {
@@ -24,6 +25,10 @@ export interface CachedAddon {
   readonly node: string;
   /** Compile wall time, ms. */
   readonly compileMs: number;
+  /** The {@link BINDING_PATCH_SET} the sources were patched with. */
+  readonly bindingPatchSet: string;
+  /** The patches that applied (see `binding-patches.ts`). */
+  readonly bindingPatches: readonly string[];
 }
 
 /** `<entry>/addons/<pkg>@<version>/napi-v<n>`: where the addon for this package and library is cached. */
@@ -32,7 +37,8 @@ export function addonCacheDir(entry: LibraryEntry, pkg: NativePackage): string {
 }
 
 /**
- * The cached addon for this package and library, or null.
+ * The cached addon for this package and library, or null (also when it was compiled with another
+ * {@link BINDING_PATCH_SET}).
  *
  * @param entry - library cache entry
  * @param pkg - tfjs-node package
@@ -42,7 +48,7 @@ export function readCachedAddon(entry: LibraryEntry, pkg: NativePackage): Cached
   try {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'addon.json'), 'utf8')) as Omit<CachedAddon, 'file'>;
     const file = path.join(dir, 'tfjs_binding.node');
-    return fs.existsSync(file) ? { ...meta, file } : null;
+    return fs.existsSync(file) && meta.bindingPatchSet === BINDING_PATCH_SET ? { ...meta, file } : null;
   } catch {
     return null;
   }
@@ -51,7 +57,8 @@ export function readCachedAddon(entry: LibraryEntry, pkg: NativePackage): Cached
 /**
  * Compiles the addon with `node-pre-gyp install --build-from-source --nodedir=<local prefix>
  * --napi_build_version=<n>` in a temporary copy of the package whose `deps/` points at the cached
- * library, checks that the result loads, and stores it in the cache.
+ * library and whose sources carry rfm.js' {@link BINDING_PATCHES} (`binding-patches.ts`), checks
+ * that the result loads, and stores it in the cache.
  *
  * @param pkg - tfjs-node package (its `binding/`, `binding.gyp` and `package.json` are copied)
  * @param entry - the library to link against
@@ -72,6 +79,8 @@ export async function compileAddon(
     for (const item of ['binding', 'binding.gyp', 'package.json']) {
       fs.cpSync(path.join(pkg.dir, item), path.join(work, item), { recursive: true });
     }
+    const patches = applyBindingPatches(path.join(work, 'binding'));
+    for (const skipped of patches.skipped) onLine?.(`binding patch ${skipped.id} not applied: ${skipped.reason}`);
     fs.mkdirSync(path.join(work, 'deps'));
     fs.symlinkSync(path.join(entry.dir, 'lib'), path.join(work, 'deps', 'lib'));
     fs.symlinkSync(path.join(entry.dir, 'include'), path.join(work, 'deps', 'include'));
@@ -104,7 +113,13 @@ export async function compileAddon(
       throw new NativeBuildError('build-failed', `The freshly compiled addon does not load: ${probe.error}`, probe.tail);
     }
     const staged = makeTempDir(path.dirname(entry.dir), 'addon');
-    const meta: Omit<CachedAddon, 'file'> = { compiledAt: new Date().toISOString(), node: process.version, compileMs: r.ms };
+    const meta: Omit<CachedAddon, 'file'> = {
+      compiledAt: new Date().toISOString(),
+      node: process.version,
+      compileMs: r.ms,
+      bindingPatchSet: BINDING_PATCH_SET,
+      bindingPatches: patches.applied,
+    };
     fs.copyFileSync(built, path.join(staged, 'tfjs_binding.node'));
     fs.writeFileSync(path.join(staged, 'addon.json'), `${JSON.stringify({ ...meta, tfVersion: probe.tfVersion }, null, 2)}\n`);
     const target = addonCacheDir(entry, pkg);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidOptionError } from '@rfm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BINDING_PATCH_SET } from './binding-patches.js';
 import { buildNative } from './build-native.js';
 import { checkGpuRuntime } from './gpu-requirements.js';
 import { hashFile, listLibraryEntries } from './native-cache.js';
@@ -105,6 +106,9 @@ describe('buildNative with a fake tfjs-node and a fake TensorFlow library', () =
     expect(fs.existsSync(path.join(entry, 'include', 'tensorflow', 'c', 'eager', 'c_api.h'))).toBe(true);
     expect(fs.existsSync(path.join(entry, 'include', 'absl'))).toBe(false);
     expect(JSON.parse(fs.readFileSync(path.join(fx.packageDir, 'deps', NATIVE_MANIFEST_FILE), 'utf8'))).toEqual(r.manifest);
+    // The fake package has no tfjs_backend.cc, so no patch applies (with a warning), but the set is recorded.
+    expect(r.manifest?.addon).toMatchObject({ bindingPatchSet: BINDING_PATCH_SET, bindingPatches: [] });
+    expect(events.some((e) => e.level === 'warn' && e.message.includes('binding patches not applied'))).toBe(true);
     expect(new Set(events.map((e) => e.step))).toEqual(new Set(['locate', 'library', 'compile', 'install', 'done']));
     expect(r.summary.join('\n')).toContain(fx.wheel);
     const status = nativeAddonStatus({ packageDir: fx.packageDir });
@@ -121,6 +125,24 @@ describe('buildNative with a fake tfjs-node and a fake TensorFlow library', () =
     expect(r.compiled).toBe(false);
     expect(r.summary[0]).toContain('Already built');
     expect(fs.statSync(binding).mtimeMs).toBe(mtime);
+  });
+
+  it('rebuilds an addon that an earlier rfm.js compiled without the current binding patches, and compiles again a cached one', async () => {
+    if (!toolchainOk) return;
+    const manifestFile = path.join(fx.packageDir, 'deps', NATIVE_MANIFEST_FILE);
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { addon: Record<string, unknown> };
+    delete manifest.addon['bindingPatchSet'];
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const cached = path.join(cacheDir, 'tensorflow_cpu-0.0.1', 'addons');
+    const addonJson = fs.readdirSync(cached, { recursive: true }).map(String).find((f) => f.endsWith('addon.json'))!;
+    const meta = JSON.parse(fs.readFileSync(path.join(cached, addonJson), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(cached, addonJson), JSON.stringify({ ...meta, bindingPatchSet: 'an-older-set' }));
+    const events: NativeBuildProgress[] = [];
+    const r = await buildNative({ wheel: fx.wheel, packageDir: fx.packageDir, cacheDir, python, jobs: 1, onProgress: (e) => events.push(e) });
+    expect(r).toMatchObject({ status: 'built', compiled: true });
+    expect(events.some((e) => e.step === 'check' && e.message.includes('earlier rfm.js'))).toBe(true);
+    expect(r.manifest?.addon.bindingPatchSet).toBe(BINDING_PATCH_SET);
+    expect(JSON.parse(fs.readFileSync(path.join(cached, addonJson), 'utf8'))).toMatchObject({ bindingPatchSet: BINDING_PATCH_SET });
   });
 
   it('with a warm cache (fresh checkout) reuses the library and the compiled addon; copy mode makes real files', async () => {

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type CachedAddon, compileAddon, readCachedAddon } from './addon-compile.js';
+import { BINDING_PATCH_SET, BINDING_PATCHES } from './binding-patches.js';
 import { checkGpuRuntime, gpuUnavailableMessage } from './gpu-requirements.js';
 import { type ObtainedLibrary, obtainLibrary, type SourceAttempt } from './library-sources.js';
 import { listLibraryEntries, removeStaleTemps, withCacheLock } from './native-cache.js';
@@ -90,8 +91,10 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
     log('check', 'info', 'an addon is already installed; checking that it works');
     const t0 = Date.now();
     const v = await verifyNativeAddon(pkg.dir);
-    if (v.ok) {
-      const manifest = readNativeManifest(pkg);
+    const manifest = readNativeManifest(pkg);
+    const stalePatches = manifest !== null && manifest.addon.bindingPatchSet !== BINDING_PATCH_SET;
+    if (v.ok && stalePatches) log('check', 'info', `the installed addon was compiled by an earlier rfm.js without ${BINDING_PATCH_SET}; rebuilding`);
+    if (v.ok && !stalePatches) {
       const summary = [
         `Already built: ${pkg.name} ${pkg.version} loads and runs on the 'tensorflow' backend (TensorFlow ${v.tfVersion ?? '?'}); nothing to do (force: true rebuilds).`,
         manifest
@@ -101,7 +104,7 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
       for (const l of summary) log('done', 'info', l);
       return result('already-built', pkg, manifest, false, false, v, [], { totalMs: Date.now() - started, libraryMs: 0, compileMs: 0, verifyMs: Date.now() - t0 }, summary);
     }
-    log('check', 'warn', `the installed addon does not work (${v.error}); rebuilding`);
+    if (!v.ok) log('check', 'warn', `the installed addon does not work (${v.error}); rebuilding`);
   }
 
   const tools = await checkToolchain(pkg, o.python, o.nodeDir);
@@ -125,6 +128,10 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
       addon = await compileAddon(pkg, e, t, o.jobs, (l) => log('compile', 'debug', l));
       compiled = true;
       log('compile', 'info', `compiled in ${(addon.compileMs / 1000).toFixed(1)} s`);
+      const missing = BINDING_PATCHES.filter((p) => !addon!.bindingPatches.includes(p.id)).map((p) => p.id);
+      if (missing.length > 0) {
+        log('compile', 'warn', `binding patches not applied (their places were not found in ${pkg.name} ${pkg.version}): ${missing.join(', ')}; @rfm/backend keeps its unfused pointwise route`);
+      }
     }
     const compileMs = Date.now() - t1;
 

@@ -22,6 +22,8 @@ export { nativeAddonStatus } from './native-status.js';
 export type { NativeAddonStatus, NativeStatusOptions } from './native-status.js';
 export { verifyNativeAddon } from './native-verify.js';
 export type { NativeVerification } from './native-verify.js';
+export { applyBindingPatches, BINDING_PATCH_SET, BINDING_PATCHES } from './binding-patches.js';
+export type { BindingPatch, BindingPatchResult } from './binding-patches.js';
 export { NATIVE_MANIFEST_FILE } from './native-install.js';
 export type { NativeBuildManifest } from './native-install.js';
 export { checkGpuRuntime, TFJS_NODE_GPU_REQUIREMENTS } from './gpu-requirements.js';

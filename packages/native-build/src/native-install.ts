@@ -33,7 +33,16 @@ export interface NativeBuildManifest {
   /** How the library files were placed in `deps/`. */
   readonly linkMode: NativeLinkMode;
   /** The addon. */
-  readonly addon: { readonly napiBuildVersion: number; readonly compiledAt: string; readonly node: string; readonly compileMs: number };
+  readonly addon: {
+    readonly napiBuildVersion: number;
+    readonly compiledAt: string;
+    readonly node: string;
+    readonly compileMs: number;
+    /** The binding patch set of its sources (`binding-patches.ts`); absent for addons of earlier rfm.js versions. */
+    readonly bindingPatchSet?: string;
+    /** The patches that applied. */
+    readonly bindingPatches?: readonly string[];
+  };
   /** When it was installed (ISO 8601). */
   readonly installedAt: string;
 }
@@ -88,7 +97,14 @@ export function installIntoPackage(pkg: NativePackage, entry: LibraryEntry, addo
     package: { name: pkg.name, version: pkg.version },
     library: { id: entry.id, tfVersion: entry.tfVersion, flavour: entry.flavour, origin: entry.origin, cacheDir: entry.dir },
     linkMode,
-    addon: { napiBuildVersion: pkg.napiBuildVersion, compiledAt: addon.compiledAt, node: addon.node, compileMs: addon.compileMs },
+    addon: {
+      napiBuildVersion: pkg.napiBuildVersion,
+      compiledAt: addon.compiledAt,
+      node: addon.node,
+      compileMs: addon.compileMs,
+      bindingPatchSet: addon.bindingPatchSet,
+      bindingPatches: addon.bindingPatches,
+    },
     installedAt: new Date().toISOString(),
   };
   const staged = makeTempDir(pkg.dir, 'deps');

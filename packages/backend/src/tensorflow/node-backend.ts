@@ -17,6 +17,8 @@ export interface NodeBinding {
   tensorDataSync(id: number): Float32Array;
   /** Frees a handle. */
   deleteTensor(id: number): void;
+  /** A new handle holding `values` (`dtype` is a `TF_*` type constant); returns its id. */
+  createTensor(shape: readonly number[], dtype: unknown, values: Int32Array | Float32Array): number;
 }
 
 /** tfjs-node's backend, as rfm.js' native kernels use it. */
@@ -29,6 +31,8 @@ export interface NodeBackend {
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], outputs: number): tf.Tensor[];
   /** The addon's handle ids of tensors (moving their data to this backend first). */
   getInputTensorIds(tensors: tf.TensorInfo[]): number[];
+  /** Registers an op output (as `executeOp` returns it) as a tensor of this backend. */
+  createOutputTensor(metadata: { readonly id: number }): tf.Tensor;
 }
 
 /**
@@ -39,4 +43,39 @@ export interface NodeBackend {
  */
 export function floatTypeAttr(b: NodeBackend, name = 'T'): unknown {
   return { name, type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] };
+}
+
+/** Per addon: the int32 handles of the shapes {@link nativeReshape} has used, by shape. */
+const shapeHandles = new WeakMap<NodeBinding, Map<string, number>>();
+
+/** The most shapes kept; past that, the kept handles are freed and the cache starts again. */
+const MAX_SHAPE_HANDLES = 1024;
+
+/**
+ * `x` viewed with another shape, as TensorFlow's `Reshape` (no copy), for use inside a kernel. Unlike
+ * `tf.reshape`, it does not make and free a shape tensor through tfjs' engine at every call: the
+ * shape's int32 handle is made once and kept by the addon (outside tfjs' tensor count). Kernels
+ * that run many reshapes per pass (the pointwise products: two or three each) spend less per call.
+ *
+ * @param b - the `tensorflow` backend
+ * @param x - a float32 tensor of this backend
+ * @param shape - the new shape (same size, no -1)
+ * @returns a new tensor sharing `x`'s data
+ */
+export function nativeReshape(b: NodeBackend, x: tf.TensorInfo, shape: readonly number[]): tf.Tensor {
+  let handles = shapeHandles.get(b.binding);
+  if (!handles) shapeHandles.set(b.binding, (handles = new Map()));
+  const key = shape.join(',');
+  let id = handles.get(key);
+  if (id === undefined) {
+    if (handles.size >= MAX_SHAPE_HANDLES) {
+      for (const h of handles.values()) b.binding.deleteTensor(h);
+      handles.clear();
+    }
+    id = b.binding.createTensor([shape.length], b.binding['TF_INT32'], Int32Array.from(shape));
+    handles.set(key, id);
+  }
+  const attrs = [floatTypeAttr(b), { name: 'Tshape', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_INT32'] }];
+  const [output] = b.binding.executeOp('Reshape', attrs, [...b.getInputTensorIds([x]), id], 1);
+  return b.createOutputTensor(output!);
 }

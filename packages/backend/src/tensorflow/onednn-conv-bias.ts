@@ -5,8 +5,10 @@
  * cannot be reached through tfjs-node's binding (it needs a type-list attribute the binding does
  * not set), but the oneDNN build's `_MklNativeConv2DWithBias` can (by name, with the
  * `MklNameChangeOp` label): the bias lands in the convolution's output pass, which saves the add.
- * The ReLU stays one kernel. Pointwise convolutions of at least 128 input channels run as `MatMul`
- * + `BiasAdd` instead (`pointwiseConvWithBias`), which is faster there
+ * The ReLU stays one kernel. Pointwise convolutions run as one `_MklNativeFusedMatMul` with the bias
+ * and the ReLU fused where that works (fused-pointwise.ts: two or more intra-op threads and an addon
+ * compiled by `rfm backend build-native`); otherwise those of at least 128 input channels run as
+ * `MatMul` + `BiasAdd` (`pointwiseConvWithBias`), which is faster there
  * (`POINTWISE_BIAS_MATMUL_MIN_CHANNELS`). Builds without oneDNN's op (probed once) use tfjs-node's
  * `FusedConv2D`.
  *
@@ -16,7 +18,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { floatTypeAttr, type NodeBackend } from './node-backend.js';
 import { CONV_BIAS_ACTIVATION_KERNEL, convBiasActivationViaFusedConv2D, registerConvBiasActivationGradient, type ConvBiasActivationAttrs } from '@rfm/core';
 import { nativeOpGives } from './native-op-probe.js';
-import { pointwiseConvWithBias, prefersPointwiseMatMulWithBias } from './pointwise-matmul.js';
+import { isPointwiseConv, pointwiseConvWithBias, prefersPointwiseMatMulWithBias } from './pointwise-matmul.js';
+import { fusedPointwiseConvBiasActivation, fusedPointwiseUsable } from './fused-pointwise.js';
 
 const BACKEND = 'tensorflow';
 
@@ -64,6 +67,7 @@ export function registerConvBiasActivationKernel(): void {
       const a = args.attrs as unknown as ConvBiasActivationAttrs;
       const b = args.backend as unknown as NodeBackend;
       if (x.dtype !== 'float32' || !probe(b)) return convBiasActivationViaFusedConv2D(BACKEND, tf.getKernel(tf.FusedConv2D, BACKEND)!).kernelFunc(args);
+      if (isPointwiseConv(a, filter.shape) && fusedPointwiseUsable(b)) return fusedPointwiseConvBiasActivation(b, x, filter, bias, a.activation);
       const y = prefersPointwiseMatMulWithBias(a, x, filter) ? pointwiseConvWithBias(b, x, filter, bias) : convWithBias(b, x, filter, bias, a);
       if (a.activation === 'linear') return y;
       try {

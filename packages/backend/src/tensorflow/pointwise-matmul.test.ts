@@ -8,6 +8,7 @@ import type { NodeBackend } from './node-backend.js';
 import { convBiasActivation } from '@rfm/core';
 import { oneDnnConvBiasAvailable } from './onednn-conv-bias.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
+import { FUSED_POINTWISE_OP, fusedPointwiseActive } from './fused-pointwise.js';
 import {
   isPointwiseConv,
   matrixProductOpFor,
@@ -144,11 +145,12 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
     tf.dispose([dx!, dw!, filter, input]);
   });
 
-  it('convBiasActivation runs a pointwise convolution of 128 or more channels as MatMul + BiasAdd, equal to the composite ops, and fewer channels as before', async () => {
+  it('convBiasActivation runs a pointwise convolution as one fused op where that works, else from 128 channels as MatMul + BiasAdd, equal to the composite ops, and fewer channels as before', async () => {
     await tf.setBackend('tensorflow');
     registerNativeKernelPatches();
     const backend = tf.backend() as unknown as NodeBackend;
     const fusedConvBias = oneDnnConvBiasAvailable(); // probes oneDNN's op once, before the spy counts ops
+    const fused = fusedPointwiseActive(); // the same for the fused pointwise op (fused-pointwise.test.ts)
     const before = tf.memory().numTensors;
     /** The TensorFlow ops of one `convBiasActivation`, its output and the composite ops' output. */
     const run = (channels: number): { ops: string[]; got: Float32Array; want: Float32Array } => {
@@ -165,11 +167,12 @@ describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${
       return out;
     };
     const wide = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS);
-    expect(wide.ops.filter((o) => o !== 'Reshape')).toEqual([PRODUCT, 'BiasAdd', 'Relu']);
+    expect(wide.ops.filter((o) => o !== 'Reshape')).toEqual(fused ? [FUSED_POINTWISE_OP] : [PRODUCT, 'BiasAdd', 'Relu']);
     expect(maxRelativeError(wide.got, wide.want)).toBeLessThan(1e-5);
     const narrow = run(POINTWISE_BIAS_MATMUL_MIN_CHANNELS - 1);
     expect(narrow.ops).not.toContain(PRODUCT);
-    if (fusedConvBias) expect(narrow.ops).toContain('_MklNativeConv2DWithBias');
+    if (fused) expect(narrow.ops.filter((o) => o !== 'Reshape')).toEqual([FUSED_POINTWISE_OP]);
+    else if (fusedConvBias) expect(narrow.ops).toContain('_MklNativeConv2DWithBias');
     expect(maxRelativeError(narrow.got, narrow.want)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { floatTypeAttr, type NodeBackend } from './node-backend.js';
+import { floatTypeAttr, nativeReshape, type NodeBackend } from './node-backend.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
 
 /** The kernels this module replaces. */
@@ -106,19 +106,19 @@ function matMul(b: NodeBackend, a: tf.Tensor, w: tf.Tensor, transposeA: boolean,
 }
 
 /** `[rows, last]` view of a channels-last tensor. */
-function rows(t: tf.Tensor): tf.Tensor2D {
+function rows(b: NodeBackend, t: tf.TensorInfo): tf.Tensor {
   const last = t.shape[t.shape.length - 1]!;
-  return tf.reshape(t, [t.size / last, last]);
+  return nativeReshape(b, t, [t.shape.reduce((p, d) => p * d, 1) / last, last]);
 }
 
 /** A pointwise convolution's output as `[n·h·w, co]` rows: `x`'s rows times the `[ci, co]` filter; call it inside `tf.tidy`. */
 function forwardRows(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo): tf.Tensor {
-  return matMul(b, rows(x as tf.Tensor), tf.reshape(filter as tf.Tensor, filter.shape.slice(2)), false, false);
+  return matMul(b, rows(b, x), nativeReshape(b, filter, filter.shape.slice(2)), false, false);
 }
 
 /** `a·b` (each transposed as asked) of 2-D views, reshaped to `shape`; call it inside `tf.tidy`. */
 function product(b: NodeBackend, a: tf.Tensor, w: tf.Tensor, transposeA: boolean, transposeB: boolean, shape: readonly number[]): tf.Tensor {
-  return tf.reshape(matMul(b, a, w, transposeA, transposeB), shape as number[]);
+  return nativeReshape(b, matMul(b, a, w, transposeA, transposeB), shape);
 }
 
 function floats(...ts: tf.TensorInfo[]): boolean {
@@ -130,21 +130,21 @@ const wrappers: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
     const { x, filter } = args.inputs as { x: tf.Tensor4D; filter: tf.Tensor4D };
     if (!floats(x, filter) || !isPointwiseConv(args.attrs as unknown as ConvKernelAttrs, filter.shape)) return original(args);
     const b = args.backend as unknown as NodeBackend;
-    return tf.tidy(() => tf.reshape(forwardRows(b, x, filter), [...x.shape.slice(0, 3), filter.shape[3]!]));
+    return tf.tidy(() => nativeReshape(b, forwardRows(b, x, filter), [...x.shape.slice(0, 3), filter.shape[3]!]));
   },
   Conv2DBackpropInput: (original) => (args) => {
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
     const inputShape = (args.attrs as { inputShape: number[] }).inputShape;
     if (!floats(dy, filter) || !isPointwiseConv(args.attrs as unknown as ConvKernelAttrs, filter.shape)) return original(args);
     const b = args.backend as unknown as NodeBackend;
-    return tf.tidy(() => product(b, rows(dy), tf.reshape(filter, filter.shape.slice(2)), false, true, inputShape));
+    return tf.tidy(() => product(b, rows(b, dy), nativeReshape(b, filter, filter.shape.slice(2)), false, true, inputShape));
   },
   Conv2DBackpropFilter: (original) => (args) => {
     const { x, dy } = args.inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
     const filterShape = (args.attrs as { filterShape: number[] }).filterShape;
     if (!floats(x, dy) || !isPointwiseConv(args.attrs as unknown as ConvKernelAttrs, filterShape)) return original(args);
     const b = args.backend as unknown as NodeBackend;
-    return tf.tidy(() => product(b, rows(x), rows(dy), true, false, filterShape));
+    return tf.tidy(() => product(b, rows(b, x), rows(b, dy), true, false, filterShape));
   },
 };
 
@@ -188,7 +188,7 @@ export function pointwiseConvWithBias(b: NodeBackend, x: tf.TensorInfo, filter: 
     const co = filter.shape[3]!;
     const attrs = [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }];
     const withBias = b.executeSingleOutput('BiasAdd', attrs, [forwardRows(b, x, filter), bias]);
-    return tf.reshape(withBias, [n!, h!, w!, co]);
+    return nativeReshape(b, withBias, [n!, h!, w!, co]) as tf.Tensor4D;
   });
 }
 

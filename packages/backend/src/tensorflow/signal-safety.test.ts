@@ -15,7 +15,7 @@ interface Outcome {
   readonly code: number | null;
   /** The signal that ended it, if one did. */
   readonly signal: NodeJS.Signals | null;
-  /** Its first stdout line: `ready`, or `absent: <reason>` without the tensorflow backend. */
+  /** Its first stdout line: `ready fused=<true|false>`, or `absent: <reason>` without the tensorflow backend. */
   readonly first: string;
   /** Its last stdout line: `handled N` when it finished its loop. */
   readonly last: string;
@@ -25,11 +25,12 @@ interface Outcome {
 const URL_OF = (path: string): string => JSON.stringify(pathToFileURL(path).href);
 
 /**
- * Starts tensorflow with one intra-op thread in a fresh process that runs pointwise convolutions
- * (forward, input and filter gradients, and the inference pass' convolution with bias) for
- * `seconds` while it handles SIGUSR2, and sends it SIGUSR2 every 2 ms once it is ready.
+ * Starts tensorflow with `threads` intra-op threads in a fresh process that runs pointwise
+ * convolutions (forward, input and filter gradients, and the inference pass' convolution with bias)
+ * for `seconds` while it handles SIGUSR2, and sends it SIGUSR2 every 2 ms once it is ready. The
+ * child's first line says whether the inference pass' convolution ran as the fused op.
  */
-function runUnderSignals(seconds: number): Promise<Outcome> {
+function runUnderSignals(seconds: number, threads: number): Promise<Outcome> {
   const dir = mkdtempSync(join(tmpdir(), 'rfm-tf-signals-'));
   const script = join(dir, 'child.mts');
   writeFileSync(
@@ -37,14 +38,14 @@ function runUnderSignals(seconds: number): Promise<Outcome> {
     [
       `import * as tf from ${URL_OF(require.resolve('@tensorflow/tfjs-core'))};`,
       `import { convBiasActivation } from ${URL_OF(join(root, 'packages', 'core', 'src', 'index.ts'))};`,
-      `import { initBackend } from ${URL_OF(join(here, '..', 'index.ts'))};`,
-      `try { await initBackend('tensorflow', { nativeModules: ['@tensorflow/tfjs-node'], tensorflowThreads: 1 }); }`,
+      `import { fusedPointwiseActive, initBackend } from ${URL_OF(join(here, '..', 'index.ts'))};`,
+      `try { await initBackend('tensorflow', { nativeModules: ['@tensorflow/tfjs-node'], tensorflowThreads: ${threads} }); }`,
       `catch (e) { process.stdout.write('absent: ' + String(e.message).split('\\n')[0] + '\\n'); process.exit(0); }`,
       `let handled = 0;`,
       `process.on('SIGUSR2', () => { handled++; });`,
       `const x = tf.randomNormal([16, 16, 16, 182]); const w = tf.randomNormal([1, 1, 182, 182]); const bias = tf.zeros([182]);`,
       `const loss = (t, f) => tf.sum(tf.conv2d(t, f, 1, 'same'));`,
-      `process.stdout.write('ready\\n');`,
+      `process.stdout.write('ready fused=' + fusedPointwiseActive() + '\\n');`,
       `const end = Date.now() + ${seconds * 1000};`,
       `while (Date.now() < end) {`,
       `  tf.tidy(() => { tf.grads(loss)([x, w]); convBiasActivation(x, w, bias, { strides: [1, 1], pad: 'same', activation: 'relu' }); });`,
@@ -80,18 +81,38 @@ function runUnderSignals(seconds: number): Promise<Outcome> {
   });
 }
 
-describe('tensorflow with one intra-op thread', () => {
-  it('survives signals handled while pointwise convolutions run (MatMul there corrupts the heap)', { timeout: 120_000 }, async (ctx) => {
-    const outcome = await runUnderSignals(3);
+/** The checks every run must pass: exit code 0, no glibc message, more than 100 signals handled. */
+function expectSurvived(outcome: Outcome): void {
+  // Before the fix the first signal ended it with "corrupted size vs. prev_size" or
+  // "free(): invalid pointer" from glibc and exit code 134 (abort).
+  expect(outcome.stderr).not.toMatch(/corrupted|invalid pointer|double free/);
+  expect({ code: outcome.code, signal: outcome.signal }).toEqual({ code: 0, signal: null });
+  const handled = Number(/^handled (\d+)$/.exec(outcome.last)?.[1]);
+  expect(handled).toBeGreaterThan(100);
+}
+
+describe('tensorflow under signals', () => {
+  it('survives signals handled while pointwise convolutions run on one intra-op thread (MatMul there corrupts the heap)', { timeout: 120_000 }, async (ctx) => {
+    const outcome = await runUnderSignals(3, 1);
     if (outcome.first.startsWith('absent')) {
       ctx.skip(`SKIPPED: the tensorflow backend is absent (${outcome.first})`);
       return;
     }
-    // Before the fix the first signal ended it with "corrupted size vs. prev_size" or
-    // "free(): invalid pointer" from glibc and exit code 134 (abort).
-    expect(outcome.stderr).not.toMatch(/corrupted|invalid pointer|double free/);
-    expect({ code: outcome.code, signal: outcome.signal }).toEqual({ code: 0, signal: null });
-    const handled = Number(/^handled (\d+)$/.exec(outcome.last)?.[1]);
-    expect(handled).toBeGreaterThan(100);
+    // One thread never takes the fused op, which corrupts the heap there too.
+    expect(outcome.first).toBe('ready fused=false');
+    expectSurvived(outcome);
+  });
+
+  it('survives them on two intra-op threads with the fused pointwise op', { timeout: 120_000 }, async (ctx) => {
+    const outcome = await runUnderSignals(3, 2);
+    if (outcome.first.startsWith('absent')) {
+      ctx.skip(`SKIPPED: the tensorflow backend is absent (${outcome.first})`);
+      return;
+    }
+    if (outcome.first !== 'ready fused=true') {
+      ctx.skip(`SKIPPED: the fused pointwise op is not usable with this addon (${outcome.first})`);
+      return;
+    }
+    expectSurvived(outcome);
   });
 });
