@@ -16,6 +16,7 @@ import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
 import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.js';
 import { INTRA_OP_THREADS_VARIABLE, intraOpThreadsAtLoad, recordIntraOpThreadsAtLoad } from './tensorflow/intra-op-threads.js';
+import { recordAddonPatchesAtLoad } from './tensorflow/addon-patches.js';
 import { registerReluGrad } from './relu-grad.js';
 
 /**
@@ -209,6 +210,7 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
     return { ok: false, reason: 'module loaded but registered no "tensorflow" backend' };
   }
   const loaded = recordIntraOpThreadsAtLoad();
+  recordAddonPatchesAtLoad(module);
   const ok = await setBackendQuietly('tensorflow');
   if (ok) registerNativeKernelPatches(); // numeric-padding max pools (native/native-kernel-patches.ts)
   return ok

@@ -44,23 +44,33 @@ describe('applyBindingPatches', () => {
     // The list branch sits inside its case, before the single-value code.
     expect(patched.indexOf('TFE_OpSetAttrStringList')).toBeGreaterThan(patched.indexOf('case TF_ATTR_STRING: {'));
     expect(patched.indexOf('TFE_OpSetAttrStringList')).toBeLessThan(patched.indexOf('TFE_OpSetAttrString(tfe_op'));
-    expect(patched.length).toBe(source.length + BINDING_PATCHES.reduce((n, p) => n + p.insertion.length, 0));
+    // The signal mask is set right before the op runs and restored right after it.
+    const run = patched.indexOf('TFE_Execute(tfe_op.op');
+    expect(patched.slice(patched.lastIndexOf('pthread_sigmask(SIG_BLOCK', run), run)).toMatch(/^pthread_sigmask\(SIG_BLOCK[^\n]*\n\s*$/);
+    expect(patched.slice(patched.indexOf('\n', run) + 1)).toMatch(/^ {2}pthread_sigmask\(SIG_SETMASK, &rfm_previous_mask, nullptr\);\n/);
+    expect(patched).toContain('#include <algorithm>\n#include <csignal>\n#include <pthread.h>\n');
+    const inserted = BINDING_PATCHES.flatMap((p) => p.edits).reduce((n, e) => n + (e.before?.length ?? 0) + (e.after?.length ?? 0), 0);
+    expect(patched.length).toBe(source.length + inserted);
     const again = applyBindingPatches(dir);
     expect(again.applied).toEqual([]);
     expect(again.skipped.map((s) => s.reason)).toEqual(BINDING_PATCHES.map(() => 'already in tfjs_backend.cc'));
     expect(fs.readFileSync(path.join(dir, 'tfjs_backend.cc'), 'utf8')).toBe(patched);
   });
 
-  it('skips, without writing, a patch whose anchor is missing or not unique, and a missing file', () => {
-    const dup = `${BINDING_PATCHES[0]!.anchor}x\n${BINDING_PATCHES[0]!.anchor}y\n`;
-    const dir = bindingDir({ 'tfjs_backend.cc': dup });
+  it('skips, without writing, a patch with an anchor missing or not unique, and a missing file', () => {
+    const [strings, types, signals] = BINDING_PATCHES;
+    const first = strings!.edits[0]!.anchor;
+    // Strings: its anchor twice. Types: absent. Signals: one of its two anchors present.
+    const text = `${first}x\n${first}y\n${signals!.edits[0]!.anchor}`;
+    const dir = bindingDir({ 'tfjs_backend.cc': text });
     const r = applyBindingPatches(dir);
     expect(r.applied).toEqual([]);
     expect(r.skipped).toEqual([
-      { id: 'string-list-attributes', reason: 'anchor occurs more than once in tfjs_backend.cc' },
-      { id: 'type-list-attributes', reason: 'anchor not found in tfjs_backend.cc' },
+      { id: strings!.id, reason: 'anchor occurs more than once in tfjs_backend.cc' },
+      { id: types!.id, reason: 'anchor not found in tfjs_backend.cc' },
+      { id: signals!.id, reason: 'anchor not found in tfjs_backend.cc' },
     ]);
-    expect(fs.readFileSync(path.join(dir, 'tfjs_backend.cc'), 'utf8')).toBe(dup);
+    expect(fs.readFileSync(path.join(dir, 'tfjs_backend.cc'), 'utf8')).toBe(text);
     expect(applyBindingPatches(bindingDir({})).skipped.map((s) => s.reason)).toEqual(BINDING_PATCHES.map(() => 'tfjs_backend.cc not found'));
   });
 

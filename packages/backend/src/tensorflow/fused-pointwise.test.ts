@@ -1,6 +1,3 @@
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { convBiasActivation } from '@rfm/core';
 import { maxRelativeError } from '@rfm/core/testing';
@@ -10,8 +7,7 @@ import { FUSED_POINTWISE_OP, fusedPointwiseActive, fusedPointwiseConvBiasActivat
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
 import { registerNativeKernelPatches } from './native-kernel-patches.js';
 import type { NodeBackend } from './node-backend.js';
-
-const require = createRequire(import.meta.url);
+import { LIST_ATTRIBUTES_PATCH, readAddonPatches, SIGNALS_BLOCKED_PATCH } from './addon-patches.js';
 
 let reason = '';
 try {
@@ -21,18 +17,12 @@ try {
 }
 
 /** The binding patches recorded by `rfm backend build-native` for the installed addon (none for other addons). */
-function installedBindingPatches(): readonly string[] {
-  try {
-    const manifest = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'deps', 'rfm-native.json');
-    return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { addon?: { bindingPatches?: string[] } }).addon?.bindingPatches ?? [];
-  } catch {
-    return [];
-  }
-}
+const installedBindingPatches = (): readonly string[] => readAddonPatches('@tensorflow/tfjs-node');
 
 describe.skipIf(reason !== '')(`pointwise convolution + bias + ReLU as one fused op on tensorflow${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
-  it('is used exactly where the addon sets list attributes and TensorFlow has two or more threads', () => {
-    const expected = installedBindingPatches().includes('string-list-attributes') && tensorflowIntraOpThreads() >= 2;
+  it('is used exactly where the addon sets list attributes and TensorFlow has two or more threads or the addon blocks signals during ops', () => {
+    const patches = installedBindingPatches();
+    const expected = patches.includes(LIST_ATTRIBUTES_PATCH) && (tensorflowIntraOpThreads() >= 2 || patches.includes(SIGNALS_BLOCKED_PATCH));
     expect(fusedPointwiseActive()).toBe(expected);
   });
 

@@ -14,11 +14,13 @@
  *   build-native` compiles can (`@rfm/native-build`'s `binding-patches.ts`).
  * - The TensorFlow build has the op (oneDNN builds for x86), and it gives the right values on a
  *   tiny input.
- * - TensorFlow has at least two intra-op threads. With one, it runs the op on Node's main thread, and
- *   a signal handled there during the product corrupts the heap, as with `MatMul`
- *   (pointwise-matmul.ts): glibc aborted the process in 2 of 2 runs under SIGUSR2 every 2 ms. With
- *   two threads the op survived 11 of 11 such runs, while TensorFlow's Eigen `_FusedMatMul` (the
- *   faster one) aborted in 2 of 3, so that one is not used.
+ * - TensorFlow has at least two intra-op threads, or the addon blocks asynchronous signals while an
+ *   op runs (addon-patches.ts). With one thread and no such addon, TensorFlow runs the op on Node's
+ *   main thread, and a signal handled there during the product corrupts the heap, as with `MatMul`
+ *   (pointwise-matmul.ts): glibc aborted the process in 2 of 2 runs under SIGUSR2 every 2 ms; with
+ *   the signals blocked it survived 2 of 2. With two threads the op survived 11 of 11 such runs,
+ *   while TensorFlow's Eigen `_FusedMatMul` (the faster one) aborted in 2 of 3, so that one is not
+ *   used.
  *
  * @packageDocumentation
  */
@@ -26,6 +28,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { floatTypeAttr, nativeReshape, type NodeBackend } from './node-backend.js';
 import { nativeOpGives } from './native-op-probe.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
+import { signalsBlockedDuringOps } from './addon-patches.js';
 
 /** The fused op's name. */
 export const FUSED_POINTWISE_OP = '_MklNativeFusedMatMul';
@@ -56,16 +59,18 @@ function fusedProduct(b: NodeBackend, rows: tf.TensorInfo, weights: tf.TensorInf
 let usable: boolean | undefined;
 
 /**
- * Whether {@link fusedPointwiseConvBiasActivation} can run here: at least two intra-op threads, an
- * addon that sets list attributes, and a TensorFlow build whose fused op gives the right values
- * (probed once per process on the active backend, which must be `tensorflow`).
+ * Whether {@link fusedPointwiseConvBiasActivation} can run here: at least two intra-op threads or
+ * an addon that blocks signals during ops, an addon that sets list attributes, and a TensorFlow
+ * build whose fused op gives the right values (probed once per process on the active backend, which
+ * must be `tensorflow`).
  *
  * @param b - the `tensorflow` backend
  */
 export function fusedPointwiseUsable(b: NodeBackend): boolean {
-  // [[1, 2], [-3, 4]] · I + [0.5, -10], then ReLU: [1.5, 0, 0, 0].
+  // [[1, 2], [-3, 4]] · I + [0.5, -10], then ReLU: [1.5, 0, 0, 0]. The probe also fails where the
+  // addon cannot set list attributes.
   usable ??=
-    tensorflowIntraOpThreads() >= 2 &&
+    (tensorflowIntraOpThreads() >= 2 || signalsBlockedDuringOps()) &&
     nativeOpGives(
       [tf.tensor2d([1, 2, -3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2]), tf.tensor1d([0.5, -10])],
       (x, w, bias) => fusedProduct(b, x!, w!, bias!, 'relu'),
@@ -76,9 +81,9 @@ export function fusedPointwiseUsable(b: NodeBackend): boolean {
 
 /**
  * Whether inference passes on the active backend run pointwise convolutions + bias + ReLU as one
- * fused op: the backend is `tensorflow`, TensorFlow has two or more intra-op threads, the addon sets
- * list attributes (one built by `rfm backend build-native`), and the op gives the right values
- * (probed once).
+ * fused op: the backend is `tensorflow`, TensorFlow has two or more intra-op threads or the addon
+ * blocks signals during ops, the addon sets list attributes (both: one built by `rfm backend
+ * build-native`), and the op gives the right values (probed once).
  *
  * @example
  * ```ts

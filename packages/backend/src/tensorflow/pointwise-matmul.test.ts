@@ -8,6 +8,7 @@ import type { NodeBackend } from './node-backend.js';
 import { convBiasActivation } from '@rfm/core';
 import { oneDnnConvBiasAvailable } from './onednn-conv-bias.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
+import { signalsBlockedDuringOps } from './addon-patches.js';
 import { FUSED_POINTWISE_OP, fusedPointwiseActive } from './fused-pointwise.js';
 import {
   isPointwiseConv,
@@ -44,8 +45,9 @@ describe('isPointwiseConv', () => {
     expect(prefersPointwiseMatMulWithBias(pw, info([16, 14, 14, 128], 'int32'), info([1, 1, 128, 64], 'int32'))).toBe(false);
   });
 
-  it('multiplies with BatchMatMulV2 where TensorFlow has one intra-op thread, else with MatMul', () => {
+  it('multiplies with BatchMatMulV2 where TensorFlow has one intra-op thread and the addon lets signals in, else with MatMul', () => {
     expect(matrixProductOpFor(1)).toBe('BatchMatMulV2');
+    expect(matrixProductOpFor(1, true)).toBe('MatMul');
     expect(matrixProductOpFor(2)).toBe('MatMul');
     expect(matrixProductOpFor(64)).toBe('MatMul');
   });
@@ -64,7 +66,7 @@ try {
 }
 
 /** The op this process' products run (its intra-op thread count decides). */
-const PRODUCT = matrixProductOpFor(tensorflowIntraOpThreads());
+const PRODUCT = matrixProductOpFor(tensorflowIntraOpThreads(), signalsBlockedDuringOps());
 
 describe.skipIf(reason !== '')(`pointwise convolutions as MatMul on tensorflow${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
   afterAll(() => {

@@ -23,6 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { floatTypeAttr, nativeReshape, type NodeBackend } from './node-backend.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
+import { signalsBlockedDuringOps } from './addon-patches.js';
 
 /** The kernels this module replaces. */
 export const POINTWISE_MATMUL_KERNELS: readonly string[] = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
@@ -86,19 +87,22 @@ export type MatrixProductOp = keyof typeof MATRIX_PRODUCT_OPS;
  * "corrupted size vs. prev_size" or "free(): invalid pointer", in plain tfjs-node too, usually at
  * the first signal. `BatchMatMulV2` (oneDNN's matmul primitive) survived hundreds of signals in
  * every transpose variant, as did the convolution, depthwise and ReLU ops; `MatMul` with two
- * threads did too (docs/memory-and-speed.md, fifteenth session).
+ * threads did too (docs/memory-and-speed.md, fifteenth session). An addon that blocks those signals
+ * on the calling thread while an op runs (`signalsBlocked`, addon-patches.ts) makes `MatMul` safe
+ * on one thread as well: it survived the same signals in 3 of 3 runs (sixteenth session).
  *
  * @param intraOpThreads - TensorFlow's intra-op thread count
+ * @param signalsBlocked - whether the addon blocks asynchronous signals while an op runs
  */
-export function matrixProductOpFor(intraOpThreads: number): MatrixProductOp {
-  return intraOpThreads === 1 ? 'BatchMatMulV2' : 'MatMul';
+export function matrixProductOpFor(intraOpThreads: number, signalsBlocked = false): MatrixProductOp {
+  return intraOpThreads === 1 && !signalsBlocked ? 'BatchMatMulV2' : 'MatMul';
 }
 
 /** The op of this process (its thread count is fixed once tfjs-node has loaded, before any kernel runs). */
 let productOp: MatrixProductOp | undefined;
 
 function matMul(b: NodeBackend, a: tf.Tensor, w: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
-  productOp ??= matrixProductOpFor(tensorflowIntraOpThreads());
+  productOp ??= matrixProductOpFor(tensorflowIntraOpThreads(), signalsBlockedDuringOps());
   const [nameA, nameB] = MATRIX_PRODUCT_OPS[productOp];
   const bool = b.binding['TF_ATTR_BOOL'];
   const attrs = [{ name: nameA, type: bool, value: transposeA }, { name: nameB, type: bool, value: transposeB }, floatTypeAttr(b)];
