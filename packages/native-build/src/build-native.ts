@@ -18,7 +18,7 @@ import { installIntoPackage, type NativeBuildManifest, readNativeManifest } from
 import { type BuildNativeOptions, type NativeBuildProgress, resolveBuildNativeOptions } from './native-options.js';
 import { locateNativePackage, type NativePackage } from './native-package.js';
 import { type NativeVerification, verifyNativeAddon } from './native-verify.js';
-import { checkToolchain, requireToolchain } from './toolchain.js';
+import { checkToolchain, requireToolchain, type Toolchain } from './toolchain.js';
 
 /** What {@link buildNative} did. */
 export interface NativeBuildResult {
@@ -118,6 +118,16 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
     const e = lib.entry;
     log('library', 'info', `${lib.reused ? 'using cached' : 'cached'} TensorFlow C library ${e.tfVersion} (${mb(e.libBytes)}) in ${e.dir}`);
 
+    /** Compiles the addon and says which binding patches did not apply. */
+    const compile = async (t: Toolchain): Promise<CachedAddon> => {
+      const fresh = await compileAddon(pkg, e, t, o.jobs, (l) => log('compile', 'debug', l));
+      log('compile', 'info', `compiled in ${(fresh.compileMs / 1000).toFixed(1)} s`);
+      const missing = BINDING_PATCHES.filter((p) => !fresh.bindingPatches.includes(p.id)).map((p) => p.id);
+      if (missing.length > 0) {
+        log('compile', 'warn', `binding patches not applied (their places were not found in ${pkg.name} ${pkg.version}): ${missing.join(', ')}; @rfm/backend keeps its slower routes`);
+      }
+      return fresh;
+    };
     let addon: CachedAddon | null = o.force ? null : readCachedAddon(e, pkg);
     let compiled = false;
     const t1 = Date.now();
@@ -125,13 +135,8 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
     else {
       const t = requireToolchain(tools);
       log('compile', 'info', `compiling ${pkg.name}'s addon (node-pre-gyp --build-from-source --nodedir=${t.nodeDir}, N-API ${pkg.napiBuildVersion}, ${o.jobs} jobs)`);
-      addon = await compileAddon(pkg, e, t, o.jobs, (l) => log('compile', 'debug', l));
+      addon = await compile(t);
       compiled = true;
-      log('compile', 'info', `compiled in ${(addon.compileMs / 1000).toFixed(1)} s`);
-      const missing = BINDING_PATCHES.filter((p) => !addon!.bindingPatches.includes(p.id)).map((p) => p.id);
-      if (missing.length > 0) {
-        log('compile', 'warn', `binding patches not applied (their places were not found in ${pkg.name} ${pkg.version}): ${missing.join(', ')}; @rfm/backend keeps its unfused pointwise route`);
-      }
     }
     const compileMs = Date.now() - t1;
 
@@ -143,7 +148,7 @@ export async function buildNative(options: BuildNativeOptions = {}): Promise<Nat
     if (!v.ok && !compiled) {
       log('verify', 'warn', `the cached addon does not work here (${v.error}); compiling a fresh one`);
       const t = requireToolchain(tools);
-      addon = await compileAddon(pkg, e, t, o.jobs, (l) => log('compile', 'debug', l));
+      addon = await compile(t);
       compiled = true;
       installIntoPackage(pkg, e, addon, o.linkMode);
       v = await verifyNativeAddon(pkg.dir);

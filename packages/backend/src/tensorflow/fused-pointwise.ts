@@ -25,7 +25,8 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { floatTypeAttr, nativeReshape, type NodeBackend } from './node-backend.js';
+import { floatTypeAttr, type NodeBackend } from './node-backend.js';
+import { pointwiseProduct } from './pointwise-matmul.js';
 import { nativeOpGives } from './native-op-probe.js';
 import { tensorflowIntraOpThreads } from './intra-op-threads.js';
 import { signalsBlockedDuringOps } from './addon-patches.js';
@@ -36,7 +37,16 @@ export const FUSED_POINTWISE_OP = '_MklNativeFusedMatMul';
 /** The activations the fused op applies after the bias. */
 export type FusedActivation = 'linear' | 'relu';
 
+/** Per addon: the fused op's attributes for each activation (built once, read at every call). */
+const attrsByBinding = new WeakMap<NodeBackend['binding'], Record<FusedActivation, unknown[]>>();
+
 function fusedAttrs(b: NodeBackend, activation: FusedActivation): unknown[] {
+  let byActivation = attrsByBinding.get(b.binding);
+  if (!byActivation) attrsByBinding.set(b.binding, (byActivation = { relu: buildFusedAttrs(b, 'relu'), linear: buildFusedAttrs(b, 'linear') }));
+  return byActivation[activation];
+}
+
+function buildFusedAttrs(b: NodeBackend, activation: FusedActivation): unknown[] {
   const bin = b.binding;
   return [
     floatTypeAttr(b),
@@ -113,11 +123,5 @@ export function fusedPointwiseConvBiasActivation(
   bias: tf.TensorInfo,
   activation: FusedActivation,
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, ci] = x.shape as number[];
-    const co = filter.shape[3]!;
-    const rows = nativeReshape(b, x, [n! * h! * w!, ci!]);
-    const weights = nativeReshape(b, filter, [ci!, co]);
-    return nativeReshape(b, fusedProduct(b, rows, weights, bias, activation), [n!, h!, w!, co]) as tf.Tensor4D;
-  });
+  return pointwiseProduct(b, x, filter, (rows, weights) => fusedProduct(b, rows, weights, bias, activation));
 }

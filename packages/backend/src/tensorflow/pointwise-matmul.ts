@@ -115,9 +115,21 @@ function rows(b: NodeBackend, t: tf.TensorInfo): tf.Tensor {
   return nativeReshape(b, t, [t.shape.reduce((p, d) => p * d, 1) / last, last]);
 }
 
-/** A pointwise convolution's output as `[n·h·w, co]` rows: `x`'s rows times the `[ci, co]` filter; call it inside `tf.tidy`. */
-function forwardRows(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo): tf.Tensor {
-  return matMul(b, rows(b, x), nativeReshape(b, filter, filter.shape.slice(2)), false, false);
+/**
+ * A pointwise convolution's output computed on 2-D views: `multiply` gets `x`'s `[n·h·w, ci]` rows
+ * and the `[ci, co]` filter and returns `[n·h·w, co]` rows, which come back as `[n, h, w, co]`.
+ *
+ * @param b - the `tensorflow` backend
+ * @param x - `[n, h, w, ci]`
+ * @param filter - `[1, 1, ci, co]`
+ * @param multiply - the product (with whatever it adds), run inside `tf.tidy`
+ * @returns `[n, h, w, co]`
+ */
+export function pointwiseProduct(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, multiply: (rows: tf.Tensor, weights: tf.Tensor) => tf.Tensor): tf.Tensor4D {
+  return tf.tidy(() => {
+    const y = multiply(rows(b, x), nativeReshape(b, filter, filter.shape.slice(2)));
+    return nativeReshape(b, y, [...x.shape.slice(0, 3), filter.shape[3]!]) as tf.Tensor4D;
+  });
 }
 
 /** `a·b` (each transposed as asked) of 2-D views, reshaped to `shape`; call it inside `tf.tidy`. */
@@ -134,7 +146,7 @@ const wrappers: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
     const { x, filter } = args.inputs as { x: tf.Tensor4D; filter: tf.Tensor4D };
     if (!floats(x, filter) || !isPointwiseConv(args.attrs as unknown as ConvKernelAttrs, filter.shape)) return original(args);
     const b = args.backend as unknown as NodeBackend;
-    return tf.tidy(() => nativeReshape(b, forwardRows(b, x, filter), [...x.shape.slice(0, 3), filter.shape[3]!]));
+    return pointwiseProduct(b, x, filter, (r, w) => matMul(b, r, w, false, false));
   },
   Conv2DBackpropInput: (original) => (args) => {
     const { dy, filter } = args.inputs as { dy: tf.Tensor4D; filter: tf.Tensor4D };
@@ -187,13 +199,8 @@ export function prefersPointwiseMatMulWithBias(attrs: ConvKernelAttrs, x: tf.Ten
  * @returns `[n, h, w, co]`
  */
 export function pointwiseConvWithBias(b: NodeBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w] = x.shape as number[];
-    const co = filter.shape[3]!;
-    const attrs = [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }];
-    const withBias = b.executeSingleOutput('BiasAdd', attrs, [forwardRows(b, x, filter), bias]);
-    return nativeReshape(b, withBias, [n!, h!, w!, co]) as tf.Tensor4D;
-  });
+  const attrs = [floatTypeAttr(b), { name: 'data_format', type: b.binding['TF_ATTR_STRING'], value: 'NHWC' }];
+  return pointwiseProduct(b, x, filter, (r, w) => b.executeSingleOutput('BiasAdd', attrs, [matMul(b, r, w, false, false), bias]));
 }
 
 /**
