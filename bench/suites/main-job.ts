@@ -23,7 +23,7 @@ import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } fro
 import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
-import { PRESETS, presetThreadsSuggestion } from '../../packages/cli/src/train-config.js';
+import { modelThreadsSuggestion, PRESETS } from '../../packages/cli/src/train-config.js';
 import { runCli } from '../../packages/cli/src/main.js';
 import { effectiveSuggestion } from '../../packages/cli/src/backend-flag.js';
 
@@ -112,9 +112,9 @@ export async function run(argv: string[]): Promise<void> {
   const reps = Number(flagValue(argv, '--reps') ?? 10);
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
-    // As `rfm compare` chooses: the flag, else the environment's count, else the quick preset's rule.
+    // As `rfm compare` chooses: the flag, else the environment's count, else the small-model rule.
     const flag = tensorflowThreadsFlag(argv);
-    const suggested = effectiveSuggestion(flag, process.env, presetThreadsSuggestion(QUICK_RUN));
+    const suggested = effectiveSuggestion(flag, process.env, modelThreadsSuggestion(QUICK_RUN));
     const backend = await startBenchBackend(requested, { tensorflowThreads: flag ?? suggested?.threads });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);

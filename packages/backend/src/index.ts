@@ -12,5 +12,6 @@ export * from './wasm/wasm-files.js';
 export * from './wasm/wasm-training-kernels.js';
 export * from './tensorflow/native-kernel-patches.js';
 export { fusedPointwiseActive } from './tensorflow/fused-pointwise.js';
+export { ONE_THREAD_MAX_MULTIPLY_ADDS, suggestedTensorflowThreads } from './tensorflow/intra-op-threads.js';
 export * from './kernel-profile.js';
 export * from './wasm/runtime-process-hooks.js';

@@ -43,7 +43,7 @@ describe('--tf-threads', () => {
 });
 
 describe("a command's suggested tensorflow threads", () => {
-  const quick = { threads: 1, by: "the quick preset's" };
+  const quick = { threads: 1, reason: 'the choice for a small model' };
 
   it('applies when neither --tf-threads nor TF_NUM_INTRAOP_THREADS gives a count', () => {
     expect(effectiveSuggestion(undefined, {}, quick)).toBe(quick);
@@ -55,7 +55,7 @@ describe("a command's suggested tensorflow threads", () => {
     expect(effectiveSuggestion(undefined, { TF_NUM_INTRAOP_THREADS: '2' }, quick)).toBeUndefined();
   });
 
-  it("trains the quick preset on tensorflow with the preset's one thread and says so", (ctx) => {
+  it("trains the quick preset's small model on tensorflow with one thread and says why", (ctx) => {
     const out = mkdtempSync(join(tmpdir(), 'rfm-preset-threads-'));
     try {
       const r = rfm(['train', '--data', BUNDLED, '--out', join(out, 'run'), '--iterations', '2', '--eval-every', '2', '--backend', 'tensorflow']);
@@ -64,7 +64,7 @@ describe("a command's suggested tensorflow threads", () => {
         return;
       }
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/backend: tensorflow.*; native TensorFlow addon loaded \(1 intra-op thread\), the quick preset's choice \(--tf-threads N to change\)$/m);
+      expect(r.stderr).toMatch(/backend: tensorflow.*; native TensorFlow addon loaded \(1 intra-op thread\), the choice for a small model \(0\.10 G multiply-adds per batch\) \(--tf-threads N to change\)$/m);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

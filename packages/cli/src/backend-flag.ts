@@ -40,7 +40,7 @@ export const TENSORFLOW_THREADS_FLAG: FlagSpec = {
   value: 'N',
   min: 1,
   max: 64,
-  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\ntrain and compare with the quick preset's model: 1, its iterations 1.3-1.6x faster on a\n2-core machine; 1 made an Xception w0.25 128 px training step 1.2-1.7x faster there,\na full Xception 224 px step 1.3-2.1x slower)",
+  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\ntrain and compare: 1 for a model under 4 G multiply-adds per batch, such as the quick\npreset's or Xception w0.25 at 128 px, whose steps ran 1.4x faster on 1 thread of a 2-core\nmachine; a full Xception 224 px step ran 1.3-2.1x slower there)",
 };
 
 /** `--backend`, `--wasm-threads` and `--tf-threads`, for the flag table of a command that computes with tensors. */
@@ -50,8 +50,8 @@ export const BACKEND_FLAGS: readonly FlagSpec[] = [BACKEND_FLAG, WASM_THREADS_FL
 export interface TensorflowThreadsSuggestion {
   /** Intra-op threads. */
   readonly threads: number;
-  /** Who suggests it, for the backend line (e.g. `the quick preset's`). */
-  readonly by: string;
+  /** Why, for the backend line (e.g. `the choice for a small model (1.6 G multiply-adds per batch)`). */
+  readonly reason: string;
 }
 
 /**
@@ -63,8 +63,8 @@ export interface TensorflowThreadsSuggestion {
  * @param suggestion - the command's suggestion
  * @example
  * ```ts
- * effectiveSuggestion(undefined, {}, { threads: 1, by: "the quick preset's" }); // the suggestion
- * effectiveSuggestion(2, {}, { threads: 1, by: "the quick preset's" }); // undefined
+ * effectiveSuggestion(undefined, {}, { threads: 1, reason: 'the choice for a small model' }); // the suggestion
+ * effectiveSuggestion(2, {}, { threads: 1, reason: 'the choice for a small model' }); // undefined
  * ```
  */
 export function effectiveSuggestion(
@@ -106,8 +106,8 @@ export async function startBackend(
   const tensorflow = library.backend === 'tensorflow';
   const suggestionApplied = suggested !== undefined && library.tensorflowThreads === suggested.threads;
   const asked = (library.backend === 'wasm' && threads !== undefined && threads > 1) || (tensorflow && flagThreads !== undefined) || suggestionApplied;
-  const by = suggestionApplied ? `, ${suggested.by} choice (--tf-threads N to change)` : '';
-  const threaded = asked ? `; ${cliWording(library.detail)}${by}` : '';
+  const why = suggestionApplied ? `, ${suggested.reason} (--tf-threads N to change)` : '';
+  const threaded = asked ? `; ${cliWording(library.detail)}${why}` : '';
   const report = { ...library, summary: cliWording(library.summary) + threaded };
   io.err(`backend: ${report.summary}\n`);
   return report;

@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { suggestedTensorflowThreads } from '@rfm/backend';
+import { backboneMultiplyAdds } from '@rfm/models';
 import type { TensorflowThreadsSuggestion } from './backend-flag.js';
 import type { ErasingMethodOptions } from './erasing-methods.js';
 import { CheckpointError, writeFileAtomic, type BackboneFactoryOptions, type TrainerOptions } from '@rfm/core';
@@ -69,11 +71,6 @@ export interface Preset {
   readonly augment: readonly string[];
   /** Adam learning rate. */
   readonly learningRate: number;
-  /**
-   * TensorFlow intra-op threads for this preset's model (absent: TensorFlow's own, one per core);
-   * see {@link presetTensorflowThreads} for when it applies.
-   */
-  readonly tensorflowThreads?: number;
 }
 
 /**
@@ -85,39 +82,29 @@ export interface Preset {
  * flooding 0.04, 350k iterations, validation every 3000, SFE erasing).
  */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 96, resize: 96, iterations: 600, batch: 16, evalEvery: 200, augment: [], learningRate: 2e-3, tensorflowThreads: 1 },
+  quick: { backbone: 'small', backboneOptions: { depth: 4 }, size: 96, resize: 96, iterations: 600, batch: 16, evalEvery: 200, augment: [], learningRate: 2e-3 },
   paper: { backbone: 'xception', backboneOptions: {}, size: 224, resize: 256, iterations: 350_000, batch: 16, evalEvery: 3000, augment: ['sfe'], learningRate: 2e-4 },
 };
 
 /**
- * The TensorFlow intra-op thread count a run's preset chooses, when the run keeps the preset's
- * backbone, input size and batch (its kernels are then the small ones the choice was measured on);
- * otherwise undefined (TensorFlow's own count). The quick preset chooses one thread: its training
- * iterations ran 1.2-1.6x faster on one thread than on TensorFlow's two on a 2-vCPU machine, where
- * each kernel call of a small model waits for the second thread to wake (docs/memory-and-speed.md).
+ * The TensorFlow intra-op thread count rfm.js suggests for a run's model: one thread when a
+ * forward pass over a training batch takes fewer than `ONE_THREAD_MAX_MULTIPLY_ADDS` (4 G)
+ * multiply-adds (the quick preset's model, Xception width 0.25 at 128 px), where TensorFlow's
+ * second thread costs more than it gives on a 2-vCPU machine (`@rfm/backend`'s
+ * `suggestedTensorflowThreads`); otherwise undefined (TensorFlow's own count).
  *
  * @param config - the run's configuration
+ * @throws what creating the backbone would throw for an unknown name or invalid options
  * @example
  * ```ts
- * presetTensorflowThreads(config); // 1 for the quick preset as it stands, undefined with --size 224
+ * modelThreadsSuggestion({ backbone: 'xception', backboneOptions: { widthMultiplier: 0.25, inputSize: 128 }, batch: 16 });
+ * // { threads: 1, reason: 'the choice for a small model (1.6 G multiply-adds per batch)' }
  * ```
  */
-export function presetTensorflowThreads(config: Pick<TrainConfig, 'preset' | 'backbone' | 'backboneOptions' | 'batch'>): number | undefined {
-  const preset = PRESETS[config.preset] as Preset | undefined; // a run folder written by another version may name none
-  if (preset === undefined) return undefined;
-  const keepsModel = config.backbone === preset.backbone && config.backboneOptions.inputSize === preset.size && config.batch === preset.batch;
-  return keepsModel ? preset.tensorflowThreads : undefined;
-}
-
-/**
- * {@link presetTensorflowThreads} as the suggestion `startBackend` takes (undefined when the
- * preset chooses none for this run).
- *
- * @param config - the run's configuration
- */
-export function presetThreadsSuggestion(config: Pick<TrainConfig, 'preset' | 'backbone' | 'backboneOptions' | 'batch'>): TensorflowThreadsSuggestion | undefined {
-  const threads = presetTensorflowThreads(config);
-  return threads === undefined ? undefined : { threads, by: `the ${config.preset} preset's` };
+export function modelThreadsSuggestion(config: Pick<TrainConfig, 'backbone' | 'backboneOptions' | 'batch'>): TensorflowThreadsSuggestion | undefined {
+  const multiplyAdds = backboneMultiplyAdds(config.backbone, config.backboneOptions) * config.batch;
+  const threads = suggestedTensorflowThreads(multiplyAdds);
+  return threads === undefined ? undefined : { threads, reason: `the choice for a small model (${(multiplyAdds / 1e9).toPrecision(2)} G multiply-adds per batch)` };
 }
 
 /** The resize side for a crop: 256 for 224, scaled proportionally otherwise. */

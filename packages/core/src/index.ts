@@ -20,6 +20,7 @@ export * from './ops/conv-bias-activation.js';
 export * from './layers/index.js';
 export * from './small-backbone.js';
 export * from './backbone-registry.js';
+export * from './multiply-adds.js';
 export * from './augmentation.js';
 export * from './batches.js';
 export * from './memory-data.js';

@@ -12,6 +12,7 @@ import { requireOption } from './errors.js';
 import { type BatchNormKind, createBatchNormLayer, requireBatchNormKind } from './layers/fused-batch-normalization.js';
 import { registerCoreLayers } from './layers/register-core-layers.js';
 import { LayersBackbone } from './layers-backbone.js';
+import { convMultiplyAdds, separableConvMultiplyAdds } from './multiply-adds.js';
 import type { Rng } from './rng.js';
 
 /** Options of {@link createSmallBackbone}. */
@@ -39,6 +40,49 @@ export interface SmallBackboneOptions {
 export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSize: 64, width: 16, depth: 2, numClasses: 2, batchNorm: 'fused' };
 
 /**
+ * {@link SmallBackboneOptions} with defaults filled in and checked.
+ *
+ * @param options - sizes
+ * @throws `InvalidOptionError` naming the first value out of range
+ */
+export function resolveSmallBackboneOptions(options: SmallBackboneOptions): Required<SmallBackboneOptions> {
+  const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...definedOptions(options) };
+  requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
+  requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
+  requireOption(Number.isInteger(o.depth) && o.depth >= 1 && o.depth <= 6, 'depth', o.depth, 'an integer in [1, 6]');
+  requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
+  requireBatchNormKind('batchNorm', o.batchNorm);
+  return o;
+}
+
+/**
+ * Multiply-adds of one image's forward pass through the `small` backbone of these options,
+ * without building it (the layers of {@link createSmallBackbone}: a 3x3 stride-2 convolution, then
+ * per block a 2x2 pooling from the second block on and a separable 3x3 convolution, then the dense
+ * head).
+ *
+ * @param options - sizes
+ * @throws `InvalidOptionError` as {@link createSmallBackbone} does
+ * @example
+ * ```ts
+ * smallBackboneMultiplyAdds({ inputSize: 96, depth: 4 }); // the quick preset's model
+ * ```
+ */
+export function smallBackboneMultiplyAdds(options: SmallBackboneOptions): number {
+  const o = resolveSmallBackboneOptions(options);
+  let side = Math.ceil(o.inputSize / 2);
+  let channels = o.width;
+  let total = convMultiplyAdds(side, 3, 3, channels);
+  for (let k = 1; k <= o.depth; k++) {
+    if (k > 1) side = Math.floor(side / 2);
+    const next = 2 ** k * o.width;
+    total += separableConvMultiplyAdds(side, 3, channels, next);
+    channels = next;
+  }
+  return total + channels * o.numClasses;
+}
+
+/**
  * Builds the `small` backbone: conv3x3/2 → BN → ReLU → sep3x3 (2w) → BN → ReLU → maxpool/2 →
  * sep3x3 (4w) → BN → ReLU (feature map) → global average pool → dense. With `depth` > 2 every
  * further block adds maxpool/2 → sep3x3 (doubled channels) → BN → ReLU before the feature map. The batch-norm layers are
@@ -53,12 +97,7 @@ export const SMALL_BACKBONE_DEFAULTS: Required<SmallBackboneOptions> = { inputSi
  * ```
  */
 export function createSmallBackbone(options: SmallBackboneOptions, rng: Rng): Backbone {
-  const o: Required<SmallBackboneOptions> = { ...SMALL_BACKBONE_DEFAULTS, ...definedOptions(options) };
-  requireOption(Number.isInteger(o.inputSize) && o.inputSize >= 16, 'inputSize', o.inputSize, 'an integer >= 16');
-  requireOption(Number.isInteger(o.width) && o.width >= 1, 'width', o.width, 'an integer >= 1');
-  requireOption(Number.isInteger(o.depth) && o.depth >= 1 && o.depth <= 6, 'depth', o.depth, 'an integer in [1, 6]');
-  requireOption(Number.isInteger(o.numClasses) && o.numClasses >= 2, 'numClasses', o.numClasses, 'an integer >= 2');
-  requireBatchNormKind('batchNorm', o.batchNorm);
+  const o = resolveSmallBackboneOptions(options);
   registerCoreLayers();
   const init = () => tfl.initializers.heNormal({ seed: rng.uint32() });
   const separable = (filters: number, name: string) => {

@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-import type { Backbone, OutputKind } from '@rfm/core';
+import { type Backbone, countForwardMultiplyAdds, type OutputKind } from '@rfm/core';
 
 /** What {@link describeBackbone} reports. Shapes are per image (the batch dimension is dropped). */
 export interface BackboneDescription {
@@ -21,6 +21,8 @@ export interface BackboneDescription {
   readonly outputShape: number[];
   /** Feature map per image, `[h, w, K]`. */
   readonly featureShape: number[];
+  /** Multiply-adds of one image's forward pass (convolutions and dense layers; `countForwardMultiplyAdds`). */
+  readonly multiplyAdds: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface BackboneDescription {
  * ```ts
  * describeBackbone(createBackbone('xception', {}, createRng(1)));
  * // { name: 'xception', inputSize: 224, outputKind: 'image', trainableParams: 20811050,
- * //   totalParams: 20865578, outputShape: [2], featureShape: [7, 7, 2048] }
+ * //   totalParams: 20865578, outputShape: [2], featureShape: [7, 7, 2048], multiplyAdds: 4550797440 }
  * ```
  */
 export function describeBackbone(backbone: Backbone): BackboneDescription {
@@ -46,5 +48,6 @@ export function describeBackbone(backbone: Backbone): BackboneDescription {
     totalParams: total,
     outputShape: perImage(logits!.shape),
     featureShape: perImage(features!.shape),
+    multiplyAdds: countForwardMultiplyAdds(backbone.model),
   };
 }

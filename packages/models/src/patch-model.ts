@@ -12,7 +12,7 @@ import { createWeightInit } from './weight-init.js';
 import { CLASSIFIER_LAYER } from './xception.js';
 
 /** Middle blocks of the Xception the Patch model is cut from (only the first two can be reached). */
-const MIDDLE_BLOCKS = 8;
+export const PATCH_MIDDLE_BLOCKS = 8;
 
 /**
  * Receptive field in pixels of one patch logit for a cut (19, 43, 91, 187, 283 for K = 1..5).
@@ -21,7 +21,7 @@ const MIDDLE_BLOCKS = 8;
  */
 export function patchReceptiveField(cut: number): number {
   requireOption(Number.isInteger(cut) && cut >= 1 && cut <= PATCH_MAX_CUT, 'cut', cut, `an integer in [1, ${PATCH_MAX_CUT}]`);
-  return receptiveField(xceptionBlockSpecs(MIDDLE_BLOCKS, 1), cut);
+  return receptiveField(xceptionBlockSpecs(PATCH_MIDDLE_BLOCKS, 1), cut);
 }
 
 /**
@@ -47,7 +47,7 @@ export function createPatchBackbone(options: PatchOptions, rng: Rng): Backbone {
   const o = resolvePatchOptions(options);
   const c = (n: number): number => scaleChannels(n, o.widthMultiplier);
   const ctx: BuildContext = { init: createWeightInit(o.init, rng), poolPadding: o.poolPadding, batchNorm: o.batchNorm };
-  const specs = xceptionBlockSpecs(MIDDLE_BLOCKS, o.widthMultiplier).slice(0, o.cut);
+  const specs = xceptionBlockSpecs(PATCH_MIDDLE_BLOCKS, o.widthMultiplier).slice(0, o.cut);
   const input = tfl.input({ shape: [o.inputSize, o.inputSize, 3], name: 'input' });
   let x = buildStem(input, [c(XCEPTION_CHANNELS.stem[0]), c(XCEPTION_CHANNELS.stem[1])], ctx);
   for (const spec of specs) x = buildBlock(x, spec, ctx);

@@ -4,7 +4,7 @@ import { container as rootContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { describeBackbone } from './describe.js';
 import { BACKBONE_REGISTRY, registerBackbones } from './di.js';
-import { backboneNames, createBackbone, createBackboneRegistry } from './registry.js';
+import { backboneMultiplyAdds, backboneNames, createBackbone, createBackboneRegistry } from './registry.js';
 
 describe('backbone registry', () => {
   it('knows small, xception and patch', () => {
@@ -40,6 +40,7 @@ describe('backbone registry', () => {
         inputSize: options.inputSize,
         trainableParams: counts.trainable,
         totalParams: counts.total,
+        multiplyAdds: backboneMultiplyAdds(name, options),
         ...expected,
       });
       expect(info.totalParams).toBeGreaterThan(info.trainableParams); // batch-norm moving statistics
@@ -57,7 +58,9 @@ describe('backbone registry', () => {
       totalParams: 20_865_578,
       outputShape: [2],
       featureShape: [7, 7, 2048],
+      multiplyAdds: backboneMultiplyAdds('xception', {}),
     });
+    expect(describeBackbone(backbone).multiplyAdds / 1e9).toBeCloseTo(4.55, 2);
     backbone.dispose();
   });
 

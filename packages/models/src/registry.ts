@@ -16,6 +16,7 @@ import { createPatchBackbone } from './patch-model.js';
 import type { PatchOptions } from './patch-options.js';
 import { registerModelLayers } from './register-layers.js';
 import { createXception } from './xception.js';
+import { patchMultiplyAdds, xceptionMultiplyAdds } from './multiply-adds.js';
 import type { XceptionOptions } from './xception-options.js';
 
 /**
@@ -27,8 +28,8 @@ import type { XceptionOptions } from './xception-options.js';
 export function createBackboneRegistry(logger?: Logger): BackboneRegistry {
   registerModelLayers();
   return createCoreBackboneRegistry(logger)
-    .register('xception', (o, rng) => createXception(o as XceptionOptions, rng))
-    .register('patch', (o, rng) => createPatchBackbone(o as PatchOptions, rng));
+    .register('xception', (o, rng) => createXception(o as XceptionOptions, rng), (o) => xceptionMultiplyAdds(o as XceptionOptions))
+    .register('patch', (o, rng) => createPatchBackbone(o as PatchOptions, rng), (o) => patchMultiplyAdds(o as PatchOptions));
 }
 
 let builtIn: BackboneRegistry | undefined;
@@ -63,4 +64,20 @@ export function createBackbone(name: string, options: object, rng: Rng): Backbon
 /** Names of the built-in backbones, sorted: `['patch', 'small', 'xception']`. */
 export function backboneNames(): string[] {
   return builtInRegistry().names();
+}
+
+/**
+ * Multiply-adds of one image's forward pass through the built-in backbone `name` with `options`,
+ * without building it (see `BackboneRegistry.forwardMultiplyAdds`).
+ *
+ * @param name - `xception`, `patch` or `small`
+ * @param options - the factory's options
+ * @throws `UnknownBackboneError` listing the known names; `InvalidOptionError` for options the factory refuses
+ * @example
+ * ```ts
+ * backboneMultiplyAdds('xception', { widthMultiplier: 0.25, inputSize: 128 }); // 9.7e7
+ * ```
+ */
+export function backboneMultiplyAdds(name: string, options: object): number {
+  return builtInRegistry().forwardMultiplyAdds(name, options as BackboneFactoryOptions)!;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { INTRA_OP_THREADS_VARIABLE, intraOpThreadsAtLoad, intraOpThreadsFor, recordIntraOpThreadsAtLoad, tensorflowIntraOpThreads } from './intra-op-threads.js';
+import {
+  INTRA_OP_THREADS_VARIABLE,
+  intraOpThreadsAtLoad,
+  intraOpThreadsFor,
+  ONE_THREAD_MAX_MULTIPLY_ADDS,
+  recordIntraOpThreadsAtLoad,
+  suggestedTensorflowThreads,
+  tensorflowIntraOpThreads,
+} from './intra-op-threads.js';
 
 describe('intraOpThreadsFor', () => {
   it('reads a positive count from TF_NUM_INTRAOP_THREADS and falls back to one thread per core', () => {
@@ -29,5 +37,17 @@ describe('tensorflowIntraOpThreads', () => {
       if (before === undefined) delete process.env[INTRA_OP_THREADS_VARIABLE];
       else process.env[INTRA_OP_THREADS_VARIABLE] = before;
     }
+  });
+});
+
+describe('suggestedTensorflowThreads', () => {
+  it('suggests one thread below the measured crossing and leaves larger steps to TensorFlow', () => {
+    expect(suggestedTensorflowThreads(16 * 97e6)).toBe(1);
+    expect(suggestedTensorflowThreads(0)).toBe(1);
+    expect(suggestedTensorflowThreads(ONE_THREAD_MAX_MULTIPLY_ADDS - 1)).toBe(1);
+    expect(suggestedTensorflowThreads(ONE_THREAD_MAX_MULTIPLY_ADDS)).toBeUndefined();
+    expect(suggestedTensorflowThreads(16 * 4.55e9)).toBeUndefined();
+    expect(suggestedTensorflowThreads(Number.NaN)).toBeUndefined();
+    expect(suggestedTensorflowThreads(-1)).toBeUndefined();
   });
 });

@@ -45,3 +45,33 @@ export function tensorflowIntraOpThreads(): number {
   const value = atLoad === undefined ? process.env[INTRA_OP_THREADS_VARIABLE] : (atLoad ?? undefined);
   return intraOpThreadsFor(value, availableParallelism());
 }
+
+/**
+ * The most multiply-adds a training step's forward pass (every image of the batch) may have for
+ * one intra-op thread to be the better choice. With two threads, TensorFlow hands each kernel to a
+ * second thread and waits for it (about 0.1-0.4 ms per kernel in a 2-vCPU virtual machine), which
+ * small kernels do not earn back. Xception training steps, batch 16, on a 2-vCPU AMD EPYC, one
+ * thread against two (medians of 6-8 steps in quiet runs; docs/memory-and-speed.md, seventeenth
+ * session): width 0.25 at 128 px (1.6 G) 219-259 against 297-322 ms; width 0.35 at 128 px (3.0 G)
+ * 390-431 against 428-474 ms; width 0.25 at 176 px (3.0 G) 365 against 418 ms; width 0.25 at
+ * 224 px (4.8 G) 562-612 against 550-568 ms; width 0.5 at 128 px (6.0 G) 492-527 against 471-542
+ * ms; width 0.5 at 160 px (9.4 G) 997 against 832 ms; the full network at 224 px (73 G) 1.3-2.1x
+ * slower on one thread (eleventh session).
+ */
+export const ONE_THREAD_MAX_MULTIPLY_ADDS = 4e9;
+
+/**
+ * The intra-op thread count rfm.js suggests for training a model whose forward pass over a batch
+ * takes `multiplyAdds` multiply-adds: one thread below {@link ONE_THREAD_MAX_MULTIPLY_ADDS},
+ * otherwise undefined (TensorFlow's own count, one thread per core).
+ *
+ * @param multiplyAdds - multiply-adds of one forward pass over a training batch
+ * @example
+ * ```ts
+ * suggestedTensorflowThreads(16 * 97e6); // 1: Xception width 0.25 at 128 px, batch 16
+ * suggestedTensorflowThreads(16 * 4.55e9); // undefined: the paper's network
+ * ```
+ */
+export function suggestedTensorflowThreads(multiplyAdds: number): number | undefined {
+  return Number.isFinite(multiplyAdds) && multiplyAdds >= 0 && multiplyAdds < ONE_THREAD_MAX_MULTIPLY_ADDS ? 1 : undefined;
+}

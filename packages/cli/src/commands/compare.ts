@@ -34,7 +34,7 @@ import { writeRocChartSeries } from '../report.js';
 import { RunImageStores } from '../run-data.js';
 import { runTraining } from '../run-training.js';
 import { versions } from '../versions.js';
-import { presetThreadsSuggestion } from '../train-config.js';
+import { modelThreadsSuggestion } from '../train-config.js';
 import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
 import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 
@@ -102,7 +102,7 @@ export const compareCommand: CliCommand = {
     if (args.includes('--resume')) throw new CliUsageError('compare: --resume is for single runs (rfm train --resume --out DIR/<method>)');
     const f = parseFlags('compare', args, COMPARE_FLAGS);
     const { config, out } = resolvePlan(f);
-    const report = await startBackend(f, io, 'auto', presetThreadsSuggestion(config.train));
+    const report = await startBackend(f, io, 'auto', modelThreadsSuggestion(config.train));
     await checkPlan(config);
     mkdirSync(out, { recursive: true });
     writeFileAtomic(join(out, 'compare-config.json'), `${JSON.stringify(config, null, 2)}\n`);

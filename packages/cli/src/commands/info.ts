@@ -1,5 +1,5 @@
 /**
- * `rfm info`: parameter counts and shapes of a backbone.
+ * `rfm info`: parameter counts, shapes and multiply-adds of a backbone.
  *
  * @packageDocumentation
  */
@@ -16,8 +16,9 @@ export const INFO_FLAGS: readonly FlagSpec[] = [...backboneFlags('(default: xcep
 const HELP = commandHelp(
   'Usage: rfm info --backbone NAME [--size N] [--width W] [--cut K] [--json]',
   `Builds the backbone (random weights, nothing is trained or downloaded) and prints its trainable and
-total parameter counts (total includes batch-norm moving statistics) and the per-image shapes of its
-logits and of the feature map its classifier reads.`,
+total parameter counts (total includes batch-norm moving statistics), the per-image shapes of its
+logits and of the feature map its classifier reads, and the multiply-adds of one image's forward
+pass (what rfm train and rfm compare weigh to choose TensorFlow's thread count).`,
   INFO_FLAGS,
   `Examples:
   rfm info --backbone xception --size 224          # 20,811,050 trainable parameters
@@ -27,7 +28,7 @@ logits and of the feature map its classifier reads.`,
 /** The `info` command. */
 export const infoCommand: CliCommand = {
   name: 'info',
-  summary: 'parameter counts and output/feature shapes of a backbone',
+  summary: 'parameter counts, output/feature shapes and multiply-adds of a backbone',
   help: HELP,
   flags: INFO_FLAGS,
   async run(args, io) {
@@ -51,6 +52,7 @@ export const infoCommand: CliCommand = {
           `feature map      [${d.featureShape.join(', ')}]`,
           `trainable params ${n(d.trainableParams)}`,
           `total params     ${n(d.totalParams)} (with batch-norm moving statistics)`,
+          `multiply-adds    ${n(d.multiplyAdds)} per image, forward (${(d.multiplyAdds / 1e9).toPrecision(3)} G)`,
           '',
         ].join('\n'),
       );

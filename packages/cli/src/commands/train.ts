@@ -16,7 +16,7 @@ import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
 import { recoverRunDir } from '../run-folder.js';
 import { refuseExistingRun, runTraining } from '../run-training.js';
-import { PRESETS, presetThreadsSuggestion, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
+import { PRESETS, modelThreadsSuggestion, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const SEED_MAX = 2 ** 31 - 1;
 const SELECT_ON = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;
@@ -270,7 +270,7 @@ export const trainCommand: CliCommand = {
       config = configFromFlags(f, f.list('augment'));
       refuseExistingRun(out);
     }
-    const report = await startBackend(f, io, 'auto', presetThreadsSuggestion(config));
+    const report = await startBackend(f, io, 'auto', modelThreadsSuggestion(config));
     const outcome = await runTraining(config, out, io, { resume, backendSummary: report.summary });
     if (!outcome.completed) {
       io.err(`stopped at iteration ${outcome.steps} with a checkpoint; continue with: rfm train --out ${out} --resume\n`);
