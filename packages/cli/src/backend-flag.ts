@@ -40,7 +40,7 @@ export const TENSORFLOW_THREADS_FLAG: FlagSpec = {
   value: 'N',
   min: 1,
   max: 64,
-  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\ntrain and compare: 1 for a model under 4 G multiply-adds per batch, such as the quick\npreset's or Xception w0.25 at 128 px, whose steps ran 1.4x faster on 1 thread of a 2-core\nmachine; a full Xception 224 px step ran 1.3-2.1x slower there)",
+  help: "TensorFlow's intra-op threads when the tensorflow backend runs (default: one per core;\ntrain and compare: 1 for a model under 4 G multiply-adds per batch, such as the quick\npreset's or Xception w0.25 at 128 px, whose steps ran 1.2-1.4x faster on 1 thread of a 2-core\nmachine; a full Xception 224 px step ran 1.3-2.1x slower there)",
 };
 
 /** `--backend`, `--wasm-threads` and `--tf-threads`, for the flag table of a command that computes with tensors. */

@@ -33,7 +33,7 @@ export interface BackboneDescription {
  * ```ts
  * describeBackbone(createBackbone('xception', {}, createRng(1)));
  * // { name: 'xception', inputSize: 224, outputKind: 'image', trainableParams: 20811050,
- * //   totalParams: 20865578, outputShape: [2], featureShape: [7, 7, 2048], multiplyAdds: 4550797440 }
+ * //   totalParams: 20865578, outputShape: [2], featureShape: [7, 7, 2048], multiplyAdds: 4550835168 }
  * ```
  */
 export function describeBackbone(backbone: Backbone): BackboneDescription {
