@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { convMultiplyAdds, separableConvMultiplyAdds } from '@rfm/core';
-import { scaleChannels, XCEPTION_CHANNELS, xceptionBlockSpecs, type XceptionBlockSpec } from './xception-blocks.js';
+import { blockHasSkipConv, blockUnitChannels, scaleChannels, XCEPTION_CHANNELS, xceptionBlockSpecs, type XceptionBlockSpec } from './xception-blocks.js';
 import { resolveXceptionOptions, type XceptionOptions } from './xception-options.js';
 import { resolvePatchOptions, type PatchOptions } from './patch-options.js';
 import { PATCH_MIDDLE_BLOCKS } from './patch-model.js';
@@ -28,14 +28,13 @@ function trunkMultiplyAdds(inputSize: number, widthMultiplier: number, specs: re
   let total = convMultiplyAdds(side1, 3, 3, c1) + convMultiplyAdds(side2, 3, c1, c2);
   let side = side2;
   for (const spec of specs) {
-    const units = Array.from({ length: spec.reps }, (_, i) => (spec.growFirst || i === spec.reps - 1 ? spec.outChannels : spec.inChannels));
     let channels = spec.inChannels;
-    for (const out of units) {
+    for (const out of blockUnitChannels(spec)) {
       total += separableConvMultiplyAdds(side, 3, channels, out);
       channels = out;
     }
     const outSide = spec.stride === 1 ? side : Math.ceil(side / 2);
-    if (spec.outChannels !== spec.inChannels || spec.stride !== 1) total += convMultiplyAdds(outSide, 1, spec.inChannels, spec.outChannels);
+    if (blockHasSkipConv(spec)) total += convMultiplyAdds(outSide, 1, spec.inChannels, spec.outChannels);
     side = outSide;
   }
   return { multiplyAdds: total, side, channels: specs.length > 0 ? specs[specs.length - 1]!.outChannels : c2 };

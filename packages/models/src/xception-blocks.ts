@@ -163,6 +163,26 @@ export function buildStem(input: Sym, channels: readonly [number, number], ctx: 
 }
 
 /**
+ * Output channels of each separable convolution of a block, in order: all `outChannels` when the
+ * block grows first, else `inChannels` until the last one.
+ *
+ * @param spec - block shape
+ */
+export function blockUnitChannels(spec: XceptionBlockSpec): number[] {
+  return Array.from({ length: spec.reps }, (_, i) => (spec.growFirst || i === spec.reps - 1 ? spec.outChannels : spec.inChannels));
+}
+
+/**
+ * Whether a block's skip path is a 1x1 convolution (with batch norm): where the block changes the
+ * channel count or the resolution; otherwise it is the identity.
+ *
+ * @param spec - block shape
+ */
+export function blockHasSkipConv(spec: XceptionBlockSpec): boolean {
+  return spec.outChannels !== spec.inChannels || spec.stride !== 1;
+}
+
+/**
  * One residual block. The skip path reads the block input before any ReLU; the output is the plain
  * sum (no ReLU after it, the next block's leading ReLU provides it).
  *
@@ -172,19 +192,16 @@ export function buildStem(input: Sym, channels: readonly [number, number], ctx: 
  * @returns the output of the `${name}_add` layer
  */
 export function buildBlock(input: Sym, spec: XceptionBlockSpec, ctx: BuildContext): Sym {
-  const { name, inChannels, outChannels, reps } = spec;
-  const unitChannels = Array.from({ length: reps }, (_, i) =>
-    spec.growFirst ? outChannels : i === reps - 1 ? outChannels : inChannels,
-  );
+  const { name, outChannels } = spec;
   let x = input;
-  unitChannels.forEach((filters, i) => {
+  blockUnitChannels(spec).forEach((filters, i) => {
     if (i > 0 || spec.startWithRelu) x = relu(`${name}_relu${i + 1}`).apply(x) as Sym;
     x = separableConv(`${name}_sepconv${i + 1}`, filters, ctx).apply(x) as Sym;
     x = batchNorm(`${name}_bn${i + 1}`, ctx).apply(x) as Sym;
   });
   if (spec.stride !== 1) x = blockPool(`${name}_pool`, ctx).apply(x) as Sym;
   let skip = input;
-  if (outChannels !== inChannels || spec.stride !== 1) {
+  if (blockHasSkipConv(spec)) {
     skip = tfl.layers
       .conv2d({
         filters: outChannels,

@@ -45,8 +45,8 @@ export function floatTypeAttr(b: NodeBackend, name = 'T'): unknown {
   return { name, type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] };
 }
 
-/** Per addon: the int32 handles of the shapes {@link nativeReshape} has used, by shape. */
-const shapeHandles = new WeakMap<NodeBinding, Map<string, number>>();
+/** Per addon: `Reshape`'s attributes and the int32 handles of the shapes {@link nativeReshape} has used, by shape. */
+const reshapeState = new WeakMap<NodeBinding, { readonly attrs: unknown[]; readonly handles: Map<string, number> }>();
 
 /** The most shapes kept; past that, the kept handles are freed and the cache starts again. */
 const MAX_SHAPE_HANDLES = 1024;
@@ -63,8 +63,12 @@ const MAX_SHAPE_HANDLES = 1024;
  * @returns a new tensor sharing `x`'s data
  */
 export function nativeReshape(b: NodeBackend, x: tf.TensorInfo, shape: readonly number[]): tf.Tensor {
-  let handles = shapeHandles.get(b.binding);
-  if (!handles) shapeHandles.set(b.binding, (handles = new Map()));
+  let state = reshapeState.get(b.binding);
+  if (!state) {
+    state = { attrs: [floatTypeAttr(b), { name: 'Tshape', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_INT32'] }], handles: new Map() };
+    reshapeState.set(b.binding, state);
+  }
+  const { attrs, handles } = state;
   const key = shape.join(',');
   let id = handles.get(key);
   if (id === undefined) {
@@ -75,7 +79,6 @@ export function nativeReshape(b: NodeBackend, x: tf.TensorInfo, shape: readonly 
     id = b.binding.createTensor([shape.length], b.binding['TF_INT32'], Int32Array.from(shape));
     handles.set(key, id);
   }
-  const attrs = [floatTypeAttr(b), { name: 'Tshape', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_INT32'] }];
   const [output] = b.binding.executeOp('Reshape', attrs, [...b.getInputTensorIds([x]), id], 1);
   return b.createOutputTensor(output!);
 }
