@@ -34,6 +34,17 @@ export function tensorflowThreadsFlag(argv: readonly string[]): number | undefin
 }
 
 /**
+ * `--wasm-threads N` of a suite's arguments: wasm's XNNPACK threads for `initBackend`'s `threads`
+ * (undefined when absent: one thread).
+ *
+ * @param argv - the suite's arguments
+ */
+export function wasmThreadsFlag(argv: readonly string[]): number | undefined {
+  const value = flagValue(argv, '--wasm-threads');
+  return value === undefined ? undefined : Number(value);
+}
+
+/**
  * Starts a backend for a suite and prints its `{"bench":"backend"}` line; on failure prints the
  * reason as `unavailable` and returns `undefined`, so the suite moves on to the next backend.
  *

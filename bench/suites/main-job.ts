@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const requested of backends) {
     // As `rfm compare` chooses: the flag, else the environment's count, else the small-model rule.
     const flag = tensorflowThreadsFlag(argv);
-    const suggested = effectiveSuggestion(flag, process.env, modelThreadsSuggestion(QUICK_RUN));
+    const suggested = effectiveSuggestion(flag, process.env, modelThreadsSuggestion(QUICK_RUN).tensorflow);
     const backend = await startBenchBackend(requested, { tensorflowThreads: flag ?? suggested?.threads });
     if (backend === undefined) continue;
     await presetSpeed(backend, reps);

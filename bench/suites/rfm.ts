@@ -1,11 +1,11 @@
 /**
- * `pnpm bench rfm [--models small,xception,xception-s224] [--reps N] [--batch N] [--backends wasm,tensorflow]
- * [--methods plain,sfe,psfe] [--no-recompute] [--tf-threads N]`
+ * `pnpm bench rfm [--models small,xception,xception-s224,xception-w<W>-s<S>] [--reps N] [--batch N] [--backends wasm,tensorflow]
+ * [--methods plain,sfe,psfe] [--no-recompute] [--tf-threads N] [--wasm-threads N]`
  *
  * Median time of one training iteration without augmentation ("plain"), with SFE and with PSFE
  * (iteration = the plugin's `apply` + `trainingStep(backbone, adam, images, labels, 0.04)`), for
  * the `small` backbone and Xception width 0.25, both at 128 px, and (opt-in, `--models
- * xception-s224`) the full Xception at 224 px, batch 16 (8 real + 8 fake labels),
+ * xception-s224`) the full Xception at 224 px, or any width and size (`xception-w0.35-s128`), batch 16 (8 real + 8 fake labels),
  * on each backend of `--backends` (default wasm and tensorflow; one that cannot load prints why).
  * Also the time SFE spends building its masks on the CPU (the anchor search and block placement
  * for the 16 images, timed on the same attention maps outside the iteration) and its share of an
@@ -14,11 +14,12 @@
  * other processes hits them alike, in reverse order every other repetition. One JSON line per case
  * on stdout, then one ratio line per model (on tensorflow with `fusedPointwise`: whether inference
  * passes ran the fused pointwise op). `--tf-threads N` starts tensorflow with N
- * intra-op threads (`initBackend`'s `tensorflowThreads`).
+ * intra-op threads (`initBackend`'s `tensorflowThreads`), `--wasm-threads N` wasm with N XNNPACK
+ * threads (`threads`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, wasmThreadsFlag } from '../lib.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
   createAdam,
@@ -61,6 +62,18 @@ const MODELS: Record<string, ModelCase> = {
   },
 };
 
+/**
+ * A model of `--models`: a key of {@link MODELS}, or `xception-w<width>-s<size>` for any Xception
+ * width and input size (e.g. `xception-w0.35-s128`); undefined for anything else.
+ */
+function modelCase(key: string): ModelCase | undefined {
+  if (MODELS[key]) return MODELS[key];
+  const m = /^xception-w(\d*\.?\d+)-s(\d+)$/.exec(key);
+  if (m === null) return undefined;
+  const [widthMultiplier, inputSize] = [Number(m[1]), Number(m[2])];
+  return { key, inputSize, build: () => createBackbone('xception', { widthMultiplier, inputSize }, createRng(1)) };
+}
+
 /** The paper's blocks (120 px at 224) scaled to the input size, as the CLI does. */
 const SFE_OPTIONS = { maxHeight: 120 / 224, maxWidth: 120 / 224 };
 
@@ -72,6 +85,7 @@ interface Args {
   readonly methods: string[];
   readonly recompute: boolean;
   readonly tensorflowThreads: number | undefined;
+  readonly wasmThreads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -84,9 +98,16 @@ function parseArgs(argv: string[]): Args {
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
     recompute: !argv.includes('--no-recompute'),
     tensorflowThreads: tensorflowThreadsFlag(argv),
+    wasmThreads: wasmThreadsFlag(argv),
   };
 }
 
+
+/** The `threads` field of a line: wasm's XNNPACK threads (1 by default), or tensorflow's when `--tf-threads` set them. */
+function threadsField(backend: string, a: Args): { threads?: number } {
+  if (backend === 'wasm') return { threads: a.wasmThreads ?? 1 };
+  return backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {};
+}
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -175,7 +196,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
       firstMs: round(t.first),
       reps: t.total.length,
       microBatch: plan.microBatch,
-      ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
+      ...threadsField(backend, a),
       ...(a.recompute ? {} : { recompute: false }),
     });
   }
@@ -183,7 +204,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     bench: 'rfm-ratio',
     model: model.key,
     backend,
-    ...(backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {}),
+    ...threadsField(backend, a),
     ...(a.recompute ? {} : { recompute: false }),
     ...(backend === 'tensorflow' ? { fusedPointwise: fusedPointwiseActive() } : {}),
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
@@ -204,11 +225,11 @@ export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
   if (!a.recompute) recomputeMinBytes(Infinity);
   for (const key of a.models) {
-    if (!MODELS[key]) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}`);
+    if (!modelCase(key)) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}, xception-w<width>-s<size>`);
   }
   for (const requested of a.backends) {
-    const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads });
+    const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads, threads: a.wasmThreads });
     if (backend === undefined) continue;
-    for (const key of a.models) await benchModel(MODELS[key]!, a, backend);
+    for (const key of a.models) await benchModel(modelCase(key)!, a, backend);
   }
 }

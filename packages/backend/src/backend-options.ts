@@ -42,6 +42,13 @@ export interface InitBackendOptions {
    */
   readonly threads?: number;
   /**
+   * When the threaded wasm module cannot start with `threads` > 1, start the single-threaded one
+   * instead of failing (the report's detail then says why): for a thread count a program suggests
+   * rather than one its user asked for.
+   * @default false
+   */
+  readonly threadsFallback?: boolean;
+  /**
    * Intra-op threads of native TensorFlow (its `TF_NUM_INTRAOP_THREADS`), applied when the addon
    * first loads in this process. On a 2-core machine one thread made an Xception w0.25 training
    * step at 128 px 1.2-1.7x faster (every kernel call then runs on the calling thread, with no
@@ -68,6 +75,7 @@ export interface ResolvedInitBackendOptions {
   readonly importer: ModuleImporter;
   readonly trainingKernels: boolean;
   readonly threads: number;
+  readonly threadsFallback: boolean;
   readonly tensorflowThreads: number | undefined;
   readonly wasmDir: string | undefined;
   readonly logger: Logger;
@@ -79,6 +87,7 @@ export const INIT_BACKEND_DEFAULTS: ResolvedInitBackendOptions = {
   importer: (specifier) => import(specifier),
   trainingKernels: true,
   threads: 1,
+  threadsFallback: false,
   tensorflowThreads: undefined,
   wasmDir: undefined,
   logger: silentLogger,

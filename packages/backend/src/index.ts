@@ -13,5 +13,6 @@ export * from './wasm/wasm-training-kernels.js';
 export * from './tensorflow/native-kernel-patches.js';
 export { fusedPointwiseActive } from './tensorflow/fused-pointwise.js';
 export { ONE_THREAD_MAX_MULTIPLY_ADDS, suggestedTensorflowThreads } from './tensorflow/intra-op-threads.js';
+export { suggestedWasmThreads, WASM_THREADS_MIN_MULTIPLY_ADDS } from './wasm/suggested-wasm-threads.js';
 export * from './kernel-profile.js';
 export * from './wasm/runtime-process-hooks.js';

@@ -10,7 +10,7 @@ import { errorMessage } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
-import { withWasmThreads } from './wasm/wasm-threads.js';
+import { startWasmModule, withWasmThreads } from './wasm/wasm-threads.js';
 import { setHeapGemmThreads } from './wasm/kernels/heap-gemm.js';
 import { withoutRuntimeProcessHooks } from './wasm/runtime-process-hooks.js';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './wasm/wasm-training-kernels.js';
@@ -52,6 +52,8 @@ export interface BackendReport {
    * `TF_NUM_INTRAOP_THREADS` when the addon loaded); absent on TensorFlow's default and on other backends.
    */
   readonly tensorflowThreads?: number;
+  /** XNNPACK threads when wasm runs (1 unless `threads` asked for more and they started); absent on other backends. */
+  readonly wasmThreads?: number;
   /** What was asked for. */
   readonly requested: BackendChoice;
   /** Every candidate in the order of preference, including the loaded one. */
@@ -65,6 +67,8 @@ export interface BackendReport {
 interface Attempt {
   readonly ok: boolean;
   readonly reason: string;
+  /** XNNPACK threads of a wasm module that started. */
+  readonly wasmThreads?: number;
 }
 
 /**
@@ -91,7 +95,7 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
   const o = resolveInitBackendOptions(choice, options);
   const candidates: BackendCandidate[] = [];
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
-  let chosen: { backend: BackendName; module: string } | null = null;
+  let chosen: { backend: BackendName; module: string; wasmThreads?: number } | null = null;
   let lastFailure: BackendCandidate | null = null;
 
   for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
@@ -111,7 +115,7 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
       const ms = performance.now() - start;
       const candidate: BackendCandidate = { backend, module, status: attempt.ok ? 'loaded' : 'failed', reason: attempt.reason, ms };
       candidates.push(candidate);
-      if (attempt.ok) chosen = { backend, module };
+      if (attempt.ok) chosen = attempt.wasmThreads === undefined ? { backend, module } : { backend, module, wasmThreads: attempt.wasmThreads };
       else lastFailure = candidate;
     }
   }
@@ -132,7 +136,8 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
   const detail = candidates.find((c) => c.status === 'loaded')!.reason;
   const loadedThreads = intraOpThreadsAtLoad();
   const threads = chosen.backend === 'tensorflow' && typeof loadedThreads === 'string' ? { tensorflowThreads: Number(loadedThreads) } : {};
-  const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, ...threads, requested: choice, candidates, trainingKernels, summary };
+  const wasmThreads = chosen.wasmThreads === undefined ? {} : { wasmThreads: chosen.wasmThreads };
+  const report: BackendReport = { backend: chosen.backend, module: chosen.module, detail, ...threads, ...wasmThreads, requested: choice, candidates, trainingKernels, summary };
   o.logger.info(`backend: ${chosen.backend} (${shortName(chosen.module)})`, { requested: choice });
   for (const c of candidates) {
     if (c.status === 'failed') o.logger.info(`skipped ${shortName(c.module)}: ${c.reason}`);
@@ -251,16 +256,21 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
   } catch (e) {
     return { ok: false, reason: `@tensorflow/tfjs-backend-wasm cannot be imported (${firstLine(errorMessage(e))})` };
   }
+  let note = '';
   if (initialisedBackends()['wasm'] === undefined) {
     const dir = o.wasmDir ?? defaultWasmDir();
     const missing = missingWasmBinaries(dir);
     if (missing.length > 0) return { ok: false, reason: `wasm binaries missing in ${dir}: ${missing.join(', ')}` };
     wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
     // The Emscripten glue's process listeners would print the whole glue on any later error.
-    const { result: ok } = await withoutRuntimeProcessHooks(() =>
-      o.threads > 1 ? withWasmThreads(o.threads, wasm.setThreadsCount, () => setBackendQuietly('wasm')) : setBackendQuietly('wasm'),
-    );
-    if (!ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
+    const start = (threads: number): Promise<boolean> => {
+      if (threads > 1) return withWasmThreads(threads, wasm.setThreadsCount, () => setBackendQuietly('wasm'));
+      wasm.setThreadsCount(1);
+      return setBackendQuietly('wasm');
+    };
+    const { result: started } = await withoutRuntimeProcessHooks(() => startWasmModule(o.threads, o.threadsFallback, start));
+    if (!started.ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
+    if (started.fallbackReason !== undefined) note = `; ${started.fallbackReason}`;
   } else if (!(await setBackendQuietly('wasm'))) {
     return { ok: false, reason: 'the wasm module failed to initialise' };
   }
@@ -273,7 +283,8 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
   const threads = wasm.getThreadsCount();
   return {
     ok: true,
-    reason: `WebAssembly (XNNPACK, ${threads} thread${threads === 1 ? '' : 's'})${o.trainingKernels ? ' with training kernels' : ''}`,
+    wasmThreads: threads,
+    reason: `WebAssembly (XNNPACK, ${threads} thread${threads === 1 ? '' : 's'}${note})${o.trainingKernels ? ' with training kernels' : ''}`,
   };
 }
 

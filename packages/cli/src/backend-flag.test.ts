@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { effectiveSuggestion } from './backend-flag.js';
@@ -68,6 +68,33 @@ describe("a command's suggested tensorflow threads", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a command's suggested wasm threads", () => {
+  const out = mkdtempSync(join(tmpdir(), 'rfm-wasm-suggested-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  // Xception width 0.35 at 128 px, batch 16: 3.0 G multiply-adds per batch, above the 2.5 G crossing.
+  const large = ['--backbone', 'xception', '--width', '0.35', '--size', '128', '--iterations', '1', '--eval-every', '1', '--backend', 'wasm'];
+
+  it('trains a large model on wasm with one thread per core and says why', (ctx) => {
+    if (availableParallelism() < 2) {
+      ctx.skip('SKIPPED: one core, so rfm.js suggests no wasm threads');
+      return;
+    }
+    const r = rfm(['train', '--data', BUNDLED, '--out', join(out, 'suggested'), ...large]);
+    expect(r.status, r.stderr).toBe(0);
+    const threads = availableParallelism() > 64 ? 64 : availableParallelism();
+    expect(r.stderr).toMatch(
+      new RegExp(`backend: wasm.*; WebAssembly \\(XNNPACK, ${threads} threads\\) with training kernels, one per core, the choice for a large model \\(3\\.0 G multiply-adds per batch\\) \\(--wasm-threads N to change\\)$`, 'm'),
+    );
+  });
+
+  it('gives way to --wasm-threads', () => {
+    const r = rfm(['train', '--data', BUNDLED, '--out', join(out, 'flag'), ...large, '--wasm-threads', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^backend: wasm/m);
+    expect(r.stderr).not.toMatch(/XNNPACK|the choice for/);
   });
 });
 

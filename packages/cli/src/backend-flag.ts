@@ -27,7 +27,7 @@ export const WASM_THREADS_FLAG: FlagSpec = {
   value: 'N',
   min: 1,
   max: 64,
-  help: 'XNNPACK threads when the wasm backend runs (default 1; 2 made an Xception w0.25\ntraining step 1.4x faster on a 2-core machine with nothing else running)',
+  help: "XNNPACK threads when the wasm backend runs (default 1; train and compare: one per core\nfor a model of 2.5 G multiply-adds per batch or more, such as the paper preset's, whose step\nran 1.6-1.7x faster on 2 threads of a 2-core machine; Xception w0.25 at 128 px ran no faster)",
 };
 
 /**
@@ -46,21 +46,29 @@ export const TENSORFLOW_THREADS_FLAG: FlagSpec = {
 /** `--backend`, `--wasm-threads` and `--tf-threads`, for the flag table of a command that computes with tensors. */
 export const BACKEND_FLAGS: readonly FlagSpec[] = [BACKEND_FLAG, WASM_THREADS_FLAG, TENSORFLOW_THREADS_FLAG];
 
-/** A thread count a command suggests for tensorflow when neither `--tf-threads` nor `TF_NUM_INTRAOP_THREADS` sets one. */
-export interface TensorflowThreadsSuggestion {
-  /** Intra-op threads. */
+/** A thread count a command suggests for one backend, with the reason the backend line gives. */
+export interface ThreadCountSuggestion {
+  /** Threads (TensorFlow's intra-op threads, or wasm's XNNPACK threads). */
   readonly threads: number;
   /** Why, for the backend line (e.g. `the choice for a small model (1.6 G multiply-adds per batch)`). */
   readonly reason: string;
 }
 
+/** The thread counts a command suggests, per backend: each applies only where that backend runs. */
+export interface ThreadsSuggestion {
+  /** For tensorflow, unless `--tf-threads` or `TF_NUM_INTRAOP_THREADS` sets the count. */
+  readonly tensorflow?: ThreadCountSuggestion;
+  /** For wasm, unless `--wasm-threads` sets the count. */
+  readonly wasm?: ThreadCountSuggestion;
+}
+
 /**
- * The suggestion that applies: none when `--tf-threads` or `TF_NUM_INTRAOP_THREADS` sets the count
- * (the flag wins over the environment, the environment over a suggestion).
+ * The tensorflow suggestion that applies: none when `--tf-threads` or `TF_NUM_INTRAOP_THREADS` sets
+ * the count (the flag wins over the environment, the environment over a suggestion).
  *
  * @param flagThreads - `--tf-threads` (undefined when absent)
  * @param env - the process environment
- * @param suggestion - the command's suggestion
+ * @param suggestion - the command's suggestion for tensorflow
  * @example
  * ```ts
  * effectiveSuggestion(undefined, {}, { threads: 1, reason: 'the choice for a small model' }); // the suggestion
@@ -70,43 +78,51 @@ export interface TensorflowThreadsSuggestion {
 export function effectiveSuggestion(
   flagThreads: number | undefined,
   env: NodeJS.ProcessEnv,
-  suggestion: TensorflowThreadsSuggestion | undefined,
-): TensorflowThreadsSuggestion | undefined {
+  suggestion: ThreadCountSuggestion | undefined,
+): ThreadCountSuggestion | undefined {
   return flagThreads === undefined && env[INTRA_OP_THREADS_VARIABLE] === undefined ? suggestion : undefined;
 }
 
 /**
  * Starts the backend chosen by `--backend` (default `auto`, or `fallback`), with `--wasm-threads`
  * XNNPACK threads if wasm runs or `--tf-threads` intra-op threads if tensorflow does (else the
- * suggested count, unless `TF_NUM_INTRAOP_THREADS` is set), and prints one line saying which
- * backend runs and why the others were skipped (in the CLI's wording, also in the returned
- * summary).
+ * suggested count: for tensorflow unless `TF_NUM_INTRAOP_THREADS` is set; for wasm with one
+ * thread instead if the threaded module cannot start), and prints one line saying which backend
+ * runs and why the others were skipped (in the CLI's wording, also in the returned summary).
  *
  * @param f - parsed flags (of a command whose table includes {@link BACKEND_FLAGS}, or not: then `fallback`)
  * @param io - where the line goes (stderr)
  * @param fallback - choice when the flag is absent
- * @param suggestion - tensorflow's thread count when neither the flag nor the environment gives one
+ * @param suggestion - thread counts per backend for when no flag (nor, for tensorflow, the environment) gives one
  */
 export async function startBackend(
   f: Flags,
   io: CliIO,
   fallback: BackendChoice = 'auto',
-  suggestion?: TensorflowThreadsSuggestion,
+  suggestion: ThreadsSuggestion = {},
 ): Promise<BackendReport> {
   const chosen = f.declares('backend') ? f.string<BackendChoice>('backend') : undefined;
-  const threads = f.declares('wasm-threads') ? f.number('wasm-threads') : undefined;
+  const flagWasmThreads = f.declares('wasm-threads') ? f.number('wasm-threads') : undefined;
+  const wasmSuggested = flagWasmThreads === undefined ? suggestion.wasm : undefined;
+  const threads = flagWasmThreads ?? wasmSuggested?.threads;
   const flagThreads = f.declares('tf-threads') ? f.number('tf-threads') : undefined;
-  const suggested = effectiveSuggestion(flagThreads, process.env, suggestion);
+  const suggested = effectiveSuggestion(flagThreads, process.env, suggestion.tensorflow);
   const tensorflowThreads = flagThreads ?? suggested?.threads;
   const library = await initBackend(chosen ?? fallback, {
-    ...(threads === undefined ? {} : { threads }),
+    ...(threads === undefined ? {} : { threads, threadsFallback: wasmSuggested !== undefined }),
     ...(tensorflowThreads === undefined ? {} : { tensorflowThreads }),
   });
   // With threads asked for, say how many threads the backend runs (a suggestion only when it runs).
   const tensorflow = library.backend === 'tensorflow';
   const suggestionApplied = suggested !== undefined && library.tensorflowThreads === suggested.threads;
-  const asked = (library.backend === 'wasm' && threads !== undefined && threads > 1) || (tensorflow && flagThreads !== undefined) || suggestionApplied;
-  const why = suggestionApplied ? `, ${suggested.reason} (--tf-threads N to change)` : '';
+  const wasmSuggestionApplied = wasmSuggested !== undefined && library.wasmThreads === wasmSuggested.threads;
+  const wasmAsked = library.backend === 'wasm' && threads !== undefined && threads > 1;
+  const asked = wasmAsked || (tensorflow && flagThreads !== undefined) || suggestionApplied;
+  const why = suggestionApplied
+    ? `, ${suggested.reason} (--tf-threads N to change)`
+    : wasmSuggestionApplied
+      ? `, ${wasmSuggested.reason} (--wasm-threads N to change)`
+      : '';
   const threaded = asked ? `; ${cliWording(library.detail)}${why}` : '';
   const report = { ...library, summary: cliWording(library.summary) + threaded };
   io.err(`backend: ${report.summary}\n`);

@@ -1,4 +1,4 @@
-import { ONE_THREAD_MAX_MULTIPLY_ADDS } from '@rfm/backend';
+import { ONE_THREAD_MAX_MULTIPLY_ADDS, WASM_THREADS_MIN_MULTIPLY_ADDS } from '@rfm/backend';
 import { backboneMultiplyAdds } from '@rfm/models';
 import { describe, expect, it } from 'vitest';
 import { modelThreadsSuggestion, PRESETS, type PresetName } from './train-config.js';
@@ -13,21 +13,28 @@ const run = (preset: PresetName, changes: { backbone?: string; backboneOptions?:
 };
 
 describe('modelThreadsSuggestion', () => {
-  it("gives one thread to the quick preset's model and to Xception width 0.25 at 128 px, saying why", () => {
-    expect(modelThreadsSuggestion(run('quick'))).toEqual({ threads: 1, reason: 'the choice for a small model (0.10 G multiply-adds per batch)' });
-    expect(modelThreadsSuggestion(run('quick', { backbone: 'xception', backboneOptions: { widthMultiplier: 0.25 }, size: 128 }))).toEqual({
-      threads: 1,
-      reason: 'the choice for a small model (1.6 G multiply-adds per batch)',
+  it("gives tensorflow one thread for the quick preset's model and Xception width 0.25 at 128 px, and wasm none, saying why", () => {
+    expect(modelThreadsSuggestion(run('quick'), 2)).toEqual({ tensorflow: { threads: 1, reason: 'the choice for a small model (0.10 G multiply-adds per batch)' } });
+    expect(modelThreadsSuggestion(run('quick', { backbone: 'xception', backboneOptions: { widthMultiplier: 0.25 }, size: 128 }), 2)).toEqual({
+      tensorflow: { threads: 1, reason: 'the choice for a small model (1.6 G multiply-adds per batch)' },
     });
   });
 
-  it("leaves the paper preset's model, and a small model with a batch that makes it large, on TensorFlow's own count", () => {
-    expect(modelThreadsSuggestion(run('paper'))).toBeUndefined();
+  it("gives wasm one thread per core for the paper preset's model, and tensorflow none", () => {
+    expect(modelThreadsSuggestion(run('paper'), 2)).toEqual({ wasm: { threads: 2, reason: 'one per core, the choice for a large model (73 G multiply-adds per batch)' } });
+    expect(modelThreadsSuggestion(run('paper'), 6).wasm?.threads).toBe(6);
+    expect(modelThreadsSuggestion(run('paper'), 1)).toEqual({});
+  });
+
+  it('moves each backend across its measured crossing with the batch', () => {
     const xception = { backbone: 'xception', backboneOptions: { widthMultiplier: 0.25 }, size: 128 };
     const perImage = backboneMultiplyAdds('xception', { widthMultiplier: 0.25, inputSize: 128 });
-    const batch = Math.ceil(ONE_THREAD_MAX_MULTIPLY_ADDS / perImage);
-    expect(modelThreadsSuggestion(run('quick', { ...xception, batch: batch - 1 }))?.threads).toBe(1);
-    expect(modelThreadsSuggestion(run('quick', { ...xception, batch }))).toBeUndefined();
+    const tfBatch = Math.ceil(ONE_THREAD_MAX_MULTIPLY_ADDS / perImage);
+    expect(modelThreadsSuggestion(run('quick', { ...xception, batch: tfBatch - 1 }), 2).tensorflow?.threads).toBe(1);
+    expect(modelThreadsSuggestion(run('quick', { ...xception, batch: tfBatch }), 2).tensorflow).toBeUndefined();
+    const wasmBatch = Math.ceil(WASM_THREADS_MIN_MULTIPLY_ADDS / perImage);
+    expect(modelThreadsSuggestion(run('quick', { ...xception, batch: wasmBatch - 1 }), 2).wasm).toBeUndefined();
+    expect(modelThreadsSuggestion(run('quick', { ...xception, batch: wasmBatch }), 2).wasm?.threads).toBe(2);
   });
 
   it('refuses what creating the backbone would refuse', () => {

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { suggestedTensorflowThreads } from '@rfm/backend';
+import { suggestedTensorflowThreads, suggestedWasmThreads } from '@rfm/backend';
 import { backboneMultiplyAdds } from '@rfm/models';
-import type { TensorflowThreadsSuggestion } from './backend-flag.js';
+import type { ThreadsSuggestion } from './backend-flag.js';
 import type { ErasingMethodOptions } from './erasing-methods.js';
 import { CheckpointError, writeFileAtomic, type BackboneFactoryOptions, type TrainerOptions } from '@rfm/core';
 
@@ -87,24 +87,35 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 };
 
 /**
- * The TensorFlow intra-op thread count rfm.js suggests for a run's model: one thread when a
- * forward pass over a training batch takes fewer than `ONE_THREAD_MAX_MULTIPLY_ADDS` (4 G)
- * multiply-adds (the quick preset's model, Xception width 0.25 at 128 px), where TensorFlow's
- * second thread costs more than it gives on a 2-vCPU machine (`@rfm/backend`'s
- * `suggestedTensorflowThreads`); otherwise undefined (TensorFlow's own count).
+ * The thread counts rfm.js suggests for a run's model, from the multiply-adds of a forward pass
+ * over a training batch (`backboneMultiplyAdds` times the batch):
+ * - tensorflow: one intra-op thread under `ONE_THREAD_MAX_MULTIPLY_ADDS` (4 G; the quick preset's
+ *   model, Xception width 0.25 at 128 px), where TensorFlow's second thread costs more than it
+ *   gives on a 2-vCPU machine (`@rfm/backend`'s `suggestedTensorflowThreads`); otherwise none
+ *   (TensorFlow's own count, one per core);
+ * - wasm: one XNNPACK thread per core from `WASM_THREADS_MIN_MULTIPLY_ADDS` (2.5 G; the paper
+ *   preset's model) on (`suggestedWasmThreads`); otherwise none (one thread).
  *
  * @param config - the run's configuration
+ * @param cores - cores for wasm's threads (default: `os.availableParallelism()`)
  * @throws what creating the backbone would throw for an unknown name or invalid options
  * @example
  * ```ts
- * modelThreadsSuggestion({ backbone: 'xception', backboneOptions: { widthMultiplier: 0.25, inputSize: 128 }, batch: 16 });
- * // { threads: 1, reason: 'the choice for a small model (1.6 G multiply-adds per batch)' }
+ * modelThreadsSuggestion({ backbone: 'xception', backboneOptions: { widthMultiplier: 0.25, inputSize: 128 }, batch: 16 }, 2);
+ * // { tensorflow: { threads: 1, reason: 'the choice for a small model (1.6 G multiply-adds per batch)' } }
+ * modelThreadsSuggestion({ backbone: 'xception', backboneOptions: { inputSize: 224 }, batch: 16 }, 2);
+ * // { wasm: { threads: 2, reason: 'one per core, the choice for a large model (73 G multiply-adds per batch)' } }
  * ```
  */
-export function modelThreadsSuggestion(config: Pick<TrainConfig, 'backbone' | 'backboneOptions' | 'batch'>): TensorflowThreadsSuggestion | undefined {
+export function modelThreadsSuggestion(config: Pick<TrainConfig, 'backbone' | 'backboneOptions' | 'batch'>, cores?: number): ThreadsSuggestion {
   const multiplyAdds = backboneMultiplyAdds(config.backbone, config.backboneOptions) * config.batch;
-  const threads = suggestedTensorflowThreads(multiplyAdds);
-  return threads === undefined ? undefined : { threads, reason: `the choice for a small model (${(multiplyAdds / 1e9).toPrecision(2)} G multiply-adds per batch)` };
+  const perBatch = `${(multiplyAdds / 1e9).toPrecision(2)} G multiply-adds per batch`;
+  const tensorflow = suggestedTensorflowThreads(multiplyAdds);
+  const wasm = suggestedWasmThreads(multiplyAdds, cores);
+  return {
+    ...(tensorflow === undefined ? {} : { tensorflow: { threads: tensorflow, reason: `the choice for a small model (${perBatch})` } }),
+    ...(wasm === undefined ? {} : { wasm: { threads: wasm, reason: `one per core, the choice for a large model (${perBatch})` } }),
+  };
 }
 
 /** The resize side for a crop: 256 for 224, scaled proportionally otherwise. */

@@ -7,7 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { batchNormTraining } from '@rfm/core';
-import { writeThreadedWorker } from './wasm-threads.js';
+import '@tensorflow/tfjs-backend-wasm'; // registers the wasm flags that startWasmModule sets
+import { startWasmModule, writeThreadedWorker } from './wasm-threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -110,5 +111,45 @@ describe('threaded wasm (shim)', () => {
     });
     expect(child.y).toHaveLength(want.length);
     expect(diff / scale).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('startWasmModule', () => {
+  const starter = (outcomes: Record<number, boolean | Error>) => {
+    const calls: number[] = [];
+    const start = async (threads: number): Promise<boolean> => {
+      calls.push(threads);
+      const outcome = outcomes[threads]!;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    };
+    return { calls, start };
+  };
+
+  it('starts the threads asked for when they work', async () => {
+    const { calls, start } = starter({ 2: true });
+    expect(await startWasmModule(2, true, start)).toEqual({ ok: true, threads: 2 });
+    expect(calls).toEqual([2]);
+  });
+
+  it('falls back to one thread, saying why, when a suggested count fails or throws', async () => {
+    const failing = starter({ 2: false, 1: true });
+    expect(await startWasmModule(2, true, failing.start)).toEqual({ ok: true, threads: 1, fallbackReason: '2 threads did not start (the module failed to initialise)' });
+    expect(failing.calls).toEqual([2, 1]);
+    expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+    const throwing = starter({ 4: new Error('the pthread worker of this version is not the 4.22.0 one\nmore'), 1: true });
+    expect(await startWasmModule(4, true, throwing.start)).toEqual({
+      ok: true,
+      threads: 1,
+      fallbackReason: '4 threads did not start (the pthread worker of this version is not the 4.22.0 one)',
+    });
+  });
+
+  it('keeps a count the user asked for: no fallback, the failure or the error stands', async () => {
+    const failing = starter({ 2: false, 1: true });
+    expect(await startWasmModule(2, false, failing.start)).toEqual({ ok: false, threads: 2 });
+    expect(failing.calls).toEqual([2]);
+    await expect(startWasmModule(2, false, starter({ 2: new Error('no workers') }).start)).rejects.toThrow('no workers');
+    expect(await startWasmModule(1, true, starter({ 1: false }).start)).toEqual({ ok: false, threads: 1 });
   });
 });

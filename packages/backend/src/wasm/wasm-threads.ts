@@ -75,3 +75,40 @@ export async function withWasmThreads(threads: number, setThreadsCount: (n: numb
     URL.createObjectURL = createObjectURL;
   }
 }
+
+/** How {@link startWasmModule} started the wasm module. */
+export interface WasmModuleStart {
+  /** Whether a module started. */
+  readonly ok: boolean;
+  /** XNNPACK threads of the module that started (or was last tried). */
+  readonly threads: number;
+  /** Why the threaded module did not start, when the single-threaded one started instead. */
+  readonly fallbackReason?: string;
+}
+
+/**
+ * Starts the wasm module with `threads` XNNPACK threads. With `fallback`, a threaded module that
+ * fails (or throws) gives way to the single-threaded one: for a thread count rfm.js suggested,
+ * which must never cost a run its backend.
+ *
+ * @param threads - XNNPACK threads asked for
+ * @param fallback - start one thread instead when more fail
+ * @param start - starts the module with the given threads; resolves to whether it worked
+ * @example
+ * ```ts
+ * const r = await startWasmModule(2, true, (n) => initWasm(n)); // { ok: true, threads: 2 }
+ * ```
+ */
+export async function startWasmModule(threads: number, fallback: boolean, start: (threads: number) => Promise<boolean>): Promise<WasmModuleStart> {
+  let failure: string;
+  try {
+    if (await start(threads)) return { ok: true, threads };
+    failure = 'the module failed to initialise';
+  } catch (e) {
+    if (!fallback || threads === 1) throw e;
+    failure = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
+  if (!fallback || threads === 1) return { ok: false, threads };
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  return (await start(1)) ? { ok: true, threads: 1, fallbackReason: `${threads} threads did not start (${failure})` } : { ok: false, threads: 1 };
+}
