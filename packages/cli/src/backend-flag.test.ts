@@ -90,6 +90,18 @@ describe("a command's suggested wasm threads", () => {
     );
   });
 
+  it('erases with a large untrained model on wasm with one thread per core, from one image per pass', (ctx) => {
+    if (availableParallelism() < 2) {
+      ctx.skip('SKIPPED: one core, so rfm.js suggests no wasm threads');
+      return;
+    }
+    const root = folderDataset(join(out, 'images'), 2);
+    const r = rfm(['erase', '--method', 'sfe', '--images', join(root, 'real'), '--out', join(out, 'erased'), '--backend', 'wasm', '--backbone', 'xception', '--size', '224', '--batch', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/threads\) with training kernels, one per core, the choice for a large model \(4\.6 G multiply-adds per batch of 1\) \(--wasm-threads N to change\)$/m);
+    expect(readdirSync(join(out, 'erased')).length).toBeGreaterThan(0);
+  });
+
   it('gives way to --wasm-threads', () => {
     const r = rfm(['train', '--data', BUNDLED, '--out', join(out, 'flag'), ...large, '--wasm-threads', '1']);
     expect(r.status, r.stderr).toBe(0);

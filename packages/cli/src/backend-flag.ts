@@ -27,7 +27,7 @@ export const WASM_THREADS_FLAG: FlagSpec = {
   value: 'N',
   min: 1,
   max: 64,
-  help: "XNNPACK threads when the wasm backend runs (default 1; train and compare: one per core\nfor a model of 2.5 G multiply-adds per batch or more, such as the paper preset's, whose step\nran 1.6-1.7x faster on 2 threads of a 2-core machine; Xception w0.25 at 128 px ran no faster)",
+  help: "XNNPACK threads when the wasm backend runs (default 1; train, compare, fam, erase, eval and\npredict: one per core for a model of 2.5 G multiply-adds per batch or more, such as the paper\npreset's, whose training step ran 1.6-1.7x faster on 2 threads of a 2-core machine and its\nforward pass on one image 1.3x; Xception w0.25 at 128 px ran no faster)",
 };
 
 /**

@@ -1,7 +1,7 @@
 import { ONE_THREAD_MAX_MULTIPLY_ADDS, WASM_THREADS_MIN_MULTIPLY_ADDS } from '@rfm/backend';
 import { backboneMultiplyAdds } from '@rfm/models';
 import { describe, expect, it } from 'vitest';
-import { modelThreadsSuggestion, PRESETS, type PresetName } from './train-config.js';
+import { inferenceThreadsSuggestion, modelThreadsSuggestion, PRESETS, type PresetName } from './train-config.js';
 
 const run = (preset: PresetName, changes: { backbone?: string; backboneOptions?: object; size?: number; batch?: number } = {}) => {
   const p = PRESETS[preset];
@@ -40,5 +40,25 @@ describe('modelThreadsSuggestion', () => {
   it('refuses what creating the backbone would refuse', () => {
     expect(() => modelThreadsSuggestion(run('quick', { backbone: 'resnet' }))).toThrow(/resnet/);
     expect(() => modelThreadsSuggestion(run('quick', { backbone: 'xception', size: 32 }))).toThrow(/inputSize/);
+  });
+});
+
+describe('inferenceThreadsSuggestion', () => {
+  const paper = { backbone: 'xception', backboneOptions: { inputSize: 224 } };
+  const w025 = { backbone: 'xception', backboneOptions: { widthMultiplier: 0.25, inputSize: 128 } };
+
+  it("gives wasm one thread per core for the paper's network from one image per pass, and tensorflow none", () => {
+    expect(inferenceThreadsSuggestion(paper, 1, 2)).toEqual({ wasm: { threads: 2, reason: 'one per core, the choice for a large model (4.6 G multiply-adds per batch of 1)' } });
+    expect(inferenceThreadsSuggestion(paper, 1, 1)).toEqual({});
+  });
+
+  it('counts the images of a pass', () => {
+    expect(inferenceThreadsSuggestion(w025, 16, 2)).toEqual({});
+    expect(inferenceThreadsSuggestion(w025, 32, 2).wasm?.threads).toBe(2);
+  });
+
+  it('suggests nothing for an unknown model and refuses what creating the backbone would refuse', () => {
+    expect(inferenceThreadsSuggestion(undefined, 64, 2)).toEqual({});
+    expect(() => inferenceThreadsSuggestion({ backbone: 'resnet', backboneOptions: { inputSize: 224 } }, 1, 2)).toThrow(/resnet/);
   });
 });

@@ -109,13 +109,51 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
  */
 export function modelThreadsSuggestion(config: Pick<TrainConfig, 'backbone' | 'backboneOptions' | 'batch'>, cores?: number): ThreadsSuggestion {
   const multiplyAdds = backboneMultiplyAdds(config.backbone, config.backboneOptions) * config.batch;
-  const perBatch = `${(multiplyAdds / 1e9).toPrecision(2)} G multiply-adds per batch`;
+  const perBatch = `${gigaMultiplyAdds(multiplyAdds)} per batch`;
   const tensorflow = suggestedTensorflowThreads(multiplyAdds);
-  const wasm = suggestedWasmThreads(multiplyAdds, cores);
   return {
     ...(tensorflow === undefined ? {} : { tensorflow: { threads: tensorflow, reason: `the choice for a small model (${perBatch})` } }),
-    ...(wasm === undefined ? {} : { wasm: { threads: wasm, reason: `one per core, the choice for a large model (${perBatch})` } }),
+    ...wasmThreadsSuggestion(multiplyAdds, perBatch, cores),
   };
+}
+
+/**
+ * The thread counts rfm.js suggests for an inference command (`fam`, `erase`, `eval`, `predict`)
+ * that runs `model` on batches of `batch` images: one wasm thread per core when a forward pass
+ * over a batch takes `WASM_THREADS_MIN_MULTIPLY_ADDS` (2.5 G) or more, as for training (a full
+ * Xception at 224 px, 4.6 G per image: its forward pass on one image took 175-176 ms on 2
+ * threads against 234-239 ms on one, its FAM pass 386-398 against 516-517 ms). TensorFlow keeps
+ * its own count: its one-thread rule was measured on training steps only.
+ *
+ * @param model - the backbone and its options, or undefined when unknown (then no suggestion)
+ * @param batch - images per forward pass
+ * @param cores - cores for wasm's threads (default: `os.availableParallelism()`)
+ * @throws what creating the backbone would throw for an unknown name or invalid options
+ * @example
+ * ```ts
+ * inferenceThreadsSuggestion({ backbone: 'xception', backboneOptions: { inputSize: 224 } }, 1, 2);
+ * // { wasm: { threads: 2, reason: 'one per core, the choice for a large model (4.6 G multiply-adds per batch of 1)' } }
+ * ```
+ */
+export function inferenceThreadsSuggestion(
+  model: Pick<TrainConfig, 'backbone' | 'backboneOptions'> | undefined,
+  batch: number,
+  cores?: number,
+): ThreadsSuggestion {
+  if (model === undefined) return {};
+  const multiplyAdds = backboneMultiplyAdds(model.backbone, model.backboneOptions) * batch;
+  return wasmThreadsSuggestion(multiplyAdds, `${gigaMultiplyAdds(multiplyAdds)} per batch of ${batch}`, cores);
+}
+
+/** `1.6 G multiply-adds`: two significant digits. */
+function gigaMultiplyAdds(multiplyAdds: number): string {
+  return `${(multiplyAdds / 1e9).toPrecision(2)} G multiply-adds`;
+}
+
+/** The wasm member of a suggestion, when `suggestedWasmThreads` gives one. */
+function wasmThreadsSuggestion(multiplyAdds: number, amount: string, cores: number | undefined): ThreadsSuggestion {
+  const wasm = suggestedWasmThreads(multiplyAdds, cores);
+  return wasm === undefined ? {} : { wasm: { threads: wasm, reason: `one per core, the choice for a large model (${amount})` } };
 }
 
 /** The resize side for a crop: 256 for 224, scaled proportionally otherwise. */

@@ -20,8 +20,8 @@ import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { writeAttentionPng, writeImagePng, writeMaskPng } from '../images/png.js';
 import { ProgressBar } from '../progress.js';
 import { uniqueOutputNames } from '../output-names.js';
-import { loadRunModel } from '../run-model.js';
-import { resizeForCrop } from '../train-config.js';
+import { loadRunModel, readRunConfig } from '../run-model.js';
+import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
 
 /** Flags of `rfm erase`. */
 export const ERASE_FLAGS: readonly FlagSpec[] = [
@@ -95,19 +95,21 @@ export const eraseCommand: CliCommand = {
     const files = listImages(imagesDir);
     // a.jpg and a.png would both write a.erased.png: such images keep their extension in the name.
     const stems = uniqueOutputNames(files.map((file) => file.name), stemOf, (name) => name, 'images', 'erase');
-    await startBackend(f, io);
+    // Without --model, an untrained backbone from the flags.
+    const untrained = modelDir === undefined ? readBackboneFlags(f, { backbone: 'small', size: 224 }) : undefined;
+    const model = untrained === undefined ? readRunConfig(modelDir!).config : { backbone: untrained.name, backboneOptions: untrained.options };
+    await startBackend(f, io, 'auto', inferenceThreadsSuggestion(model, batchSize));
 
     let backbone: Backbone;
     let resize: number | undefined;
-    if (modelDir !== undefined) {
-      const run = await loadRunModel(modelDir);
+    if (untrained === undefined) {
+      const run = await loadRunModel(modelDir!);
       backbone = run.backbone;
       resize = run.config?.resize;
       io.err(`model: ${run.runDir} (${backbone.config.name}, ${backbone.config.inputSize} px)\n`);
     } else {
-      const choice = readBackboneFlags(f, { backbone: 'small', size: 224 });
-      backbone = createBackbone(choice.name, choice.options, createRng(seed));
-      io.err(`model: UNTRAINED ${choice.name} at ${choice.options.inputSize} px (random weights; pass --model RUN_DIR for a trained detector)\n`);
+      backbone = createBackbone(untrained.name, untrained.options, createRng(seed));
+      io.err(`model: UNTRAINED ${untrained.name} at ${untrained.options.inputSize} px (random weights; pass --model RUN_DIR for a trained detector)\n`);
     }
     try {
       const size = backbone.config.inputSize;

@@ -21,7 +21,7 @@ import { evalSourceFor } from '../run-data.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
 import { videoEvaluation } from '../run-training.js';
 import { writeScoresCsv } from '../scores-file.js';
-import { resizeForCrop } from '../train-config.js';
+import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
 import { versions } from '../versions.js';
 import { ROC_FLAG } from './metrics.js';
 
@@ -120,7 +120,7 @@ export const evalCommand: CliCommand = {
       modelName = runConfig.config?.backbone ?? 'model';
       runDir = runConfig.runDir;
     } else {
-      await startBackend(f, io);
+      await startBackend(f, io, 'auto', inferenceThreadsSuggestion(readRunConfig(modelDir).config, batch));
       const logger = createConsoleLogger('rfm');
       const run = await loadRunModel(modelDir);
       const inputSize = run.backbone.config.inputSize;

@@ -20,9 +20,9 @@ import { ProgressBar } from '../progress.js';
 import { writeChart } from '../report.js';
 import { uniqueOutputNames } from '../output-names.js';
 import { similaritySvg } from '../similarity-chart.js';
-import { loadRunModel } from '../run-model.js';
+import { loadRunModel, readRunConfig } from '../run-model.js';
 import { groupByTechnique } from '../technique-groups.js';
-import { resizeForCrop } from '../train-config.js';
+import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
 
 /** Flags of `rfm fam`. */
 export const FAM_FLAGS: readonly FlagSpec[] = [
@@ -97,7 +97,7 @@ export const famCommand: CliCommand = {
     const techniqueNames = [...new Set(dataset.items.map((it) => it.technique))];
     // Techniques "a b" and "a_b" would share a file name: such techniques get a short hash of their name.
     const fileNames = uniqueOutputNames(techniqueNames, safeName, (t) => `${safeName(t)}-${createHash('sha256').update(t).digest('hex').slice(0, 8)}`, 'techniques', 'fam');
-    await startBackend(f, io);
+    await startBackend(f, io, 'auto', inferenceThreadsSuggestion(readRunConfig(modelDir).config, batchSize));
     const run = await loadRunModel(modelDir);
     const backbone = run.backbone;
     try {

@@ -14,6 +14,7 @@ import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { createBackboneScorer, runTransform } from '../face-scorer.js';
 import { predictInShards } from '../jobs/sharded-predict.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
+import { inferenceThreadsSuggestion } from '../train-config.js';
 import { formatSourceLine, predictionsCsv, predictionsJson, predictSource, type SourceResult } from '../source-predictions.js';
 
 /** Flags of `rfm predict`. */
@@ -109,7 +110,8 @@ export const predictCommand: CliCommand = {
       results = await predictInShards(plan, queueUrl, p.string('shard-dir'), io);
       if (!json) for (const r of results) io.out(`${formatSourceLine(r, threshold)}\n`);
     } else {
-      await startBackend(p, io);
+      // One image per forward pass at the least: what a frame with one face costs.
+      await startBackend(p, io, 'auto', inferenceThreadsSuggestion(readRunConfig(modelDir).config, 1));
       const run = await loadRunModel(modelDir);
       runDir = run.runDir;
       const transform = runTransform(run);
