@@ -23,7 +23,8 @@ import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } fro
 import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
-import { modelThreadsSuggestion, PRESETS } from '../../packages/cli/src/train-config.js';
+import { PRESETS } from '../../packages/cli/src/train-config.js';
+import { modelThreadsSuggestion } from '../../packages/cli/src/thread-suggestions.js';
 import { runCli } from '../../packages/cli/src/main.js';
 import { effectiveSuggestion } from '../../packages/cli/src/backend-flag.js';
 

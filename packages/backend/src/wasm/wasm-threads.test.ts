@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { batchNormTraining } from '@rfm/core';
-import '@tensorflow/tfjs-backend-wasm'; // registers the wasm flags that startWasmModule sets
-import { startWasmModule, writeThreadedWorker } from './wasm-threads.js';
+import '@tensorflow/tfjs-backend-wasm'; // registers the wasm flag that withWasmThreads sets
+import { startWasmModule, withWasmThreads, writeThreadedWorker } from './wasm-threads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -136,7 +136,6 @@ describe('startWasmModule', () => {
     const failing = starter({ 2: false, 1: true });
     expect(await startWasmModule(2, true, failing.start)).toEqual({ ok: true, threads: 1, fallbackReason: '2 threads did not start (the module failed to initialise)' });
     expect(failing.calls).toEqual([2, 1]);
-    expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
     const throwing = starter({ 4: new Error('the pthread worker of this version is not the 4.22.0 one\nmore'), 1: true });
     expect(await startWasmModule(4, true, throwing.start)).toEqual({
       ok: true,
@@ -151,5 +150,29 @@ describe('startWasmModule', () => {
     expect(failing.calls).toEqual([2]);
     await expect(startWasmModule(2, false, starter({ 2: new Error('no workers') }).start)).rejects.toThrow('no workers');
     expect(await startWasmModule(1, true, starter({ 1: false }).start)).toEqual({ ok: false, threads: 1 });
+  });
+});
+
+describe('withWasmThreads', () => {
+  it('puts the multithread flag, os.cpus and URL.createObjectURL back after a start, failed or not', async () => {
+    // The CommonJS view of node:os, the object the shim patches.
+    const os = createRequire(import.meta.url)('node:os') as { cpus: () => unknown[] };
+    const before = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    const cpus = os.cpus;
+    const createObjectURL = URL.createObjectURL;
+    const seen: unknown[] = [];
+    const counts: number[] = [];
+    for (const outcome of [false, true]) {
+      const ok = await withWasmThreads(3, (n) => counts.push(n), async () => {
+        seen.push(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'), os.cpus().length);
+        return outcome;
+      });
+      expect(ok).toBe(outcome);
+      expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(before);
+      expect(os.cpus).toBe(cpus);
+      expect(URL.createObjectURL).toBe(createObjectURL);
+    }
+    expect(seen).toEqual([true, 6, true, 6]); // during the start: threads on, twice as many CPUs as threads
+    expect(counts).toEqual([3, 3]);
   });
 });

@@ -49,7 +49,9 @@ export function writeThreadedWorker(): string {
 
 /**
  * Runs `init` (which must initialise the wasm backend) with the shim in place, then removes the
- * global patches again. The backend keeps its worker threads.
+ * global patches again, `WASM_HAS_MULTITHREAD_SUPPORT` included (tfjs reads it only while it
+ * initialises, so a later single-threaded start gets the single-threaded module). The backend keeps
+ * its worker threads.
  *
  * @param threads - XNNPACK threads (>= 2)
  * @param setThreadsCount - `setThreadsCount` of the loaded tfjs-backend-wasm
@@ -66,6 +68,7 @@ export async function withWasmThreads(threads: number, setThreadsCount: (n: numb
   };
   URL.createObjectURL = (obj: Blob | MediaSource): string =>
     obj instanceof Blob && obj.type === 'application/javascript' ? workerPath : createObjectURL(obj);
+  const multithread = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean;
   try {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
     setThreadsCount(threads);
@@ -73,6 +76,7 @@ export async function withWasmThreads(threads: number, setThreadsCount: (n: numb
   } finally {
     nodeOs.cpus = cpus;
     URL.createObjectURL = createObjectURL;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', multithread);
   }
 }
 
@@ -109,6 +113,5 @@ export async function startWasmModule(threads: number, fallback: boolean, start:
     failure = e instanceof Error ? e.message.split('\n')[0]! : String(e);
   }
   if (!fallback || threads === 1) return { ok: false, threads };
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   return (await start(1)) ? { ok: true, threads: 1, fallbackReason: `${threads} threads did not start (${failure})` } : { ok: false, threads: 1 };
 }

@@ -34,7 +34,7 @@ import { writeRocChartSeries } from '../report.js';
 import { RunImageStores } from '../run-data.js';
 import { runTraining } from '../run-training.js';
 import { versions } from '../versions.js';
-import { modelThreadsSuggestion } from '../train-config.js';
+import { modelThreadsSuggestion } from '../thread-suggestions.js';
 import { commandHelp, parseFlags, type FlagSpec, type Flags } from '../flags.js';
 import { configFromFlags, DATA_FLAG, MODEL_FLAGS, SCHEDULE_FLAGS } from './train.js';
 

@@ -21,7 +21,8 @@ import { writeAttentionPng, writeImagePng, writeMaskPng } from '../images/png.js
 import { ProgressBar } from '../progress.js';
 import { uniqueOutputNames } from '../output-names.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
-import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
+import { resizeForCrop } from '../train-config.js';
 
 /** Flags of `rfm erase`. */
 export const ERASE_FLAGS: readonly FlagSpec[] = [

@@ -21,7 +21,8 @@ import { evalSourceFor } from '../run-data.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
 import { videoEvaluation } from '../run-training.js';
 import { writeScoresCsv } from '../scores-file.js';
-import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
+import { resizeForCrop } from '../train-config.js';
 import { versions } from '../versions.js';
 import { ROC_FLAG } from './metrics.js';
 

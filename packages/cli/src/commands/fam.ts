@@ -22,7 +22,8 @@ import { uniqueOutputNames } from '../output-names.js';
 import { similaritySvg } from '../similarity-chart.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
 import { groupByTechnique } from '../technique-groups.js';
-import { inferenceThreadsSuggestion, resizeForCrop } from '../train-config.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
+import { resizeForCrop } from '../train-config.js';
 
 /** Flags of `rfm fam`. */
 export const FAM_FLAGS: readonly FlagSpec[] = [

@@ -14,7 +14,7 @@ import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { createBackboneScorer, runTransform } from '../face-scorer.js';
 import { predictInShards } from '../jobs/sharded-predict.js';
 import { loadRunModel, readRunConfig } from '../run-model.js';
-import { inferenceThreadsSuggestion } from '../train-config.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
 import { formatSourceLine, predictionsCsv, predictionsJson, predictSource, type SourceResult } from '../source-predictions.js';
 
 /** Flags of `rfm predict`. */

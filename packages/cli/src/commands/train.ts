@@ -16,7 +16,8 @@ import { writeTrainReport } from '../html-report/write-report.js';
 import { formatReport } from '../report.js';
 import { recoverRunDir } from '../run-folder.js';
 import { refuseExistingRun, runTraining } from '../run-training.js';
-import { PRESETS, modelThreadsSuggestion, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
+import { modelThreadsSuggestion } from '../thread-suggestions.js';
+import { PRESETS, readTrainConfig, resizeForCrop, type PresetName, type TrainConfig } from '../train-config.js';
 
 const SEED_MAX = 2 ** 31 - 1;
 const SELECT_ON = ['auc', 'ap', 'acc', 'tdr@1e-2', 'tdr@1e-3', 'tdr@1e-4'] as const;

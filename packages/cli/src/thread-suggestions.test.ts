@@ -1,7 +1,8 @@
 import { ONE_THREAD_MAX_MULTIPLY_ADDS, WASM_THREADS_MIN_MULTIPLY_ADDS } from '@rfm/backend';
 import { backboneMultiplyAdds } from '@rfm/models';
 import { describe, expect, it } from 'vitest';
-import { inferenceThreadsSuggestion, modelThreadsSuggestion, PRESETS, type PresetName } from './train-config.js';
+import { inferenceThreadsSuggestion, modelThreadsSuggestion } from './thread-suggestions.js';
+import { PRESETS, type PresetName } from './train-config.js';
 
 const run = (preset: PresetName, changes: { backbone?: string; backboneOptions?: object; size?: number; batch?: number } = {}) => {
   const p = PRESETS[preset];
