@@ -83,12 +83,62 @@ export function effectiveSuggestion(
   return flagThreads === undefined && env[INTRA_OP_THREADS_VARIABLE] === undefined ? suggestion : undefined;
 }
 
+/** A backend to start and the thread counts asked for it (undefined: none asked). */
+export interface BackendRequest {
+  /** `auto`, `tensorflow`, `wasm` or `cpu`. */
+  readonly choice: BackendChoice;
+  /** XNNPACK threads asked for (`--wasm-threads`). */
+  readonly wasmThreads?: number;
+  /** TensorFlow intra-op threads asked for (`--tf-threads`). */
+  readonly tensorflowThreads?: number;
+}
+
+/**
+ * Starts a backend with the thread counts asked for, or else the suggested ones (for tensorflow
+ * unless `TF_NUM_INTRAOP_THREADS` is set; for wasm with one thread instead if the threaded module
+ * cannot start), and says which backend runs, why the others were skipped and, when threads were
+ * asked for or suggested, how many run and why (in the CLI's wording).
+ *
+ * @param request - the backend and the thread counts asked for
+ * @param suggestion - thread counts per backend for when the request (nor, for tensorflow, the environment) gives none
+ * @param flagHints - end a suggestion's reason with the flag that changes it (`(--wasm-threads N to change)`); off for workers, which take no such flag
+ * @returns the backend's report, its `summary` being that line
+ * @example
+ * ```ts
+ * const report = await startRequestedBackend({ choice: 'wasm' }, modelThreadsSuggestion(config), false);
+ * console.log(report.summary); // wasm (...); WebAssembly (XNNPACK, 2 threads) with training kernels, one per core, ...
+ * ```
+ */
+export async function startRequestedBackend(request: BackendRequest, suggestion: ThreadsSuggestion = {}, flagHints = true): Promise<BackendReport> {
+  const wasmSuggested = request.wasmThreads === undefined ? suggestion.wasm : undefined;
+  const threads = request.wasmThreads ?? wasmSuggested?.threads;
+  const suggested = effectiveSuggestion(request.tensorflowThreads, process.env, suggestion.tensorflow);
+  const tensorflowThreads = request.tensorflowThreads ?? suggested?.threads;
+  const library = await initBackend(request.choice, {
+    ...(threads === undefined ? {} : { threads, threadsFallback: wasmSuggested !== undefined }),
+    ...(tensorflowThreads === undefined ? {} : { tensorflowThreads }),
+  });
+  // With threads asked for, say how many threads the backend runs (a suggestion only when it runs).
+  const tensorflow = library.backend === 'tensorflow';
+  const suggestionApplied = suggested !== undefined && library.tensorflowThreads === suggested.threads;
+  const wasmSuggestionApplied = wasmSuggested !== undefined && library.wasmThreads === wasmSuggested.threads;
+  const wasmAsked = library.backend === 'wasm' && threads !== undefined && threads > 1;
+  const asked = wasmAsked || (tensorflow && request.tensorflowThreads !== undefined) || suggestionApplied;
+  const hint = (flag: string): string => (flagHints ? ` (${flag} N to change)` : '');
+  const why = suggestionApplied
+    ? `, ${suggested.reason}${hint('--tf-threads')}`
+    : wasmSuggestionApplied
+      ? `, ${wasmSuggested.reason}${hint('--wasm-threads')}`
+      : '';
+  const threaded = asked ? `; ${cliWording(library.detail)}${why}` : '';
+  return { ...library, summary: cliWording(library.summary) + threaded };
+}
+
 /**
  * Starts the backend chosen by `--backend` (default `auto`, or `fallback`), with `--wasm-threads`
  * XNNPACK threads if wasm runs or `--tf-threads` intra-op threads if tensorflow does (else the
- * suggested count: for tensorflow unless `TF_NUM_INTRAOP_THREADS` is set; for wasm with one
- * thread instead if the threaded module cannot start), and prints one line saying which backend
- * runs and why the others were skipped (in the CLI's wording, also in the returned summary).
+ * suggested count, see {@link startRequestedBackend}), and prints one line saying which backend
+ * runs and why the others were skipped (also in the returned summary).
  *
  * @param f - parsed flags (of a command whose table includes {@link BACKEND_FLAGS}, or not: then `fallback`)
  * @param io - where the line goes (stderr)
@@ -101,30 +151,14 @@ export async function startBackend(
   fallback: BackendChoice = 'auto',
   suggestion: ThreadsSuggestion = {},
 ): Promise<BackendReport> {
-  const chosen = f.declares('backend') ? f.string<BackendChoice>('backend') : undefined;
-  const flagWasmThreads = f.declares('wasm-threads') ? f.number('wasm-threads') : undefined;
-  const wasmSuggested = flagWasmThreads === undefined ? suggestion.wasm : undefined;
-  const threads = flagWasmThreads ?? wasmSuggested?.threads;
-  const flagThreads = f.declares('tf-threads') ? f.number('tf-threads') : undefined;
-  const suggested = effectiveSuggestion(flagThreads, process.env, suggestion.tensorflow);
-  const tensorflowThreads = flagThreads ?? suggested?.threads;
-  const library = await initBackend(chosen ?? fallback, {
-    ...(threads === undefined ? {} : { threads, threadsFallback: wasmSuggested !== undefined }),
+  const wasmThreads = f.declares('wasm-threads') ? f.number('wasm-threads') : undefined;
+  const tensorflowThreads = f.declares('tf-threads') ? f.number('tf-threads') : undefined;
+  const request: BackendRequest = {
+    choice: (f.declares('backend') ? f.string<BackendChoice>('backend') : undefined) ?? fallback,
+    ...(wasmThreads === undefined ? {} : { wasmThreads }),
     ...(tensorflowThreads === undefined ? {} : { tensorflowThreads }),
-  });
-  // With threads asked for, say how many threads the backend runs (a suggestion only when it runs).
-  const tensorflow = library.backend === 'tensorflow';
-  const suggestionApplied = suggested !== undefined && library.tensorflowThreads === suggested.threads;
-  const wasmSuggestionApplied = wasmSuggested !== undefined && library.wasmThreads === wasmSuggested.threads;
-  const wasmAsked = library.backend === 'wasm' && threads !== undefined && threads > 1;
-  const asked = wasmAsked || (tensorflow && flagThreads !== undefined) || suggestionApplied;
-  const why = suggestionApplied
-    ? `, ${suggested.reason} (--tf-threads N to change)`
-    : wasmSuggestionApplied
-      ? `, ${wasmSuggested.reason} (--wasm-threads N to change)`
-      : '';
-  const threaded = asked ? `; ${cliWording(library.detail)}${why}` : '';
-  const report = { ...library, summary: cliWording(library.summary) + threaded };
+  };
+  const report = await startRequestedBackend(request, suggestion);
   io.err(`backend: ${report.summary}\n`);
   return report;
 }

@@ -7,6 +7,7 @@ import type { CliCommand } from '../command.js';
 import { commandHelp, parseFlags, type FlagSpec } from '../flags.js';
 import { loadBullmqQueue } from '../jobs/open-queue.js';
 import { PROCESSOR_FILE } from '../jobs/processor.js';
+import { shareCoresWithWorkers } from '../jobs/worker-backend.js';
 
 /** Flags of `rfm worker`. */
 export const WORKER_FLAGS: readonly FlagSpec[] = [
@@ -36,7 +37,8 @@ const HELP = commandHelp(
   `Runs the jobs that rfm eval --shards K, rfm predict --shards K, rfm compare --config FILE and
 rfm prepare submit with --queue URL, until Ctrl-C (SIGINT) or SIGTERM, which let the running jobs
 finish. Each job runs in its own child process (BullMQ sandboxed processor), so heavy TensorFlow.js
-work never delays the lock renewals; a child keeps its model loaded across jobs. Start one worker
+work never delays the lock renewals; a child keeps its model loaded across jobs, and the backend
+threads its first job's model suggests on its share of the cores (cores / N; as rfm train does). Start one worker
 per machine; every machine must see the data, model and output paths of the jobs at the same
 absolute paths (a shared filesystem, or an object store mounted as one, e.g. with mountpoint-s3).
 Needs the package @rfm/queue-bullmq. See docs/scale-out.md.`,
@@ -56,6 +58,8 @@ export const workerCommand: CliCommand = {
     const lockSeconds = f.number('lock-seconds')!;
     const { startBullWorker, parseRedisUrl } = await loadBullmqQueue();
     parseRedisUrl(url);
+    // Each job's child process sizes its backend's threads on its share of the cores.
+    const cores = shareCoresWithWorkers(concurrency);
     const worker = await startBullWorker({
       url,
       concurrency,
@@ -63,7 +67,7 @@ export const workerCommand: CliCommand = {
       lockDurationMs: lockSeconds * 1000,
       log: (line) => io.err(`worker: ${line}\n`),
     });
-    io.err(`worker: ready on ${url}, ${concurrency} job(s) at once (pid ${process.pid})\n`);
+    io.err(`worker: ready on ${url}, ${concurrency} job(s) at once, ${cores} core${cores === 1 ? '' : 's'} each (pid ${process.pid})\n`);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

@@ -14,7 +14,9 @@ import { createBackboneScorer, runTransform } from '../face-scorer.js';
 import { predictSource, type SourceResult } from '../source-predictions.js';
 import { PayloadFields } from './payload-fields.js';
 import type { ShardResult } from './score-shard-job.js';
-import { ensureWorkerBackend, JOB_BACKENDS } from './worker-backend.js';
+import { readRunConfig } from '../run-model.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
+import { ensureWorkerBackend, JOB_BACKENDS, workerCores } from './worker-backend.js';
 import { workerModel } from './worker-model.js';
 
 /** Kind of the prediction job. */
@@ -110,7 +112,8 @@ export const predictShardJob: JobHandler<PredictShardPayload, ShardResult> = {
   async run(p) {
     // Idempotent: the file name is keyed by the prediction's content hash and written atomically.
     if (existsSync(p.out)) return { shard: p.shard, images: readPredictShard(p.out).results.length, file: p.out, worker: workerIdentity() };
-    await ensureWorkerBackend(p.backend);
+    // One image per forward pass, as `rfm predict` runs its model.
+    await ensureWorkerBackend(p.backend, inferenceThreadsSuggestion(readRunConfig(p.model).config, 1, workerCores()));
     const run = await workerModel(p.model);
     const transform = runTransform(run);
     const detector = await FaceDetector.create(p.detector === undefined ? {} : { detector: p.detector });

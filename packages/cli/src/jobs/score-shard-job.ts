@@ -13,7 +13,9 @@ import { evalSourceFor } from '../run-data.js';
 import { resizeForCrop } from '../train-config.js';
 import { PayloadFields } from './payload-fields.js';
 import { workerModel } from './worker-model.js';
-import { ensureWorkerBackend, JOB_BACKENDS } from './worker-backend.js';
+import { readRunConfig } from '../run-model.js';
+import { inferenceThreadsSuggestion } from '../thread-suggestions.js';
+import { ensureWorkerBackend, JOB_BACKENDS, workerCores } from './worker-backend.js';
 
 /** Kind of the scoring job. */
 export const SCORE_SHARD_KIND = 'score-shard';
@@ -103,7 +105,7 @@ export const scoreShardJob: JobHandler<ScoreShardPayload, ShardResult> = {
   async run(p) {
     // Idempotent: the file name is keyed by the evaluation's content hash and written atomically.
     if (existsSync(p.out)) return { shard: p.shard, images: readFileSync(p.out, 'utf8').trim().split('\n').length - 1, file: p.out, worker: workerIdentity() };
-    await ensureWorkerBackend(p.backend);
+    await ensureWorkerBackend(p.backend, inferenceThreadsSuggestion(readRunConfig(p.model).config, p.batch, workerCores()));
     const run = await workerModel(p.model);
     const inputSize = run.backbone.config.inputSize;
     const dataset = await loadDataset(p.data, { logger });

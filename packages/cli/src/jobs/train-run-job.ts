@@ -14,7 +14,8 @@ import type { CliIO } from '../command.js';
 import { runTraining } from '../run-training.js';
 import type { TrainConfig } from '../train-config.js';
 import { PayloadFields } from './payload-fields.js';
-import { ensureWorkerBackend, JOB_BACKENDS } from './worker-backend.js';
+import { modelThreadsSuggestion } from '../thread-suggestions.js';
+import { ensureWorkerBackend, JOB_BACKENDS, workerCores } from './worker-backend.js';
 
 /** Kind of the training job. */
 export const TRAIN_RUN_KIND = 'train-run';
@@ -78,9 +79,9 @@ export const trainRunJob: JobHandler<TrainRunPayload, RunDone> = {
   async run(p) {
     const done = finishedRun(p.out, p.config);
     if (done) return done;
-    await ensureWorkerBackend(p.backend);
+    const backend = await ensureWorkerBackend(p.backend, modelThreadsSuggestion(p.config, workerCores()));
     rmSync(p.out, { recursive: true, force: true });
-    const outcome = await runTraining(p.config, p.out, quietIO);
+    const outcome = await runTraining(p.config, p.out, quietIO, { backendSummary: backend.summary });
     if (!outcome.completed) throw new Error(`training into ${p.out} was interrupted at step ${outcome.steps}`);
     const marker: RunDone = { configHash: configHash(p.config), ms: outcome.ms, steps: outcome.steps };
     writeFileAtomic(join(p.out, RUN_DONE_FILE), `${JSON.stringify(marker, null, 2)}\n`);
