@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { logitGap, type ModelHandle, requireOption, ShapeMismatchError } from '@rfm/core';
+import { graphCompilerFor, logitGap, type CompiledGraph, type ModelHandle, requireOption, ShapeMismatchError } from '@rfm/core';
 
 /** Options of {@link forgeryAttentionMap}. */
 export interface ForgeryAttentionOptions {
@@ -57,10 +57,49 @@ export function forgeryAttentionMap(
       `forgeryAttentionMap needs a model with at least 2 classes (O_real, O_fake), got ${model.numClasses}.`,
     );
   }
-  return tf.tidy(() => {
-    const gradient = model.inputGradient(images, (out) => logitGap(out.logits, reduction));
-    return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
-  });
+  const eager = (x: tf.Tensor4D): tf.Tensor3D =>
+    tf.tidy(() => {
+      const gradient = model.inputGradient(x, (out) => logitGap(out.logits, reduction));
+      return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
+    });
+  return compiledAttention(model, reduction, images, eager);
+}
+
+/** Per model handle: the compiled FAM pass of each backend, reduction and batch shape, or `null` where compiling failed. */
+const compiledPasses = new WeakMap<ModelHandle, Map<string, CompiledGraph | null>>();
+
+/**
+ * The FAM pass of `images` as one graph where the backend compiles graphs (native TensorFlow,
+ * through `@rfm/backend`): compiled on the first call for a model, reduction and batch shape, run
+ * with the current weights after that. Where compiling or running fails, the eager pass runs (and
+ * a failed compile is not tried again for that shape). The numbers are the eager pass' own: the
+ * graph replays its TensorFlow ops.
+ */
+function compiledAttention(model: ModelHandle, reduction: string, images: tf.Tensor4D, eager: (x: tf.Tensor4D) => tf.Tensor3D): tf.Tensor3D {
+  const compiler = graphCompilerFor();
+  if (!compiler) return eager(images);
+  const key = `${tf.getBackend()}|${reduction}|${images.shape.join(',')}`;
+  let passes = compiledPasses.get(model);
+  if (!passes) compiledPasses.set(model, (passes = new Map()));
+  const known = passes.get(key);
+  if (known === null) return eager(images);
+  if (known) {
+    try {
+      return known.run([images]) as tf.Tensor3D;
+    } catch {
+      known.dispose();
+      passes.delete(key);
+      return eager(images);
+    }
+  }
+  try {
+    const { graph, output } = compiler((inputs) => eager(inputs[0] as tf.Tensor4D), [images]);
+    passes.set(key, graph);
+    return output as tf.Tensor3D;
+  } catch {
+    passes.set(key, null);
+    return eager(images);
+  }
 }
 
 /**

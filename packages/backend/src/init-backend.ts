@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { errorMessage } from '@rfm/core';
+import { errorMessage, registerGraphCompiler } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
@@ -18,6 +18,7 @@ import { registerNativeKernelPatches } from './tensorflow/native-kernel-patches.
 import { INTRA_OP_THREADS_VARIABLE, intraOpThreadsAtLoad, recordIntraOpThreadsAtLoad } from './tensorflow/intra-op-threads.js';
 import { recordAddonPatchesAtLoad } from './tensorflow/addon-patches.js';
 import { registerReluGrad } from './relu-grad.js';
+import { tensorflowGraphCompiler } from './tensorflow/graph-compiler.js';
 
 /**
  * How to build the native TensorFlow addon, as named in messages: the library function. The CLI
@@ -193,6 +194,7 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
   if (tf.findBackendFactory('tensorflow') != null) {
     const ok = await tf.setBackend('tensorflow');
     if (ok) registerNativeKernelPatches();
+    if (ok) registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module));
     // The count TensorFlow started with stays; say so when another one was asked for.
     const loaded = intraOpThreadsAtLoad();
     const ignored = o.tensorflowThreads !== undefined && loaded !== undefined && String(o.tensorflowThreads) !== loaded;
@@ -218,6 +220,7 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
   recordAddonPatchesAtLoad(module);
   const ok = await setBackendQuietly('tensorflow');
   if (ok) registerNativeKernelPatches(); // numeric-padding max pools (native/native-kernel-patches.ts)
+  if (ok) registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module)); // FAM passes as one graph
   return ok
     ? { ok, reason: `native TensorFlow addon loaded (${intraOpThreadsText(loaded)})` }
     : { ok, reason: 'addon loaded but the backend failed to initialise' };

@@ -9,6 +9,7 @@ import 'reflect-metadata';
 export * from './errors.js';
 export * from './defined-options.js';
 export * from './rng.js';
+export * from './graph-compiler.js';
 export * from './logger.js';
 export * from './normalization.js';
 export * from './backbone.js';

@@ -45,8 +45,29 @@ export function floatTypeAttr(b: NodeBackend, name = 'T'): unknown {
   return { name, type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_FLOAT'] };
 }
 
-/** Per addon: `Reshape`'s attributes and the int32 handles of the shapes {@link nativeReshape} has used, by shape. */
-const reshapeState = new WeakMap<NodeBinding, { readonly attrs: unknown[]; readonly handles: Map<string, number> }>();
+/** Per addon: `Reshape`'s attributes and the int32 handles of the shapes {@link nativeReshape} has used, by shape (and the shapes by handle). */
+const reshapeState = new WeakMap<NodeBinding, { readonly attrs: unknown[]; readonly handles: Map<string, number>; readonly shapes: Map<number, readonly number[]> }>();
+
+/**
+ * The property of a binding that stands in for the addon's (a tracing wrapper's) that names the
+ * addon itself, so that per-addon caches stay the same behind the wrapper.
+ */
+export const WRAPPED_BINDING: unique symbol = Symbol('rfm.wrappedBinding');
+
+/** The addon behind a binding that may be a wrapper ({@link WRAPPED_BINDING}). */
+function addonOf(binding: NodeBinding): NodeBinding {
+  return (binding as unknown as { [WRAPPED_BINDING]?: NodeBinding })[WRAPPED_BINDING] ?? binding;
+}
+
+/**
+ * The shape held by an int32 handle that {@link nativeReshape} keeps, if `id` is one.
+ *
+ * @param b - the `tensorflow` backend
+ * @param id - a handle id
+ */
+export function reshapeShapeOf(b: NodeBackend, id: number): readonly number[] | undefined {
+  return reshapeState.get(addonOf(b.binding))?.shapes.get(id);
+}
 
 /** The most shapes kept; past that, the kept handles are freed and the cache starts again. */
 const MAX_SHAPE_HANDLES = 1024;
@@ -63,21 +84,24 @@ const MAX_SHAPE_HANDLES = 1024;
  * @returns a new tensor sharing `x`'s data
  */
 export function nativeReshape(b: NodeBackend, x: tf.TensorInfo, shape: readonly number[]): tf.Tensor {
-  let state = reshapeState.get(b.binding);
+  const addon = addonOf(b.binding);
+  let state = reshapeState.get(addon);
   if (!state) {
-    state = { attrs: [floatTypeAttr(b), { name: 'Tshape', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_INT32'] }], handles: new Map() };
-    reshapeState.set(b.binding, state);
+    state = { attrs: [floatTypeAttr(b), { name: 'Tshape', type: b.binding['TF_ATTR_TYPE'], value: b.binding['TF_INT32'] }], handles: new Map(), shapes: new Map() };
+    reshapeState.set(addon, state);
   }
-  const { attrs, handles } = state;
+  const { attrs, handles, shapes } = state;
   const key = shape.join(',');
   let id = handles.get(key);
   if (id === undefined) {
     if (handles.size >= MAX_SHAPE_HANDLES) {
-      for (const h of handles.values()) b.binding.deleteTensor(h);
+      for (const h of handles.values()) addon.deleteTensor(h);
       handles.clear();
+      shapes.clear();
     }
-    id = b.binding.createTensor([shape.length], b.binding['TF_INT32'], Int32Array.from(shape));
+    id = addon.createTensor([shape.length], b.binding['TF_INT32'], Int32Array.from(shape));
     handles.set(key, id);
+    shapes.set(id, [...shape]);
   }
   const [output] = b.binding.executeOp('Reshape', attrs, [...b.getInputTensorIds([x]), id], 1);
   return b.createOutputTensor(output!);

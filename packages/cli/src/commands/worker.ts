@@ -38,10 +38,11 @@ const HELP = commandHelp(
 rfm prepare submit with --queue URL, until Ctrl-C (SIGINT) or SIGTERM, which let the running jobs
 finish. Each job runs in its own child process (BullMQ sandboxed processor), so heavy TensorFlow.js
 work never delays the lock renewals; a child keeps its model loaded across jobs, and the backend
-threads its first job's model suggests on its share of the cores (cores / N; as rfm train does). Start one worker
-per machine; every machine must see the data, model and output paths of the jobs at the same
-absolute paths (a shared filesystem, or an object store mounted as one, e.g. with mountpoint-s3).
-Needs the package @rfm/queue-bullmq. See docs/scale-out.md.`,
+threads that rfm train, eval or predict would choose for its first job's model, counted on its
+share of the cores (cores / N). Start one worker per machine; every machine must see the data,
+model and output paths of the jobs at the same absolute paths (a shared filesystem, or an object
+store mounted as one, e.g. with mountpoint-s3). Needs the package @rfm/queue-bullmq. See
+docs/scale-out.md.`,
   WORKER_FLAGS,
 );
 

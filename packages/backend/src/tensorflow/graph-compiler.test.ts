@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, graphCompilerFor, inferenceHandle, logitGap, type GraphCompiler } from '@rfm/core';
+import { maxRelativeError } from '@rfm/core/testing';
+import { createBackbone } from '@rfm/models';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../init-backend.js';
+import { GraphTraceError } from './graph-compiler.js';
+
+let compiler: GraphCompiler | undefined;
+let absent = '';
+
+beforeAll(async () => {
+  try {
+    await initBackend('tensorflow');
+    compiler = graphCompilerFor('tensorflow');
+  } catch (e) {
+    absent = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
+});
+
+/** The FAM pass of `handle`, as `forgeryAttentionMap` runs it. */
+const famPass = (handle: ReturnType<typeof inferenceHandle>) => (inputs: readonly tf.Tensor[]) =>
+  tf.tidy(() => tf.max(tf.abs(handle.inputGradient(inputs[0] as tf.Tensor4D, (o) => logitGap(o.logits))), 3));
+
+describe('the tensorflow graph compiler', () => {
+  it('replays a FAM pass as one graph: the eager values, the current weights, no tensor left behind', async (ctx) => {
+    if (!compiler) return ctx.skip(`SKIPPED: the tensorflow backend is absent (${absent})`);
+    const backbone = createBackbone('xception', { widthMultiplier: 0.25, inputSize: 71 }, createRng(3));
+    const handle = inferenceHandle(backbone);
+    const x = tf.randomUniform([2, 71, 71, 3], -2, 2, 'float32', 5) as tf.Tensor4D;
+    const pass = famPass(handle);
+    // The first pass settles the kernels' one-time choices, which may move the last digits.
+    pass([x]).dispose();
+    const { graph, output } = compiler(pass, [x]);
+    try {
+      const eager = pass([x]);
+      expect(Array.from(await output.data())).toEqual(Array.from(await eager.data()));
+      const before = tf.memory().numTensors;
+      const replay = graph.run([x]);
+      // TensorFlow's graph optimiser may pick other kernels than eager ops: float32 rounding apart (1e-11 on values of 1e-5 here).
+      expect(maxRelativeError(await replay.data(), await eager.data())).toBeLessThan(1e-5);
+      // New weights reach the graph: it reads the variables at every run.
+      const kernel = backbone.trainableWeights()[0]!;
+      tf.tidy(() => kernel.assign(tf.mul(kernel, 1.5)));
+      const eagerAfter = pass([x]);
+      const replayAfter = graph.run([x]);
+      expect(maxRelativeError(await replayAfter.data(), await eagerAfter.data())).toBeLessThan(1e-5);
+      expect(maxRelativeError(await replayAfter.data(), await replay.data())).toBeGreaterThan(1e-3);
+      tf.dispose([replay, eagerAfter, replayAfter]);
+      expect(tf.memory().numTensors).toBe(before);
+      eager.dispose();
+    } finally {
+      tf.dispose([output, x]);
+      graph.dispose();
+      backbone.dispose();
+    }
+  });
+
+  it('refuses inputs of another shape, and a function that reads values back or reads a tensor it was not given', async (ctx) => {
+    if (!compiler) return ctx.skip(`SKIPPED: the tensorflow backend is absent (${absent})`);
+    const x = tf.ones([2, 3]);
+    const kept = tf.tensor([1, 2, 3]);
+    const { graph, output } = compiler((inputs) => tf.mul(inputs[0]!, 2), [x]);
+    try {
+      expect(() => graph.run([tf.ones([3, 3])])).toThrow(/compiled for inputs of shapes \[2,3\], given \[3,3\]/);
+      expect(() => compiler!((inputs) => tf.add(inputs[0]!, kept), [x])).toThrow(GraphTraceError);
+      expect(() => compiler!((inputs) => tf.mul(inputs[0]!, tf.sum(inputs[0]!).dataSync()[0]!), [x])).toThrow(/read values back to the CPU/);
+      expect(() => compiler!((inputs) => inputs[0]!, [x])).toThrow(/output is not computed by the function/);
+    } finally {
+      tf.dispose([x, kept, output]);
+      graph.dispose();
+    }
+  });
+});
