@@ -68,6 +68,11 @@ export function forgeryAttentionMap(
 /** Per model handle: the compiled FAM pass of each backend, reduction and batch shape, or `null` where compiling failed. */
 const compiledPasses = new WeakMap<ModelHandle, Map<string, CompiledGraph | null>>();
 
+/** Frees the graphs of a model handle that is no longer reachable. */
+const graphsOfLostHandles = new FinalizationRegistry<Map<string, CompiledGraph | null>>((passes) => {
+  for (const graph of passes.values()) graph?.dispose();
+});
+
 /**
  * The FAM pass of `images` as one graph where the backend compiles graphs (native TensorFlow,
  * through `@rfm/backend`): compiled on the first call for a model, reduction and batch shape, run
@@ -80,7 +85,10 @@ function compiledAttention(model: ModelHandle, reduction: string, images: tf.Ten
   if (!compiler) return eager(images);
   const key = `${tf.getBackend()}|${reduction}|${images.shape.join(',')}`;
   let passes = compiledPasses.get(model);
-  if (!passes) compiledPasses.set(model, (passes = new Map()));
+  if (!passes) {
+    compiledPasses.set(model, (passes = new Map()));
+    graphsOfLostHandles.register(model, passes);
+  }
   const known = passes.get(key);
   if (known === null) return eager(images);
   if (known) {
