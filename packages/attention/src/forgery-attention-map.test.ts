@@ -192,7 +192,7 @@ describe('forgeryAttentionMap with a graph compiler', () => {
 
   const net = () => createSmallBackbone({ inputSize: 16 }, createRng(9));
 
-  it('compiles once per model, reduction and batch shape and runs the graph after that, with the eager values', async () => {
+  it('compiles once per model, reduction and batch shape and runs the graph after that, with the eager values (never with compile: false)', async () => {
     const backbone = net();
     const model = inferenceHandle(backbone);
     const x = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
@@ -202,6 +202,9 @@ describe('forgeryAttentionMap with a graph compiler', () => {
     try {
       const maps = [forgeryAttentionMap(model, x), forgeryAttentionMap(model, x), forgeryAttentionMap(model, x, { patchReduction: 'sum' })];
       expect([fake.compiles, fake.runs]).toEqual([2, 1]);
+      maps.push(forgeryAttentionMap(model, x, { compile: false }));
+      expect([fake.compiles, fake.runs]).toEqual([2, 1]);
+      expect(Array.from(await maps[3]!.data())).toEqual(Array.from(await eager.data()));
       expect(Array.from(await maps[1]!.data())).toEqual(Array.from(await eager.data()));
       tf.dispose(maps);
     } finally {

@@ -17,10 +17,17 @@ export interface ForgeryAttentionOptions {
    * @default 'mean'
    */
   readonly patchReduction?: 'mean' | 'sum';
+  /**
+   * Run the pass as one graph where the backend compiles graphs (native TensorFlow, through
+   * `@rfm/backend`): compiled on the first call for a model handle, reduction and batch shape, and
+   * run with the current weights after that. `false` runs every pass eagerly.
+   * @default true
+   */
+  readonly compile?: boolean;
 }
 
 /** Defaults of {@link ForgeryAttentionOptions}. */
-export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { patchReduction: 'mean' };
+export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { patchReduction: 'mean', compile: true };
 
 /**
  * Computes the Forgery Attention Map of every image of a batch.
@@ -29,11 +36,13 @@ export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { p
  * (no softmax), with the model in inference mode: batch normalisation uses its moving statistics,
  * so an image's map does not depend on the other images of the batch, and no weight gradient is
  * computed. No normalisation or smoothing is applied (that is only for visualisation, see
- * {@link averageAttentionMap}).
+ * {@link averageAttentionMap}). On native TensorFlow the pass runs as one compiled graph from the
+ * second call on for the same model handle, reduction and batch shape (see
+ * {@link ForgeryAttentionOptions.compile}); its values equal the eager pass' up to float32 rounding.
  *
  * @param model - inference-mode model (from `inferenceHandle(backbone)` or `AugmentContext.model`)
  * @param images - `[B, H, W, C]` normalised batch (not disposed)
- * @param options - patch reduction
+ * @param options - patch reduction, compiling
  * @returns `[B, H, W]` float32 map, a new tensor owned by the caller
  * @throws `InvalidOptionError` (`@rfm/core`) for an unknown `patchReduction`
  * @throws `ShapeMismatchError` (`@rfm/core`) when the model has fewer than two classes
@@ -62,7 +71,7 @@ export function forgeryAttentionMap(
       const gradient = model.inputGradient(x, (out) => logitGap(out.logits, reduction));
       return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
     });
-  return compiledAttention(model, reduction, images, eager);
+  return options.compile ?? FORGERY_ATTENTION_DEFAULTS.compile ? compiledAttention(model, reduction, images, eager) : eager(images);
 }
 
 /** Per model handle: the compiled FAM pass of each backend, reduction and batch shape, or `null` where compiling failed. */
@@ -77,8 +86,9 @@ const graphsOfLostHandles = new FinalizationRegistry<Map<string, CompiledGraph |
  * The FAM pass of `images` as one graph where the backend compiles graphs (native TensorFlow,
  * through `@rfm/backend`): compiled on the first call for a model, reduction and batch shape, run
  * with the current weights after that. Where compiling or running fails, the eager pass runs (and
- * a failed compile is not tried again for that shape). The numbers are the eager pass' own: the
- * graph replays its TensorFlow ops.
+ * a failed compile is not tried again for that shape). The graph replays the eager pass'
+ * TensorFlow ops, so its values are the eager ones up to float32 rounding where TensorFlow's graph
+ * optimiser picks another kernel.
  */
 function compiledAttention(model: ModelHandle, reduction: string, images: tf.Tensor4D, eager: (x: tf.Tensor4D) => tf.Tensor3D): tf.Tensor3D {
   const compiler = graphCompilerFor();

@@ -24,7 +24,7 @@ interface SessionBackend extends NodeBackend {
     deleteSavedModel(session: number): void;
   };
   loadSavedModelMetaGraph(path: string, tags: string): number;
-  readonly tensorMap: { get(dataId: object): { id?: number } | undefined };
+  readonly tensorMap: { has(dataId: object): boolean };
 }
 
 /** Why a function could not be compiled. */
@@ -103,7 +103,8 @@ function registeredVariables(): tf.Variable[] {
 export function tensorflowGraphCompiler(module: string): GraphCompiler {
   return (fn, inputs) => {
     const b = tf.backend() as unknown as SessionBackend;
-    const variables = registeredVariables().filter((v) => !v.isDisposed);
+    // Variables whose data lives on another backend cannot be read by this graph.
+    const variables = registeredVariables().filter((v) => !v.isDisposed && b.tensorMap.has(v.dataId));
     // Handles of inputs and variables must exist before the trace, or their creation is traced.
     const inputIds = b.getInputTensorIds(inputs as tf.Tensor[]);
     const variableIds = b.getInputTensorIds(variables);
