@@ -193,8 +193,7 @@ function intraOpThreadsText(value: string | null): string {
 async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise<Attempt> {
   if (tf.findBackendFactory('tensorflow') != null) {
     const ok = await tf.setBackend('tensorflow');
-    if (ok) registerNativeKernelPatches();
-    if (ok) registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module));
+    if (ok) extendNativeBackend(module);
     // The count TensorFlow started with stays; say so when another one was asked for.
     const loaded = intraOpThreadsAtLoad();
     const ignored = o.tensorflowThreads !== undefined && loaded !== undefined && String(o.tensorflowThreads) !== loaded;
@@ -219,8 +218,7 @@ async function tryNative(module: string, o: ResolvedInitBackendOptions): Promise
   const loaded = recordIntraOpThreadsAtLoad();
   recordAddonPatchesAtLoad(module);
   const ok = await setBackendQuietly('tensorflow');
-  if (ok) registerNativeKernelPatches(); // numeric-padding max pools (native/native-kernel-patches.ts)
-  if (ok) registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module)); // FAM passes as one graph
+  if (ok) extendNativeBackend(module);
   return ok
     ? { ok, reason: `native TensorFlow addon loaded (${intraOpThreadsText(loaded)})` }
     : { ok, reason: 'addon loaded but the backend failed to initialise' };
@@ -272,7 +270,10 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
       return setBackendQuietly('wasm');
     };
     const { result: started } = await withoutRuntimeProcessHooks(() => startWasmModule(o.threads, o.threadsFallback, start));
-    if (!started.ok) return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads (try threads: 1)` : ''}` };
+    if (!started.ok) {
+      const why = started.thrown === undefined ? '' : ` (${started.thrown})`;
+      return { ok: false, reason: `the wasm module failed to initialise${o.threads > 1 ? ` with ${o.threads} threads${why} (try threads: 1)` : why}` };
+    }
     if (started.fallbackReason !== undefined) note = `; ${started.fallbackReason}`;
   } else if (!(await setBackendQuietly('wasm'))) {
     return { ok: false, reason: 'the wasm module failed to initialise' };
@@ -315,6 +316,15 @@ function formatSummary(backend: BackendName, candidates: readonly BackendCandida
 
 function shortName(module: string | undefined): string {
   return (module ?? '').replace(/^@tensorflow\//, '');
+}
+
+/**
+ * What rfm.js adds to a started native backend: its kernel patches (numeric-padding max pools and
+ * the rest, native-kernel-patches.ts) and its graph compiler (FAM passes as one graph).
+ */
+function extendNativeBackend(module: string): void {
+  registerNativeKernelPatches();
+  registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module));
 }
 
 function firstLine(s: string): string {

@@ -62,7 +62,9 @@ describe('the tensorflow graph compiler', () => {
     const kept = tf.tensor([1, 2, 3]);
     const { graph, output } = compiler((inputs) => tf.mul(inputs[0]!, 2), [x]);
     try {
-      expect(() => graph.run([tf.ones([3, 3])])).toThrow(/compiled for inputs of shapes \[2,3\], given \[3,3\]/);
+      const wrong = tf.ones([3, 3]);
+      expect(() => graph.run([wrong])).toThrow(/compiled for inputs of shapes \[2,3\], given \[3,3\]/);
+      wrong.dispose();
       expect(() => compiler!((inputs) => tf.add(inputs[0]!, kept), [x])).toThrow(GraphTraceError);
       expect(() => compiler!((inputs) => tf.mul(inputs[0]!, tf.sum(inputs[0]!).dataSync()[0]!), [x])).toThrow(/read values back to the CPU/);
       expect(() => compiler!((inputs) => inputs[0]!, [x])).toThrow(/output is not computed by the function/);

@@ -161,21 +161,21 @@ function graphSpec(
   if (trace.readSync) throw new GraphTraceError('the function read values back to the CPU');
   const produced = new Set(trace.ops.flatMap((op) => op.outputs));
   if (!produced.has(output)) throw new GraphTraceError('the output is not computed by the function');
-  const feedIndex = new Map<number, number>();
-  inputIds.forEach((id, i) => feedIndex.set(id, i));
-  const fedVariables: tf.Variable[] = [];
+  // Fed handles in feed order: the inputs, then each variable the ops read, as first read.
+  const feeds: { id: number; tensor: tf.Tensor }[] = inputIds.map((id, i) => ({ id, tensor: inputs[i]! }));
+  const fed = new Set(inputIds);
   const variableOf = new Map<number, tf.Variable>();
   variableIds.forEach((id, i) => variableOf.set(id, variables[i]!));
   const constants = new Map<number, GraphConstant>();
   for (const op of trace.ops) {
     for (const id of op.inputs) {
-      if (produced.has(id) || feedIndex.has(id) || constants.has(id)) continue;
+      if (produced.has(id) || fed.has(id) || constants.has(id)) continue;
       const variable = variableOf.get(id);
       const shape = reshapeShapeOf(b, id);
       const made = trace.created.get(id);
       if (variable) {
-        feedIndex.set(id, inputIds.length + fedVariables.length);
-        fedVariables.push(variable);
+        fed.add(id);
+        feeds.push({ id, tensor: variable });
       } else if (shape) {
         constants.set(id, { shape: [shape.length], dtype: 3, values: Int32Array.from(shape) });
       } else if (made && trace.deleted.has(id)) {
@@ -185,11 +185,11 @@ function graphSpec(
       }
     }
   }
-  const feedIds = [...inputIds, ...fedVariables.map((v) => variableIds[variables.indexOf(v)]!)];
-  const dtypes = [...inputs, ...fedVariables].map((t) => {
+  const dtypeOf = (t: tf.Tensor): number => {
     const dtype = TF_DTYPES[t.dtype];
     if (dtype === undefined) throw new GraphTraceError(`a ${t.dtype} input cannot be fed`);
     return dtype;
-  });
-  return { ops: trace.ops, feeds: feedIds.map((id, i) => ({ id, dtype: dtypes[i]! })), constants, output, fedVariables };
+  };
+  const fedVariables = feeds.slice(inputs.length).map((f) => f.tensor as tf.Variable);
+  return { ops: trace.ops, feeds: feeds.map((f) => ({ id: f.id, dtype: dtypeOf(f.tensor) })), constants, output, fedVariables };
 }

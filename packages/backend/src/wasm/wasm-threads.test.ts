@@ -144,12 +144,13 @@ describe('startWasmModule', () => {
     });
   });
 
-  it('keeps a count the user asked for: no fallback, the failure or the error stands', async () => {
+  it('keeps a count the user asked for: no fallback, the failure or the error stands (as a reason, not thrown)', async () => {
     const failing = starter({ 2: false, 1: true });
     expect(await startWasmModule(2, false, failing.start)).toEqual({ ok: false, threads: 2 });
     expect(failing.calls).toEqual([2]);
-    await expect(startWasmModule(2, false, starter({ 2: new Error('no workers') }).start)).rejects.toThrow('no workers');
+    expect(await startWasmModule(2, false, starter({ 2: new Error('no workers\n    at glue.js:1') }).start)).toEqual({ ok: false, threads: 2, thrown: 'no workers' });
     expect(await startWasmModule(1, true, starter({ 1: false }).start)).toEqual({ ok: false, threads: 1 });
+    expect(await startWasmModule(2, true, starter({ 2: false, 1: new Error('out of memory') }).start)).toEqual({ ok: false, threads: 1, thrown: 'out of memory' });
   });
 });
 

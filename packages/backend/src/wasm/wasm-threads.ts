@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { errorMessage } from '@rfm/core';
 
 /** The worker's original loading branch, replaced by a direct `importScripts`. */
 const URL_OR_BLOB_BRANCH =
@@ -88,12 +89,15 @@ export interface WasmModuleStart {
   readonly threads: number;
   /** Why the threaded module did not start, when the single-threaded one started instead. */
   readonly fallbackReason?: string;
+  /** When no module started because the start threw: the first line of its message. */
+  readonly thrown?: string;
 }
 
 /**
  * Starts the wasm module with `threads` XNNPACK threads. With `fallback`, a threaded module that
  * fails (or throws) gives way to the single-threaded one: for a thread count rfm.js suggested,
- * which must never cost a run its backend.
+ * which must never cost a run its backend. A start that throws is reported as a failure with the
+ * first line of its message, never rethrown.
  *
  * @param threads - XNNPACK threads asked for
  * @param fallback - start one thread instead when more fail
@@ -104,14 +108,17 @@ export interface WasmModuleStart {
  * ```
  */
 export async function startWasmModule(threads: number, fallback: boolean, start: (threads: number) => Promise<boolean>): Promise<WasmModuleStart> {
-  let failure: string;
-  try {
-    if (await start(threads)) return { ok: true, threads };
-    failure = 'the module failed to initialise';
-  } catch (e) {
-    if (!fallback || threads === 1) throw e;
-    failure = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  }
-  if (!fallback || threads === 1) return { ok: false, threads };
-  return (await start(1)) ? { ok: true, threads: 1, fallbackReason: `${threads} threads did not start (${failure})` } : { ok: false, threads: 1 };
+  const attempt = async (n: number): Promise<{ ok: boolean; thrown?: string }> => {
+    try {
+      return { ok: await start(n) };
+    } catch (e) {
+      return { ok: false, thrown: errorMessage(e).split('\n')[0]! };
+    }
+  };
+  const first = await attempt(threads);
+  if (first.ok) return { ok: true, threads };
+  if (!fallback || threads === 1) return { threads, ...first };
+  const single = await attempt(1);
+  if (!single.ok) return { threads: 1, ...single };
+  return { ok: true, threads: 1, fallbackReason: `${threads} threads did not start (${first.thrown ?? 'the module failed to initialise'})` };
 }
