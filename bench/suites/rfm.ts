@@ -20,11 +20,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, wasmThreadsFlag } from '../lib.js';
+import { knownModels, modelCase, type ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
   createAdam,
   createRng,
-  createSmallBackbone,
   errorMessage,
   inferenceHandle,
   RFM_NORMALIZATION,
@@ -34,45 +34,10 @@ import {
   recomputeMinBytes,
   type AugmentContext,
   type Augmentation,
-  type Backbone,
 } from '../../packages/core/src/index.js';
-import { createBackbone } from '../../packages/models/src/index.js';
 import { placeSfeBlocks, resolveSfeOptions, SuspiciousForgeriesErasing } from '../../packages/augment-sfe/src/index.js';
 import { ProgressiveSfe } from '../../packages/augment-psfe/src/index.js';
 import { fusedPointwiseActive } from '../../packages/backend/src/index.js';
-
-interface ModelCase {
-  readonly key: string;
-  readonly inputSize: number;
-  readonly build: () => Backbone;
-}
-
-const MODELS: Record<string, ModelCase> = {
-  small: { key: 'small', inputSize: 128, build: () => createSmallBackbone({ inputSize: 128 }, createRng(1)) },
-  xception: {
-    key: 'xception-w0.25-s128',
-    inputSize: 128,
-    build: () => createBackbone('xception', { widthMultiplier: 0.25, inputSize: 128 }, createRng(1)),
-  },
-  /** The paper's network (full width, 224 px): opt-in, tens of seconds per iteration on wasm. */
-  'xception-s224': {
-    key: 'xception-s224',
-    inputSize: 224,
-    build: () => createBackbone('xception', { inputSize: 224 }, createRng(1)),
-  },
-};
-
-/**
- * A model of `--models`: a key of {@link MODELS}, or `xception-w<width>-s<size>` for any Xception
- * width and input size (e.g. `xception-w0.35-s128`); undefined for anything else.
- */
-function modelCase(key: string): ModelCase | undefined {
-  if (MODELS[key]) return MODELS[key];
-  const m = /^xception-w(\d*\.?\d+)-s(\d+)$/.exec(key);
-  if (m === null) return undefined;
-  const [widthMultiplier, inputSize] = [Number(m[1]), Number(m[2])];
-  return { key, inputSize, build: () => createBackbone('xception', { widthMultiplier, inputSize }, createRng(1)) };
-}
 
 /** The paper's blocks (120 px at 224) scaled to the input size, as the CLI does. */
 const SFE_OPTIONS = { maxHeight: 120 / 224, maxWidth: 120 / 224 };
@@ -225,7 +190,7 @@ export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
   if (!a.recompute) recomputeMinBytes(Infinity);
   for (const key of a.models) {
-    if (!modelCase(key)) throw new Error(`unknown model "${key}"; known: ${Object.keys(MODELS).join(', ')}, xception-w<width>-s<size>`);
+    if (!modelCase(key)) throw new Error(`unknown model "${key}"; known: ${knownModels()}`);
   }
   for (const requested of a.backends) {
     const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads, threads: a.wasmThreads });

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelHandle } from '@rfm/core';
+import { compiledForward, type ModelHandle } from '@rfm/core';
 import { camSelector, checkKernel, finishMaps, type CamTarget } from './cam-utils.js';
 
 export type { CamTarget } from './cam-utils.js';
@@ -27,6 +27,8 @@ export interface ClassActivationMapOptions {
 /**
  * Class activation maps of a batch: `Σ_k W[k, c] · f_k` per position, where `f` is the feature
  * map returned by `model.forward` and `W` the classifier kernel (the bias is left out, as in CAM).
+ * On native TensorFlow the forward pass runs as one compiled graph once it has repeated for this
+ * model handle and batch shape (`compiledForward` in `@rfm/core`).
  * For image models `mean(CAM_c) + bias_c` is the class-c logit; for patch models CAM_c at a position
  * is that patch's class-c logit minus the bias.
  *
@@ -52,7 +54,7 @@ export function classActivationMap(
   const upsample = options.upsample ?? true;
   const normalize = options.normalize ?? true;
   return tf.tidy(() => {
-    const { featureMap } = model.forward(images);
+    const featureMap = compiledForward(model, (x) => model.forward(x), images, 'featureMap') as tf.Tensor4D;
     const { kernel } = model.classifier();
     const [b, , , k] = featureMap.shape;
     checkKernel(featureMap, kernel);

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { graphCompilerFor, logitGap, type CompiledGraph, type ModelHandle, requireOption, ShapeMismatchError } from '@rfm/core';
+import { logitGap, type ModelHandle, requireOption, runCompiledPass, ShapeMismatchError } from '@rfm/core';
 
 /** Options of {@link forgeryAttentionMap}. */
 export interface ForgeryAttentionOptions {
@@ -71,53 +71,8 @@ export function forgeryAttentionMap(
       const gradient = model.inputGradient(x, (out) => logitGap(out.logits, reduction));
       return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
     });
-  return options.compile ?? FORGERY_ATTENTION_DEFAULTS.compile ? compiledAttention(model, reduction, images, eager) : eager(images);
-}
-
-/** Per model handle: the compiled FAM pass of each backend, reduction and batch shape, or `null` where compiling failed. */
-const compiledPasses = new WeakMap<ModelHandle, Map<string, CompiledGraph | null>>();
-
-/** Frees the graphs of a model handle that is no longer reachable. */
-const graphsOfLostHandles = new FinalizationRegistry<Map<string, CompiledGraph | null>>((passes) => {
-  for (const graph of passes.values()) graph?.dispose();
-});
-
-/**
- * The FAM pass of `images` as one graph where the backend compiles graphs (native TensorFlow,
- * through `@rfm/backend`): compiled on the first call for a model, reduction and batch shape, run
- * with the current weights after that. Where compiling or running fails, the eager pass runs (and
- * a failed compile is not tried again for that shape). The graph replays the eager pass'
- * TensorFlow ops, so its values are the eager ones up to float32 rounding where TensorFlow's graph
- * optimiser picks another kernel.
- */
-function compiledAttention(model: ModelHandle, reduction: string, images: tf.Tensor4D, eager: (x: tf.Tensor4D) => tf.Tensor3D): tf.Tensor3D {
-  const compiler = graphCompilerFor();
-  if (!compiler) return eager(images);
-  const key = `${tf.getBackend()}|${reduction}|${images.shape.join(',')}`;
-  let passes = compiledPasses.get(model);
-  if (!passes) {
-    compiledPasses.set(model, (passes = new Map()));
-    graphsOfLostHandles.register(model, passes);
-  }
-  const known = passes.get(key);
-  if (known === null) return eager(images);
-  if (known) {
-    try {
-      return known.run([images]) as tf.Tensor3D;
-    } catch {
-      known.dispose();
-      passes.delete(key);
-      return eager(images);
-    }
-  }
-  try {
-    const { graph, output } = compiler((inputs) => eager(inputs[0] as tf.Tensor4D), [images]);
-    passes.set(key, graph);
-    return output as tf.Tensor3D;
-  } catch {
-    passes.set(key, null);
-    return eager(images);
-  }
+  if (!(options.compile ?? FORGERY_ATTENTION_DEFAULTS.compile)) return eager(images);
+  return runCompiledPass(model, `fam|${reduction}`, (inputs) => eager(inputs[0] as tf.Tensor4D), [images]) as tf.Tensor3D;
 }
 
 /**

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fakeProbability, logitGap, type Backbone } from '@rfm/core';
+import { scoreBatch, type Backbone } from '@rfm/core';
 import { centerParams, normalizationTable, resizeImage, resolveTransformOptions, writeTransformed, type ResolvedTransformOptions } from '@rfm/data';
 import type { AlignedFace, CropScorer } from '@rfm/faces';
 import type { RunModel } from './run-model.js';
@@ -46,10 +46,7 @@ export function cropsToInputs(crops: readonly AlignedFace[], t: ResolvedTransfor
 export function createBackboneScorer(backbone: Backbone, t: ResolvedTransformOptions): CropScorer {
   return async (crops) => {
     const inputs = cropsToInputs(crops, t);
-    const [p, g] = tf.tidy(() => {
-      const { logits } = backbone.apply(inputs, false);
-      return [fakeProbability(logits, backbone.config.patchScore), logitGap(logits)];
-    });
+    const [p, g] = scoreBatch(backbone, inputs);
     const [scores, gaps] = await Promise.all([p.data(), g.data()]);
     tf.dispose([inputs, p, g]);
     return crops.map((_, i) => ({ score: scores[i]!, logitGap: gaps[i]! }));

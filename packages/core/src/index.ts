@@ -10,6 +10,8 @@ export * from './errors.js';
 export * from './defined-options.js';
 export * from './rng.js';
 export * from './graph-compiler.js';
+export * from './compiled-pass.js';
+export * from './compiled-forward.js';
 export * from './logger.js';
 export * from './normalization.js';
 export * from './backbone.js';

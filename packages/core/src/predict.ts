@@ -6,6 +6,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fakeProbability, logitGap, type Backbone } from './backbone.js';
 import type { EvalSource } from './batches.js';
+import { compiledForward } from './compiled-forward.js';
+
+/**
+ * Scores a batch in inference mode: P(fake) and the logit gap of each image. On native TensorFlow
+ * the forward pass runs as one compiled graph once it has repeated for this backbone and batch
+ * shape (see {@link compiledForward}).
+ *
+ * @param backbone - the detector
+ * @param images - `[B, H, W, C]` normalised batch (not disposed)
+ * @returns `[P(fake), O_fake - O_real]`, each `[B]`, new tensors owned by the caller
+ * @example
+ * ```ts
+ * const [scores, gaps] = scoreBatch(backbone, images);
+ * ```
+ */
+export function scoreBatch(backbone: Backbone, images: tf.Tensor4D): [tf.Tensor1D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const logits = compiledForward(backbone, (x) => backbone.apply(x, false), images, 'logits');
+    return [fakeProbability(logits, backbone.config.patchScore), logitGap(logits)];
+  });
+}
 
 /** Per-image predictions over a dataset, in the source's order. */
 export interface Predictions {
@@ -37,10 +58,7 @@ export async function predict(
 ): Promise<Predictions> {
   const out: Predictions = { labels: [], scores: [], logitGaps: [], techniques: [], ids: [] };
   for await (const batch of source.batches(batchSize)) {
-    const [scores, gaps] = tf.tidy(() => {
-      const { logits } = backbone.apply(batch.images, false);
-      return [fakeProbability(logits, backbone.config.patchScore), logitGap(logits)];
-    });
+    const [scores, gaps] = scoreBatch(backbone, batch.images);
     out.scores.push(...(await scores.data()));
     out.logitGaps.push(...(await gaps.data()));
     out.labels.push(...(await batch.labels.data()));

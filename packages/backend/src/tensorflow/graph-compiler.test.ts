@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, graphCompilerFor, inferenceHandle, logitGap, type GraphCompiler } from '@rfm/core';
+import { createRng, graphCompilerFor, inferenceHandle, logitGap, registerGraphCompiler, FORWARD_COMPILE_AFTER, scoreBatch, type GraphCompiler } from '@rfm/core';
 import { maxRelativeError } from '@rfm/core/testing';
 import { createBackbone } from '@rfm/models';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,35 @@ describe('the tensorflow graph compiler', () => {
     } finally {
       tf.dispose([output, x]);
       graph.dispose();
+      backbone.dispose();
+    }
+  });
+
+  it('runs a scoring forward pass (scoreBatch) as one graph once it has repeated, with the eager scores', async (ctx) => {
+    if (!compiler) return ctx.skip(`SKIPPED: the tensorflow backend is absent (${absent})`);
+    let [compiles, graphRuns] = [0, 0];
+    registerGraphCompiler('tensorflow', (fn, inputs) => {
+      compiles++;
+      const { graph, output } = compiler!(fn, inputs);
+      return { graph: { run: (next) => (graphRuns++, graph.run(next)), dispose: () => graph.dispose() }, output };
+    });
+    const backbone = createBackbone('xception', { widthMultiplier: 0.25, inputSize: 71 }, createRng(4));
+    const x = tf.randomUniform([3, 71, 71, 3], -2, 2, 'float32', 6) as tf.Tensor4D;
+    try {
+      const [eager] = scoreBatch(backbone, x);
+      const expected = await eager.data();
+      eager.dispose();
+      const before = tf.memory().numTensors;
+      for (let run = 1; run <= FORWARD_COMPILE_AFTER + 2; run++) {
+        const [scores, gaps] = scoreBatch(backbone, x);
+        expect(maxRelativeError(await scores.data(), expected)).toBeLessThan(1e-5);
+        tf.dispose([scores, gaps]);
+      }
+      expect([compiles, graphRuns]).toEqual([1, 2]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      registerGraphCompiler('tensorflow', compiler);
+      x.dispose();
       backbone.dispose();
     }
   });

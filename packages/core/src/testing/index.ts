@@ -9,3 +9,5 @@ export { createTestBatch, createTestBackbone, createTestContext } from './fixtur
 export type { TestBatchOptions } from './fixtures.js';
 export { MemoryBatchSource, MemoryEvalSource, createSyntheticImages } from '../memory-data.js';
 export { maxRelativeError } from './relative-error.js';
+export { countingGraphCompiler } from './counting-compiler.js';
+export type { CountingGraphCompiler } from './counting-compiler.js';
