@@ -45,6 +45,19 @@ export function wasmThreadsFlag(argv: readonly string[]): number | undefined {
 }
 
 /**
+ * The `threads` field of a result line: wasm's XNNPACK threads (1 by default), or tensorflow's
+ * when `--tf-threads` set them (absent otherwise: TensorFlow's own count).
+ *
+ * @param backend - the backend that runs
+ * @param tensorflowThreads - `--tf-threads`, if given
+ * @param wasmThreads - `--wasm-threads`, if given
+ */
+export function threadsField(backend: string, tensorflowThreads: number | undefined, wasmThreads: number | undefined): { threads?: number } {
+  if (backend === 'wasm') return { threads: wasmThreads ?? 1 };
+  return backend === 'tensorflow' && tensorflowThreads !== undefined ? { threads: tensorflowThreads } : {};
+}
+
+/**
  * Starts a backend for a suite and prints its `{"bench":"backend"}` line; on failure prints the
  * reason as `unavailable` and returns `undefined`, so the suite moves on to the next backend.
  *

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, wasmThreadsFlag } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, threadsField, wasmThreadsFlag } from '../lib.js';
 import { knownModels, modelCase, type ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import { createRng, graphCompilerFor, inferenceHandle, type Backbone } from '../../packages/core/src/index.js';
@@ -68,7 +68,7 @@ async function benchCase(model: ModelCase, batch: number, a: Args, backend: stri
   for (const [name, pass] of Object.entries(passes(backbone))) {
     // Warm-up: kernels make their one-time choices on first use, in both routes.
     for (let i = 0; i < 2; i++) await timed(() => pass([images]));
-    const line = { bench: 'inference-pass', model: model.key, inputSize: model.inputSize, batch, backend, pass: name, ...(a.tensorflowThreads === undefined ? {} : { threads: a.tensorflowThreads }) };
+    const line = { bench: 'inference-pass', model: model.key, inputSize: model.inputSize, batch, backend, pass: name, ...threadsField(backend, a.tensorflowThreads, a.wasmThreads) };
     if (!compiler) {
       const eager: number[] = [];
       for (let r = 0; r < a.reps; r++) eager.push(await timed(() => pass([images])));

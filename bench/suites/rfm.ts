@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, wasmThreadsFlag } from '../lib.js';
+import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, threadsField, wasmThreadsFlag } from '../lib.js';
 import { knownModels, modelCase, type ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
@@ -67,12 +67,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-
-/** The `threads` field of a line: wasm's XNNPACK threads (1 by default), or tensorflow's when `--tf-threads` set them. */
-function threadsField(backend: string, a: Args): { threads?: number } {
-  if (backend === 'wasm') return { threads: a.wasmThreads ?? 1 };
-  return backend === 'tensorflow' && a.tensorflowThreads !== undefined ? { threads: a.tensorflowThreads } : {};
-}
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -161,7 +155,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
       firstMs: round(t.first),
       reps: t.total.length,
       microBatch: plan.microBatch,
-      ...threadsField(backend, a),
+      ...threadsField(backend, a.tensorflowThreads, a.wasmThreads),
       ...(a.recompute ? {} : { recompute: false }),
     });
   }
@@ -169,7 +163,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     bench: 'rfm-ratio',
     model: model.key,
     backend,
-    ...threadsField(backend, a),
+    ...threadsField(backend, a.tensorflowThreads, a.wasmThreads),
     ...(a.recompute ? {} : { recompute: false }),
     ...(backend === 'tensorflow' ? { fusedPointwise: fusedPointwiseActive() } : {}),
     sfeOverPlain: round(med('sfe') / med('plain'), 3),
