@@ -44,6 +44,37 @@ export function wasmThreadsFlag(argv: readonly string[]): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
+/** The arguments of the suites that run named models on several backends. */
+export interface ModelSuiteArgs {
+  /** `--models`: names for `modelCase` (default `small,xception`). */
+  readonly models: string[];
+  /** `--reps`: timed repetitions per case. */
+  readonly reps: number;
+  /** `--backends` (or `--backend`): backends to start in turn. */
+  readonly backends: string[];
+  /** `--tf-threads`, if given. */
+  readonly tensorflowThreads: number | undefined;
+  /** `--wasm-threads`, if given. */
+  readonly wasmThreads: number | undefined;
+}
+
+/**
+ * Reads {@link ModelSuiteArgs} from a suite's arguments.
+ *
+ * @param argv - the suite's arguments
+ * @param defaults - the suite's repetitions and backends when the flags are absent
+ */
+export function modelSuiteArgs(argv: readonly string[], defaults: { readonly reps: number; readonly backends: string }): ModelSuiteArgs {
+  const value = (name: string): string | undefined => flagValue(argv, name);
+  return {
+    models: (value('--models') ?? 'small,xception').split(','),
+    reps: Number(value('--reps') ?? defaults.reps),
+    backends: (value('--backends') ?? value('--backend') ?? defaults.backends).split(','),
+    tensorflowThreads: tensorflowThreadsFlag(argv),
+    wasmThreads: wasmThreadsFlag(argv),
+  };
+}
+
 /**
  * The `threads` field of a result line: wasm's XNNPACK threads (1 by default), or tensorflow's
  * when `--tf-threads` set them (absent otherwise: TensorFlow's own count).

@@ -14,30 +14,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, threadsField, wasmThreadsFlag } from '../lib.js';
+import { emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
 import { knownModels, modelCase, type ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import { createRng, graphCompilerFor, inferenceHandle, type Backbone } from '../../packages/core/src/index.js';
 
-interface Args {
-  readonly models: string[];
+interface Args extends ModelSuiteArgs {
   readonly batches: number[];
-  readonly reps: number;
-  readonly backends: string[];
-  readonly tensorflowThreads: number | undefined;
-  readonly wasmThreads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const value = (name: string): string | undefined => flagValue(argv, name);
-  return {
-    models: (value('--models') ?? 'small,xception').split(','),
-    batches: (value('--batches') ?? '16,1').split(',').map(Number),
-    reps: Number(value('--reps') ?? 10),
-    backends: (value('--backends') ?? value('--backend') ?? 'tensorflow').split(','),
-    tensorflowThreads: tensorflowThreadsFlag(argv),
-    wasmThreads: wasmThreadsFlag(argv),
-  };
+  return { ...modelSuiteArgs(argv, { reps: 10, backends: 'tensorflow' }), batches: (flagValue(argv, '--batches') ?? '16,1').split(',').map(Number) };
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

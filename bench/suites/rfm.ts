@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag, threadsField, wasmThreadsFlag } from '../lib.js';
+import { emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
 import { knownModels, modelCase, type ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
@@ -42,31 +42,21 @@ import { fusedPointwiseActive } from '../../packages/backend/src/index.js';
 /** The paper's blocks (120 px at 224) scaled to the input size, as the CLI does. */
 const SFE_OPTIONS = { maxHeight: 120 / 224, maxWidth: 120 / 224 };
 
-interface Args {
-  readonly models: string[];
-  readonly reps: number;
+interface Args extends ModelSuiteArgs {
   readonly batch: number;
-  readonly backends: string[];
   readonly methods: string[];
   readonly recompute: boolean;
-  readonly tensorflowThreads: number | undefined;
-  readonly wasmThreads: number | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
   const value = (name: string): string | undefined => flagValue(argv, name);
   return {
-    models: (value('--models') ?? 'small,xception').split(','),
-    reps: Number(value('--reps') ?? 5),
+    ...modelSuiteArgs(argv, { reps: 5, backends: 'wasm,tensorflow' }),
     batch: Number(value('--batch') ?? 16),
-    backends: (value('--backends') ?? value('--backend') ?? 'wasm,tensorflow').split(','),
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
     recompute: !argv.includes('--no-recompute'),
-    tensorflowThreads: tensorflowThreadsFlag(argv),
-    wasmThreads: wasmThreadsFlag(argv),
   };
 }
-
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
