@@ -172,7 +172,7 @@ describe('forgeryAttentionMap', () => {
 describe('forgeryAttentionMap with a graph compiler', () => {
   const net = () => createSmallBackbone({ inputSize: 16 }, createRng(9));
 
-  it('compiles once per model, reduction and batch shape and runs the graph after that, with the eager values (never with compile: false)', async () => {
+  it('compiles once per model, reduction and batch shape (after compileAfter eager passes) and runs the graph after that, with the eager values (never with compile: false)', async () => {
     const backbone = net();
     const model = inferenceHandle(backbone);
     const x = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
@@ -186,6 +186,14 @@ describe('forgeryAttentionMap with a graph compiler', () => {
       expect([fake.compiles, fake.runs]).toEqual([2, 1]);
       expect(Array.from(await maps[3]!.data())).toEqual(Array.from(await eager.data()));
       expect(Array.from(await maps[1]!.data())).toEqual(Array.from(await eager.data()));
+      // With compileAfter, a new handle's pass runs eagerly that many times first.
+      const later = inferenceHandle(backbone);
+      maps.push(...[0, 1, 2].map(() => forgeryAttentionMap(later, x, { compileAfter: 2 })));
+      expect([fake.compiles, fake.runs]).toEqual([3, 1]);
+      maps.push(forgeryAttentionMap(later, x, { compileAfter: 2 }));
+      expect([fake.compiles, fake.runs]).toEqual([3, 2]);
+      expect(() => forgeryAttentionMap(later, x, { compileAfter: -1 })).toThrow(InvalidOptionError);
+      expect(() => forgeryAttentionMap(later, x, { compileAfter: 1.5, compile: false })).toThrow(InvalidOptionError);
       tf.dispose(maps);
     } finally {
       registerGraphCompiler(tf.getBackend(), undefined);

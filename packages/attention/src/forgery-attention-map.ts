@@ -19,15 +19,23 @@ export interface ForgeryAttentionOptions {
   readonly patchReduction?: 'mean' | 'sum';
   /**
    * Run the pass as one graph where the backend compiles graphs (native TensorFlow, through
-   * `@rfm/backend`): compiled on the first call for a model handle, reduction and batch shape, and
-   * run with the current weights after that. `false` runs every pass eagerly.
+   * `@rfm/backend`): compiled once per model handle, reduction and batch shape (on the first call,
+   * or after `compileAfter` eager ones), and run with the current weights after that. `false` runs
+   * every pass eagerly.
    * @default true
    */
   readonly compile?: boolean;
+  /**
+   * Eager passes of the same model handle, reduction and batch shape before the pass is compiled
+   * (with `compile`). 0 suits training, which runs the pass every iteration; a command that maps a
+   * few batches passes `COMPILE_AFTER_RUNS` (`@rfm/core`), since compiling costs a few passes once.
+   * @default 0
+   */
+  readonly compileAfter?: number;
 }
 
 /** Defaults of {@link ForgeryAttentionOptions}. */
-export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { patchReduction: 'mean', compile: true };
+export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { patchReduction: 'mean', compile: true, compileAfter: 0 };
 
 /**
  * Computes the Forgery Attention Map of every image of a batch.
@@ -38,13 +46,15 @@ export const FORGERY_ATTENTION_DEFAULTS: Required<ForgeryAttentionOptions> = { p
  * computed. No normalisation or smoothing is applied (that is only for visualisation, see
  * {@link averageAttentionMap}). On native TensorFlow the pass runs as one compiled graph from the
  * second call on for the same model handle, reduction and batch shape (see
- * {@link ForgeryAttentionOptions.compile}); its values equal the eager pass' up to float32 rounding.
+ * {@link ForgeryAttentionOptions.compile} and {@link ForgeryAttentionOptions.compileAfter}); its
+ * values equal the eager pass' up to float32 rounding.
  *
  * @param model - inference-mode model (from `inferenceHandle(backbone)` or `AugmentContext.model`)
  * @param images - `[B, H, W, C]` normalised batch (not disposed)
- * @param options - patch reduction, compiling
+ * @param options - patch reduction, compiling and when
  * @returns `[B, H, W]` float32 map, a new tensor owned by the caller
- * @throws `InvalidOptionError` (`@rfm/core`) for an unknown `patchReduction`
+ * @throws `InvalidOptionError` (`@rfm/core`) for an unknown `patchReduction` or a `compileAfter`
+ *   that is not an integer >= 0
  * @throws `ShapeMismatchError` (`@rfm/core`) when the model has fewer than two classes
  * @see https://openaccess.thecvf.com/content/CVPR2021/html/Wang_Representative_Forgery_Mining_for_Fake_Face_Detection_CVPR_2021_paper.html
  * @example
@@ -71,8 +81,10 @@ export function forgeryAttentionMap(
       const gradient = model.inputGradient(x, (out) => logitGap(out.logits, reduction));
       return tf.max(tf.abs(gradient), 3) as tf.Tensor3D;
     });
+  const compileAfter = options.compileAfter ?? FORGERY_ATTENTION_DEFAULTS.compileAfter;
+  requireOption(Number.isInteger(compileAfter) && compileAfter >= 0, 'compileAfter', compileAfter, 'an integer >= 0');
   if (!(options.compile ?? FORGERY_ATTENTION_DEFAULTS.compile)) return eager(images);
-  return runCompiledPass(model, `fam|${reduction}`, (inputs) => eager(inputs[0] as tf.Tensor4D), [images]) as tf.Tensor3D;
+  return runCompiledPass(model, `fam|${reduction}`, (inputs) => eager(inputs[0] as tf.Tensor4D), [images], { compileAfter }) as tf.Tensor3D;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { classActivationMap, forgeryAttentionMap, gradCam, gradCamPlusPlus } from '@rfm/attention';
-import type { ModelHandle } from '@rfm/core';
+import { COMPILE_AFTER_RUNS, type ModelHandle } from '@rfm/core';
 
 /** One named attention map. */
 export interface AttentionMethod {
@@ -22,7 +22,7 @@ export interface AttentionMethod {
 export const ATTENTION_METHODS: Record<string, AttentionMethod> = {
   fam: {
     summary: 'Forgery Attention Map: max over channels of |d(O_fake - O_real)/d input| (RFM §3.1)',
-    compute: (model, images) => forgeryAttentionMap(model, images),
+    compute: (model, images) => forgeryAttentionMap(model, images, { compileAfter: COMPILE_AFTER_RUNS }),
   },
   cam: {
     summary: 'Class Activation Map of the fake class: sum_k W[k, fake] f_k of the last feature map, upsampled, min-max (Zhou et al. 2016; RFM Fig. 5)',

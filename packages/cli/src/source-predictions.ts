@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
-import { inferenceHandle, type Backbone } from '@rfm/core';
+import { COMPILE_AFTER_RUNS, inferenceHandle, type Backbone } from '@rfm/core';
 import { fileSha256, predictFaces, type CropScorer, type FaceDetector, type SourcePrediction } from '@rfm/faces';
 import type { ResolvedTransformOptions } from '@rfm/data';
 import { writeAttentionPng } from './images/png.js';
@@ -129,7 +129,7 @@ async function writeFams(dir: string, source: string, r: SourcePrediction, backb
       const aligned = f.faces[k]!.aligned;
       if (!aligned) continue;
       const inputs = cropsToInputs([aligned], transform);
-      const map = tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, inputs)));
+      const map = tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, inputs, { compileAfter: COMPILE_AFTER_RUNS })));
       const [values, pixels] = await Promise.all([map.data(), inputs.data()]);
       tf.dispose([inputs, map]);
       await writeAttentionPng(join(out, `${String(f.index).padStart(5, '0')}${k === 0 ? '' : `-${k}`}.fam.png`), { data: values as Float32Array, height: h, width: w }, {

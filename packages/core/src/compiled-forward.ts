@@ -6,21 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneOutput } from './backbone.js';
-import { runCompiledPass } from './compiled-pass.js';
-
-/**
- * Eager runs of an inference forward pass, for one owner and batch shape, before it is compiled
- * where the backend compiles graphs (native TensorFlow). Measured on Xception (`pnpm bench
- * inference`, 2-vCPU AMD EPYC): compiling (the trace, loading the graph and its first, optimising
- * run) costs about 2.5-4.5 eager passes at batch 16, and a compiled pass is then 1.1-1.6x faster at
- * batch 16 and 1.7-2.7x with one image. So a few passes stay eager, and a long scoring or
- * training run gets faster.
- */
-export const FORWARD_COMPILE_AFTER = 8;
+import { COMPILE_AFTER_RUNS, runCompiledPass } from './compiled-pass.js';
 
 /**
  * One output of an inference forward pass, from a compiled graph once the pass has run
- * {@link FORWARD_COMPILE_AFTER} times for this owner and batch shape (see `runCompiledPass`; the
+ * {@link COMPILE_AFTER_RUNS} times for this owner and batch shape (see `runCompiledPass`; the
  * values equal the eager pass' up to float32 rounding).
  *
  * @param owner - the object the forward pass belongs to (a backbone, a model handle), which keeps
@@ -41,5 +31,5 @@ export function compiledForward(
   output: keyof BackboneOutput,
 ): tf.Tensor {
   const pass = (inputs: readonly tf.Tensor[]): tf.Tensor => tf.tidy(() => forward(inputs[0] as tf.Tensor4D)[output]);
-  return runCompiledPass(owner, `forward|${output}`, pass, [images], { compileAfter: FORWARD_COMPILE_AFTER });
+  return runCompiledPass(owner, `forward|${output}`, pass, [images], { compileAfter: COMPILE_AFTER_RUNS });
 }

@@ -10,6 +10,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { graphCompilerFor, type CompiledGraph } from './graph-compiler.js';
 
+/**
+ * Eager runs, for one owner and input shapes, before compiling a pass that may run only a few
+ * times: scoring, CAM, the attention maps of `rfm fam`, `rfm erase` and the reports. Measured on
+ * Xception's forward pass (`pnpm bench inference`, 2-vCPU AMD EPYC): compiling (the trace, loading
+ * the graph and its first, optimising run) costs about 2.5-4.5 eager passes at batch 16, and a
+ * compiled pass is then 1.1-1.6x faster at batch 16 and 1.7-2.7x with one image. So a few passes
+ * stay eager, and a long job gets faster. Training's FAM pass, which runs every iteration,
+ * compiles at once.
+ */
+export const COMPILE_AFTER_RUNS = 8;
+
 /** Options of {@link runCompiledPass}. */
 export interface CompiledPassOptions {
   /**

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fakeProbability, logitGap } from './backbone.js';
 import { registerGraphCompiler } from './graph-compiler.js';
 import { MemoryEvalSource, createSyntheticImages } from './memory-data.js';
-import { FORWARD_COMPILE_AFTER } from './compiled-forward.js';
+import { COMPILE_AFTER_RUNS } from './compiled-pass.js';
 import { predict, scoreBatch } from './predict.js';
 import { countingGraphCompiler } from './testing/counting-compiler.js';
 import { createTestBackbone } from './testing/fixtures.js';
@@ -22,7 +22,7 @@ describe('scoreBatch and predict', () => {
     const fake = countingGraphCompiler();
     registerGraphCompiler(tf.getBackend(), fake.compiler);
     const before = tf.memory().numTensors;
-    for (let run = 0; run <= FORWARD_COMPILE_AFTER + 1; run++) {
+    for (let run = 0; run <= COMPILE_AFTER_RUNS + 1; run++) {
       const [scores, gaps] = scoreBatch(backbone, images);
       expect(Array.from(await scores.data())).toEqual(Array.from(await expectedScores.data()));
       expect(Array.from(await gaps.data())).toEqual(Array.from(await expectedGaps.data()));

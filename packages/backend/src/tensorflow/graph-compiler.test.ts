@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, graphCompilerFor, inferenceHandle, logitGap, registerGraphCompiler, FORWARD_COMPILE_AFTER, scoreBatch, type GraphCompiler } from '@rfm/core';
+import { createRng, graphCompilerFor, inferenceHandle, logitGap, registerGraphCompiler, COMPILE_AFTER_RUNS, scoreBatch, type GraphCompiler } from '@rfm/core';
 import { maxRelativeError } from '@rfm/core/testing';
 import { createBackbone } from '@rfm/models';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe('the tensorflow graph compiler', () => {
       const expected = await eager.data();
       eager.dispose();
       const before = tf.memory().numTensors;
-      for (let run = 1; run <= FORWARD_COMPILE_AFTER + 2; run++) {
+      for (let run = 1; run <= COMPILE_AFTER_RUNS + 2; run++) {
         const [scores, gaps] = scoreBatch(backbone, x);
         expect(maxRelativeError(await scores.data(), expected)).toBeLessThan(1e-5);
         tf.dispose([scores, gaps]);

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { classActivationMap, forgeryAttentionMap, normalizeAttentionMaps } from '@rfm/attention';
-import { checkOutputDir, createConsoleLogger, createRng, inferenceHandle, RFM_NORMALIZATION, startAugmentation, writeFileAtomic, type Backbone } from '@rfm/core';
+import { checkOutputDir, COMPILE_AFTER_RUNS, createConsoleLogger, createRng, inferenceHandle, RFM_NORMALIZATION, startAugmentation, writeFileAtomic, type Backbone } from '@rfm/core';
 import { createEvalSource, isImageFile, type DatasetItem } from '@rfm/data';
 import { createBackbone } from '@rfm/models';
 import { BACKBONE_FLAG_NAMES, backboneFlags, readBackboneFlags } from '../backbone-flags.js';
@@ -134,7 +134,7 @@ export const eraseCommand: CliCommand = {
         const labelValues = Array.from(await batch.labels.data());
         const attention =
           method.attention === 'fam'
-            ? tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, batch.images)))
+            ? tf.tidy(() => normalizeAttentionMaps(forgeryAttentionMap(handle, batch.images, { compileAfter: COMPILE_AFTER_RUNS })))
             : method.attention === 'cam'
               ? classActivationMap(handle, batch.images, { target: 'label', labels: labelValues })
               : null;
