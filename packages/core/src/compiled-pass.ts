@@ -59,8 +59,8 @@ function passesFor(owner: object): Map<string, PassState> {
  * owner and these input shapes. The graph replays the eager pass' ops with the current values of
  * the variables it reads, so its output is the eager one up to float32 rounding where the
  * backend's graph optimiser picks another kernel. Where compiling fails, the pass stays eager for
- * those shapes; where a graph fails to run, it is dropped, that run is eager and the next one
- * compiles anew.
+ * those shapes; where a graph fails to run, it is dropped, that run is eager, and the pass is
+ * compiled anew after `compileAfter` more eager runs.
  *
  * @param owner - the object whose lifetime bounds the graphs (a model handle, a backbone)
  * @param pass - the pass' name, distinct for each function run with the same owner
