@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createModelHandle, createRng, createSmallBackbone, inferenceHandle, InvalidOptionError, type ModelHandle } from '@rfm/core';
+import { COMPILE_AFTER_RUNS, createModelHandle, createRng, createSmallBackbone, inferenceHandle, InvalidOptionError, registerGraphCompiler, type ModelHandle } from '@rfm/core';
+import { countingGraphCompiler } from '@rfm/core/testing';
 import { classActivationMap, HeadMismatchError } from './cam.js';
 
 /** Reference bilinear resize with half-pixel centres and edge clamping, one [h, w] map. */
@@ -143,5 +144,32 @@ describe('classActivationMap on the small backbone', () => {
     expect(tf.memory().numTensors).toBe(before);
     images.dispose();
     backbone.dispose();
+  });
+});
+
+describe('classActivationMap with a graph compiler', () => {
+  it('compiles only the forward pass, once it has repeated, so each batch keeps its own labels', async () => {
+    const backbone = createSmallBackbone({ inputSize: 16 }, createRng(12));
+    const model = inferenceHandle(backbone);
+    const x = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const eager = [classActivationMap(model, x, { target: 'label', labels: [0, 1] }), classActivationMap(model, x, { target: 'label', labels: [1, 0] })];
+    const fake = countingGraphCompiler();
+    registerGraphCompiler(tf.getBackend(), fake.compiler);
+    try {
+      const before = tf.memory().numTensors;
+      const handle = inferenceHandle(backbone);
+      for (let run = 0; run <= COMPILE_AFTER_RUNS + 2; run++) {
+        const labels = run % 2 === 0 ? [0, 1] : [1, 0];
+        const cam = classActivationMap(handle, x, { target: 'label', labels });
+        expect(Array.from(await cam.data())).toEqual(Array.from(await eager[run % 2]!.data()));
+        cam.dispose();
+      }
+      expect([fake.compiles, fake.runs]).toEqual([1, 2]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      registerGraphCompiler(tf.getBackend(), undefined);
+      tf.dispose([...eager, x]);
+      backbone.dispose();
+    }
   });
 });
