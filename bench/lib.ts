@@ -3,6 +3,15 @@
  */
 import { initBackend, type InitBackendOptions } from '../packages/backend/src/index.js';
 import { errorMessage } from '../packages/core/src/index.js';
+import { knownModels, modelCase, type ModelCase } from './models.js';
+
+/**
+ * Arguments a suite cannot run with (an unknown model, a count that is not a positive integer):
+ * `pnpm bench` prints the message alone and exits with status 2.
+ */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
 
 /** Prints one JSON line on stdout. */
 export function emit(line: Record<string, unknown>): void {
@@ -29,8 +38,7 @@ export function flagValue(argv: readonly string[], name: string): string | undef
  * @param argv - the suite's arguments
  */
 export function tensorflowThreadsFlag(argv: readonly string[]): number | undefined {
-  const value = flagValue(argv, '--tf-threads');
-  return value === undefined ? undefined : Number(value);
+  return countFlag(argv, '--tf-threads');
 }
 
 /**
@@ -40,14 +48,38 @@ export function tensorflowThreadsFlag(argv: readonly string[]): number | undefin
  * @param argv - the suite's arguments
  */
 export function wasmThreadsFlag(argv: readonly string[]): number | undefined {
-  const value = flagValue(argv, '--wasm-threads');
-  return value === undefined ? undefined : Number(value);
+  return countFlag(argv, '--wasm-threads');
+}
+
+/**
+ * A positive integer flag (`--reps 5`), undefined when absent.
+ *
+ * @param argv - the suite's arguments
+ * @param name - the flag, with its dashes
+ * @throws BenchUsageError when the value is not a positive integer
+ */
+export function countFlag(argv: readonly string[], name: string): number | undefined {
+  const value = flagValue(argv, name);
+  return value === undefined ? undefined : countValue(name, value);
+}
+
+/**
+ * One positive integer given to `name` (a flag's value, or one item of a list flag).
+ *
+ * @param name - the flag, with its dashes, for the message
+ * @param value - the text given
+ * @throws BenchUsageError when the value is not a positive integer
+ */
+export function countValue(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new BenchUsageError(`${name} must be a positive integer, got "${value}"`);
+  return n;
 }
 
 /** The arguments of the suites that run named models on several backends. */
 export interface ModelSuiteArgs {
-  /** `--models`: names for `modelCase` (default `small,xception`). */
-  readonly models: string[];
+  /** `--models`: the models named (default `small,xception`). */
+  readonly models: ModelCase[];
   /** `--reps`: timed repetitions per case. */
   readonly reps: number;
   /** `--backends` (or `--backend`): backends to start in turn. */
@@ -63,12 +95,17 @@ export interface ModelSuiteArgs {
  *
  * @param argv - the suite's arguments
  * @param defaults - the suite's repetitions and backends when the flags are absent
+ * @throws BenchUsageError for an unknown model or a count that is not a positive integer
  */
 export function modelSuiteArgs(argv: readonly string[], defaults: { readonly reps: number; readonly backends: string }): ModelSuiteArgs {
   const value = (name: string): string | undefined => flagValue(argv, name);
   return {
-    models: (value('--models') ?? 'small,xception').split(','),
-    reps: Number(value('--reps') ?? defaults.reps),
+    models: (value('--models') ?? 'small,xception').split(',').map((key) => {
+      const model = modelCase(key);
+      if (model === undefined) throw new BenchUsageError(`unknown model "${key}"; known: ${knownModels()}`);
+      return model;
+    }),
+    reps: countFlag(argv, '--reps') ?? defaults.reps,
     backends: (value('--backends') ?? value('--backend') ?? defaults.backends).split(','),
     tensorflowThreads: tensorflowThreadsFlag(argv),
     wasmThreads: wasmThreadsFlag(argv),

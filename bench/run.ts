@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchUsageError } from './lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suites = readdirSync(join(here, 'suites'))
@@ -17,6 +18,13 @@ if (!suite || !suites.includes(suite)) {
   process.exit(2);
 }
 const mod = (await import(`./suites/${suite}.ts`)) as { run(args: string[]): Promise<void> };
-await mod.run(args);
+try {
+  await mod.run(args);
+} catch (e) {
+  // Arguments a suite cannot run with: one line, not a stack trace.
+  if (!(e instanceof BenchUsageError)) throw e;
+  process.stderr.write(`pnpm bench ${suite}: ${e.message}\n`);
+  process.exit(2);
+}
 // wasm and native backends can keep worker threads alive.
 process.exit(0);

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, tensorflowThreadsFlag } from '../lib.js';
+import { BenchUsageError, countFlag, emit, flagValue, median, tensorflowThreadsFlag, wasmThreadsFlag } from '../lib.js';
 // Workspace sources by path: the root package does not depend on the @rfm packages.
 import {
   accumulatedTrainingStep,
@@ -94,20 +94,27 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const value = (name: string): string | undefined => flagValue(argv, name);
   const quick = argv.includes('--quick');
-  return {
+  const args: Args = {
     models: (value('--models') ?? 'small,xception,patch').split(','),
     backends: (value('--backends') ?? 'tensorflow,wasm,cpu').split(','),
-    reps: Number(value('--reps') ?? (quick ? 2 : 5)),
-    batch: Number(value('--batch') ?? 16),
+    reps: countFlag(argv, '--reps') ?? (quick ? 2 : 5),
+    batch: countFlag(argv, '--batch') ?? 16,
     profile: !argv.includes('--no-profile'),
-    top: Number(value('--top') ?? 15),
+    top: countFlag(argv, '--top') ?? 15,
     batchNorms: (value('--batch-norm') ?? 'fused').split(',') as BatchNormKind[],
     cpuAll: argv.includes('--cpu-all'),
-    wasmThreads: Number(value('--wasm-threads') ?? 1),
+    wasmThreads: wasmThreadsFlag(argv) ?? 1,
     tensorflowThreads: tensorflowThreadsFlag(argv),
     recompute: !argv.includes('--no-recompute'),
-    warmup: Math.max(1, Number(value('--warmup') ?? 2)),
+    warmup: countFlag(argv, '--warmup') ?? 2,
   };
+  for (const name of args.models) {
+    if (MODELS[name] === undefined) throw new BenchUsageError(`unknown model "${name}"; known: ${Object.keys(MODELS).join(', ')}`);
+  }
+  for (const kind of args.batchNorms) {
+    if (kind !== 'fused' && kind !== 'layers') throw new BenchUsageError(`unknown --batch-norm "${String(kind)}"; known: fused, layers`);
+  }
+  return args;
 }
 
 
@@ -254,13 +261,8 @@ export async function run(argv: string[]): Promise<void> {
     }
   }
   emit({ bench: 'load', loadavg: (await import('node:os')).loadavg().map(round), note: 'machine shared with other jobs; timings are noisy' });
-  for (const kind of a.batchNorms) {
-    if (kind !== 'fused' && kind !== 'layers') throw new Error(`unknown --batch-norm "${String(kind)}"; known: fused, layers`);
-  }
   for (const name of a.models) {
-    const model = MODELS[name];
-    if (model === undefined) throw new Error(`unknown model "${name}"; known: ${Object.keys(MODELS).join(', ')}`);
-    for (const batchNorm of a.batchNorms) await benchAll(model, batchNorm, available, a);
+    for (const batchNorm of a.batchNorms) await benchAll(MODELS[name]!, batchNorm, available, a);
   }
 }
 

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median } from '../lib.js';
+import { countFlag, emit, flagValue, median } from '../lib.js';
 import { initBackend } from '../../packages/backend/src/index.js';
 import { createRng, errorMessage } from '../../packages/core/src/index.js';
 import { decodeImage } from '../../packages/data/src/index.js';
@@ -50,8 +50,8 @@ function cpuMs(): number {
 export async function run(argv: string[]): Promise<void> {
   const backends = (flagValue(argv, '--backends') ?? 'wasm,tensorflow').split(',');
   const detectors = (flagValue(argv, '--detectors') ?? 'tiny@416,tiny@320,ssd').split(',');
-  const frames = Number(flagValue(argv, '--frames') ?? 32);
-  const reps = Number(flagValue(argv, '--reps') ?? 5);
+  const frames = countFlag(argv, '--frames') ?? 32;
+  const reps = countFlag(argv, '--reps') ?? 5;
   const portraits = flagValue(argv, '--portraits') ?? join(DATA, 'london-faces');
   const video = join(DATA, 'videos', 'head-pose-face-detection-male.webm');
   const photo = join(DATA, 'london-faces', '001_03.jpg');

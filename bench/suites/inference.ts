@@ -14,8 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
-import { knownModels, modelCase, type ModelCase } from '../models.js';
+import { countValue, emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
+import type { ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import { createRng, graphCompilerFor, inferenceHandle, type Backbone } from '../../packages/core/src/index.js';
 
@@ -24,7 +24,7 @@ interface Args extends ModelSuiteArgs {
 }
 
 function parseArgs(argv: string[]): Args {
-  return { ...modelSuiteArgs(argv, { reps: 10, backends: 'tensorflow' }), batches: (flagValue(argv, '--batches') ?? '16,1').split(',').map(Number) };
+  return { ...modelSuiteArgs(argv, { reps: 10, backends: 'tensorflow' }), batches: (flagValue(argv, '--batches') ?? '16,1').split(',').map((b) => countValue('--batches', b)) };
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -93,10 +93,9 @@ async function benchCase(model: ModelCase, batch: number, a: Args, backend: stri
 /** Runs the suite; see the file comment for the arguments. Backends that cannot load print one line saying why. */
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
-  for (const key of a.models) if (!modelCase(key)) throw new Error(`unknown model "${key}"; known: ${knownModels()}`);
   for (const requested of a.backends) {
     const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads, threads: a.wasmThreads });
     if (backend === undefined) continue;
-    for (const key of a.models) for (const batch of a.batches) await benchCase(modelCase(key)!, batch, a, backend);
+    for (const model of a.models) for (const batch of a.batches) await benchCase(model, batch, a, backend);
   }
 }

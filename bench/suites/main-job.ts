@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } from '../lib.js';
+import { countFlag, emit, flagValue, median, startBenchBackend, tensorflowThreadsFlag } from '../lib.js';
 import { createAdam, createRng, inferenceHandle, RFM_NORMALIZATION, silentLogger, trainingStep, type AugmentContext } from '../../packages/core/src/index.js';
 import { createBackbone } from '../../packages/models/src/index.js';
 import { createErasing } from '../../packages/cli/src/erasing-methods.js';
@@ -110,7 +110,7 @@ async function mainJob(backend: string, data: string, keep: string | undefined):
 /** Runs the suite; see the file comment for the arguments. */
 export async function run(argv: string[]): Promise<void> {
   const backends = (flagValue(argv, '--backends') ?? flagValue(argv, '--backend') ?? 'wasm,tensorflow').split(',');
-  const reps = Number(flagValue(argv, '--reps') ?? 10);
+  const reps = countFlag(argv, '--reps') ?? 10;
   const data = flagValue(argv, '--data') ?? fileURLToPath(new URL('../../data/ffhq-tpdne-4k', import.meta.url));
   for (const requested of backends) {
     // As `rfm compare` chooses: the flag, else the environment's count, else the small-model rule.

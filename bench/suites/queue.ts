@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emit, flagValue } from '../lib.js';
+import { countFlag, emit, flagValue } from '../lib.js';
 import { captureIO } from '../../packages/cli/src/capture-io.js';
 import { runCli } from '../../packages/cli/src/main.js';
 import { LocalJobQueue, type JobQueue } from '../../packages/queue/src/index.js';
@@ -68,7 +68,7 @@ async function overhead(name: string, queue: JobQueue, jobs: number): Promise<vo
 
 /** Runs the suite. */
 export async function run(args: string[]): Promise<void> {
-  const jobs = Number(flagValue(args, '--jobs') ?? 100);
+  const jobs = countFlag(args, '--jobs') ?? 100;
   const dir = mkdtempSync(join(tmpdir(), 'rfm-bench-queue-'));
   const workers: ChildProcess[] = [];
   let redis: TestRedis | undefined;

@@ -19,8 +19,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
-import { emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
-import { knownModels, modelCase, type ModelCase } from '../models.js';
+import { countFlag, emit, flagValue, median, modelSuiteArgs, startBenchBackend, threadsField, type ModelSuiteArgs } from '../lib.js';
+import type { ModelCase } from '../models.js';
 import { forgeryAttentionMap } from '../../packages/attention/src/index.js';
 import {
   createAdam,
@@ -52,7 +52,7 @@ function parseArgs(argv: string[]): Args {
   const value = (name: string): string | undefined => flagValue(argv, name);
   return {
     ...modelSuiteArgs(argv, { reps: 5, backends: 'wasm,tensorflow' }),
-    batch: Number(value('--batch') ?? 16),
+    batch: countFlag(argv, '--batch') ?? 16,
     methods: (value('--methods') ?? 'plain,sfe,psfe').split(','),
     recompute: !argv.includes('--no-recompute'),
   };
@@ -173,12 +173,9 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
 export async function run(argv: string[]): Promise<void> {
   const a = parseArgs(argv);
   if (!a.recompute) recomputeMinBytes(Infinity);
-  for (const key of a.models) {
-    if (!modelCase(key)) throw new Error(`unknown model "${key}"; known: ${knownModels()}`);
-  }
   for (const requested of a.backends) {
     const backend = await startBenchBackend(requested, { tensorflowThreads: a.tensorflowThreads, threads: a.wasmThreads });
     if (backend === undefined) continue;
-    for (const key of a.models) await benchModel(modelCase(key)!, a, backend);
+    for (const model of a.models) await benchModel(model, a, backend);
   }
 }

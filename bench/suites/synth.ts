@@ -12,7 +12,7 @@
  * core sustains whatever else runs. One JSON line per case on stdout.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { emit, flagValue, startBenchBackend } from '../lib.js';
+import { countFlag, emit, flagValue, startBenchBackend } from '../lib.js';
 import { createRng } from '../../packages/core/src/index.js';
 import { ImageStore } from '../../packages/data/src/index.js';
 import { FaceDetector } from '../../packages/faces/src/index.js';
@@ -40,8 +40,8 @@ const rate = (n: number, ms: number) => Number(((n * 1000) / ms).toFixed(2));
 export async function run(argv: string[]): Promise<void> {
   const requested = flagValue(argv, '--backend') ?? 'auto';
   const sizes = (flagValue(argv, '--sizes') ?? '112,256').split(',').map(Number);
-  const nFaces = Number(flagValue(argv, '--faces') ?? 8);
-  const count = Number(flagValue(argv, '--count') ?? 40);
+  const nFaces = countFlag(argv, '--faces') ?? 8;
+  const count = countFlag(argv, '--count') ?? 40;
   const backend = await startBenchBackend(requested);
   if (!backend) return;
   const detector = await FaceDetector.create();
