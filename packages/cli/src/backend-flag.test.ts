@@ -3,7 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { effectiveSuggestion } from './backend-flag.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerGraphCompiler, runCompiledPass } from '@rfm/core';
+import { countingGraphCompiler } from '@rfm/core/testing';
+import { BACKEND_FLAGS, effectiveSuggestion, startBackend } from './backend-flag.js';
+import { parseFlags } from './flags.js';
 import { BUNDLED, folderDataset, REPO } from './testing/run-fixtures.js';
 
 // In a child process: the pthread workers of a threaded wasm backend would outlive a test worker.
@@ -124,5 +128,27 @@ describe('thread flags', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a compiled pass that falls back', () => {
+  it('prints one note line after the backend line, and only for the last started command', async () => {
+    const flags = parseFlags('erase', ['--backend', 'cpu'], BACKEND_FLAGS);
+    const first: string[] = [];
+    const second: string[] = [];
+    await startBackend(flags, { out: () => {}, err: (s) => first.push(s), interactive: false });
+    await startBackend(flags, { out: () => {}, err: (s) => second.push(s), interactive: false });
+    registerGraphCompiler('cpu', countingGraphCompiler({ compile: true }).compiler);
+    try {
+      const x = tf.ones([2, 3]);
+      tf.dispose([runCompiledPass({}, 'fam|max', ([t]) => tf.mul(t!, 2), [x]), x]);
+    } finally {
+      registerGraphCompiler('cpu', undefined);
+    }
+    expect(first.filter((s) => s.startsWith('note:'))).toEqual([]);
+    expect(second.map((s) => s.split(':')[0])).toEqual(['backend', 'note']);
+    expect(second[1]).toBe(
+      'note: the pass "fam|max" on cpu runs eagerly for float32[2,3]: its graph could not be compiled (cannot compile); the results are the same, only slower\n',
+    );
   });
 });

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { BACKEND_CHOICES, initBackend, INTRA_OP_THREADS_VARIABLE, type BackendChoice, type BackendReport } from '@rfm/backend';
+import { describeCompiledPassFallback, onCompiledPassFallback } from '@rfm/core';
 import { cliWording } from './cli-wording.js';
 import type { CliIO } from './command.js';
 import type { Flags, FlagSpec } from './flags.js';
@@ -134,11 +135,16 @@ export async function startRequestedBackend(request: BackendRequest, suggestion:
   return { ...library, summary: cliWording(library.summary) + threaded };
 }
 
+/** Removes the fallback listener of the last {@link startBackend}. */
+let stopFallbackNotes: (() => void) | undefined;
+
 /**
  * Starts the backend chosen by `--backend` (default `auto`, or `fallback`), with `--wasm-threads`
  * XNNPACK threads if wasm runs or `--tf-threads` intra-op threads if tensorflow does (else the
  * suggested count, see {@link startRequestedBackend}), and prints one line saying which backend
- * runs and why the others were skipped (also in the returned summary).
+ * runs and why the others were skipped (also in the returned summary). From then on, a compiled
+ * pass (FAM, scoring, CAM) that falls back to eager runs prints one `note:` line to the same
+ * stream, in place of the previous command's listener.
  *
  * @param f - parsed flags (of a command whose table includes {@link BACKEND_FLAGS}, or not: then `fallback`)
  * @param io - where the line goes (stderr)
@@ -160,5 +166,7 @@ export async function startBackend(
   };
   const report = await startRequestedBackend(request, suggestion);
   io.err(`backend: ${report.summary}\n`);
+  stopFallbackNotes?.();
+  stopFallbackNotes = onCompiledPassFallback((f) => io.err(`note: ${describeCompiledPassFallback(f)}\n`));
   return report;
 }

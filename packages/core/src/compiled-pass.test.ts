@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeCompiledPassFallback, onCompiledPassFallback, type CompiledPassFallback } from './compiled-pass-fallback.js';
 import { runCompiledPass } from './compiled-pass.js';
 import { registerGraphCompiler } from './graph-compiler.js';
 import { countingGraphCompiler } from './testing/counting-compiler.js';
@@ -52,6 +53,30 @@ describe('runCompiledPass', () => {
     expect([broken.compiles, broken.runs]).toEqual([2, 1]);
     expect(outputs.map((t) => Array.from(t.dataSync()))).toEqual(Array.from({ length: 5 }, () => [2, 4]));
     expect(tf.memory().numTensors).toBe(before + outputs.length);
+    tf.dispose([...outputs, x]);
+  });
+
+  it('tells its listeners when a pass falls back to eager runs, and stops once they are removed', () => {
+    const seen: CompiledPassFallback[] = [];
+    const stop = onCompiledPassFallback((f) => seen.push(f));
+    const x = tf.tensor([1, 2]);
+    registerGraphCompiler(tf.getBackend(), countingGraphCompiler({ compile: true }).compiler);
+    const outputs = [runCompiledPass({}, 'double', double, [x]), runCompiledPass({}, 'double', double, [x], { compileAfter: 1 })];
+    registerGraphCompiler(tf.getBackend(), countingGraphCompiler({ run: true }).compiler);
+    const owner = {};
+    outputs.push(runCompiledPass(owner, 'double', double, [x]), runCompiledPass(owner, 'double', double, [x]));
+    // The first two owners: one failed compile (the second had not reached its compile); the third: a failed run.
+    expect(seen).toEqual([
+      { pass: 'double', backend: tf.getBackend(), inputs: 'float32[2]', stage: 'compile', reason: 'cannot compile' },
+      { pass: 'double', backend: tf.getBackend(), inputs: 'float32[2]', stage: 'run', reason: 'cannot run' },
+    ]);
+    expect(describeCompiledPassFallback(seen[0]!)).toBe(
+      `the pass "double" on ${tf.getBackend()} runs eagerly for float32[2]: its graph could not be compiled (cannot compile); the results are the same, only slower`,
+    );
+    stop();
+    registerGraphCompiler(tf.getBackend(), countingGraphCompiler({ compile: true }).compiler);
+    outputs.push(runCompiledPass({}, 'double', double, [x]));
+    expect(seen).toHaveLength(2);
     tf.dispose([...outputs, x]);
   });
 });

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { reportCompiledPassFallback } from './compiled-pass-fallback.js';
 import { graphCompilerFor, type CompiledGraph } from './graph-compiler.js';
 
 /**
@@ -60,7 +61,8 @@ function passesFor(owner: object): Map<string, PassState> {
  * the variables it reads, so its output is the eager one up to float32 rounding where the
  * backend's graph optimiser picks another kernel. Where compiling fails, the pass stays eager for
  * those shapes; where a graph fails to run, it is dropped, that run is eager, and the pass is
- * compiled anew after `compileAfter` more eager runs.
+ * compiled anew after `compileAfter` more eager runs. Either fallback is told to the listeners of
+ * `onCompiledPassFallback`.
  *
  * @param owner - the object whose lifetime bounds the graphs (a model handle, a backbone)
  * @param pass - the pass' name, distinct for each function run with the same owner
@@ -84,15 +86,18 @@ export function runCompiledPass(
   const compiler = graphCompilerFor();
   if (!compiler) return fn(inputs);
   const passes = passesFor(owner);
-  const key = `${pass}|${tf.getBackend()}|${inputs.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(' ')}`;
+  const backend = tf.getBackend();
+  const shapes = inputs.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
+  const key = `${pass}|${backend}|${shapes}`;
   const state = passes.get(key);
   if (state === null) return fn(inputs);
   if (state && 'graph' in state) {
     try {
       return state.graph.run(inputs);
-    } catch {
+    } catch (error) {
       state.graph.dispose();
       passes.delete(key);
+      reportCompiledPassFallback({ pass, backend, inputs: shapes, stage: 'run' }, error);
       return fn(inputs);
     }
   }
@@ -105,8 +110,9 @@ export function runCompiledPass(
     const { graph, output } = compiler(fn, inputs);
     passes.set(key, { graph });
     return output;
-  } catch {
+  } catch (error) {
     passes.set(key, null);
+    reportCompiledPassFallback({ pass, backend, inputs: shapes, stage: 'compile' }, error);
     return fn(inputs);
   }
 }

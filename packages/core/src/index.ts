@@ -12,6 +12,8 @@ export * from './rng.js';
 export * from './graph-compiler.js';
 export * from './compiled-pass.js';
 export * from './compiled-forward.js';
+export { describeCompiledPassFallback, onCompiledPassFallback } from './compiled-pass-fallback.js';
+export type { CompiledPassFallback, CompiledPassFallbackListener } from './compiled-pass-fallback.js';
 export * from './logger.js';
 export * from './normalization.js';
 export * from './backbone.js';
