@@ -3,14 +3,17 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalJobQueue } from '@rfm/queue';
-import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerGraphCompiler, runCompiledPass } from '@rfm/core';
+import { countingGraphCompiler } from '@rfm/core/testing';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { configFromFlags, TRAIN_FLAGS } from '../commands/train.js';
 import { parseFlags } from '../flags.js';
 import { BUNDLED } from '../testing/run-fixtures.js';
 import { openQueue } from './open-queue.js';
 import { PROCESSOR_FILE } from './processor.js';
 import { TRAIN_RUN_KIND } from './train-run-job.js';
-import { coresPerWorker, shareCoresWithWorkers, WORKER_CORES_VARIABLE, workerCores } from './worker-backend.js';
+import { coresPerWorker, ensureWorkerBackend, shareCoresWithWorkers, WORKER_CORES_VARIABLE, workerCores } from './worker-backend.js';
 
 // The worker processes run the TypeScript sources through tsx, which needs the repository's
 // decorator settings (`pnpm rfm` sets the same variable).
@@ -79,4 +82,23 @@ describe("a queued run's backend threads", () => {
       else process.env[WORKER_CORES_VARIABLE] = before;
     }
   }, 240_000);
+});
+
+describe('a compiled pass that falls back in a worker', () => {
+  it("is a warning on the worker's standard error", async () => {
+    await ensureWorkerBackend('cpu');
+    registerGraphCompiler('cpu', countingGraphCompiler({ compile: true }).compiler);
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const x = tf.ones([1, 4]);
+      tf.dispose([runCompiledPass({}, 'forward|logits', ([t]) => tf.add(t!, 1), [x]), x]);
+    } finally {
+      spy.mockRestore();
+      registerGraphCompiler('cpu', undefined);
+    }
+    expect(written).toEqual([
+      '[rfm worker] warn: the pass "forward|logits" on cpu runs eagerly for float32[1,4]: its graph could not be compiled (cannot compile); the results are the same, only slower\n',
+    ]);
+  });
 });

@@ -7,9 +7,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES, type BackendChoice, type BackendReport } from '@rfm/backend';
+import { createConsoleLogger, describeCompiledPassFallback, onCompiledPassFallback } from '@rfm/core';
 import { startRequestedBackend, type ThreadsSuggestion } from '../backend-flag.js';
 
 let current: { choice: BackendChoice; ready: Promise<BackendReport> } | undefined;
+/** Whether this worker process warns of compiled passes that fall back (from its first backend on). */
+let warnsOfFallbacks = false;
 
 /** Backend choices a job may name. */
 export const JOB_BACKENDS = BACKEND_CHOICES;
@@ -66,7 +69,8 @@ export function workerCores(env: NodeJS.ProcessEnv = process.env, cores: number 
  * Starts `choice` unless it already runs in this process. The first start applies `suggestion`
  * (the thread counts for the job's model, computed on {@link workerCores}); a backend that already
  * runs keeps its threads, since neither TensorFlow's intra-op threads nor wasm's XNNPACK threads
- * change once started.
+ * change once started. From the first start on, a compiled pass that falls back to eager runs
+ * is a warning on the worker's standard error (`[rfm worker] warn: the pass ...`).
  *
  * @param choice - `auto`, `tensorflow`, `wasm` or `cpu`
  * @param suggestion - thread counts for the job's model @default none
@@ -78,5 +82,10 @@ export function workerCores(env: NodeJS.ProcessEnv = process.env, cores: number 
  */
 export async function ensureWorkerBackend(choice: BackendChoice, suggestion: ThreadsSuggestion = {}): Promise<BackendReport> {
   if (current?.choice !== choice) current = { choice, ready: startRequestedBackend({ choice }, suggestion, false) };
+  if (!warnsOfFallbacks) {
+    const logger = createConsoleLogger('rfm worker');
+    onCompiledPassFallback((f) => logger.warn(describeCompiledPassFallback(f)));
+    warnsOfFallbacks = true;
+  }
   return current.ready;
 }
