@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backbone, createModelHandle, createRng, createSmallBackbone, inferenceHandle, type ModelHandle } from '@rfm/core';
+import { type Backbone, COMPILE_AFTER_RUNS, createModelHandle, createRng, createSmallBackbone, inferenceHandle, type ModelHandle, registerGraphCompiler } from '@rfm/core';
+import { countingGraphCompiler } from '@rfm/core/testing';
 import { classActivationMap, HeadMismatchError } from './cam.js';
 import { gradCam, gradCamPlusPlus } from './grad-cam.js';
 
@@ -40,6 +41,32 @@ describe('Grad-CAM and Grad-CAM++ on the small backbone (GAP + dense head)', () 
       expect(expected.some((v) => v === 0)).toBe(true);
       expect(expected.some((v) => v > 0)).toBe(true);
       tf.dispose([cam, grad]);
+    }
+  });
+
+  it('compiles its forward pass once it has repeated, with the eager maps and no tensor left behind', () => {
+    const eager = [gradCam(model, images), gradCamPlusPlus(model, images)].map((t) => {
+      const values = Array.from(t.dataSync());
+      t.dispose();
+      return values;
+    });
+    const fake = countingGraphCompiler();
+    registerGraphCompiler(tf.getBackend(), fake.compiler);
+    try {
+      const owner = inferenceHandle(backbone);
+      const before = tf.memory().numTensors;
+      for (let run = 0; run <= COMPILE_AFTER_RUNS; run++) {
+        const maps = [gradCam(owner, images), gradCamPlusPlus(owner, images)];
+        expectClose(maps[0]!.dataSync(), eager[0]!, 5);
+        expectClose(maps[1]!.dataSync(), eager[1]!, 5);
+        tf.dispose(maps);
+      }
+      // Both methods share one forward pass per model and batch shape: compiled once, then run.
+      expect(fake.compiles).toBe(1);
+      expect(fake.runs).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      registerGraphCompiler(tf.getBackend(), undefined);
     }
   });
 

@@ -13,10 +13,14 @@
  * With a linear head the gradient is the same at every position, so Grad-CAM equals
  * `ReLU(CAM) / (h·w)`: a known identity, and the reason Grad-CAM adds nothing over CAM there.
  *
+ * On a backend with a graph compiler (native TensorFlow) the forward pass runs as one compiled
+ * graph once it has repeated for the same model and batch shape (core's `compiledForwardOutputs`),
+ * as CAM's does; the head's gradient stays eager.
+ *
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelHandle } from '@rfm/core';
+import { compiledForwardOutputs, type ModelHandle } from '@rfm/core';
 import { camSelector, checkKernel, finishMaps, HeadMismatchError, linearHead, selectedScore } from './cam-utils.js';
 import type { ClassActivationMapOptions } from './cam.js';
 
@@ -93,7 +97,7 @@ function gradientMaps(
   const normalize = options.normalize ?? true;
   const tolerance = options.headTolerance ?? 1e-3;
   return tf.tidy(() => {
-    const { featureMap, logits } = model.forward(images);
+    const { featureMap, logits } = compiledForwardOutputs(model, (x) => model.forward(x), images);
     let head = options.head;
     if (!head) {
       const weights = model.classifier();

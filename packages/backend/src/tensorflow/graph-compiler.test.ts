@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, graphCompilerFor, inferenceHandle, logitGap, registerGraphCompiler, COMPILE_AFTER_RUNS, scoreBatch, type GraphCompiler } from '@rfm/core';
+import { type Backbone, compiledForwardOutputs, createRng, graphCompilerFor, inferenceHandle, logitGap, registerGraphCompiler, COMPILE_AFTER_RUNS, scoreBatch, type GraphCompiler } from '@rfm/core';
 import { maxRelativeError } from '@rfm/core/testing';
 import { createBackbone } from '@rfm/models';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,48 @@ beforeAll(async () => {
 /** The FAM pass of `handle`, as `forgeryAttentionMap` runs it. */
 const famPass = (handle: ReturnType<typeof inferenceHandle>) => (inputs: readonly tf.Tensor[]) =>
   tf.tidy(() => tf.max(tf.abs(handle.inputGradient(inputs[0] as tf.Tensor4D, (o) => logitGap(o.logits))), 3));
+
+/** Registers `real` for tensorflow wrapped so that its compiles and graph runs are counted. */
+function countCompiles(real: GraphCompiler): { compiles: number; graphRuns: number } {
+  const counts = { compiles: 0, graphRuns: 0 };
+  registerGraphCompiler('tensorflow', (fn, inputs) => {
+    counts.compiles++;
+    const { graph, output } = real(fn, inputs);
+    return { graph: { run: (next) => (counts.graphRuns++, graph.run(next)), dispose: () => graph.dispose() }, output };
+  });
+  return counts;
+}
+
+/**
+ * Runs a pass of an Xception w0.25 (71 px) on one batch {@link COMPILE_AFTER_RUNS} + 3 times, with
+ * `real` counted: the first (eager) run's outputs are the reference; the pass must compile once,
+ * run its graph twice, give the reference's shapes and values within 1e-5 relative, and leave no
+ * tensor behind.
+ */
+async function expectCompiledOnce(real: GraphCompiler, seed: number, batch: number, makePass: (backbone: Backbone) => (x: tf.Tensor4D) => tf.Tensor[]): Promise<void> {
+  const counts = countCompiles(real);
+  const backbone = createBackbone('xception', { widthMultiplier: 0.25, inputSize: 71 }, createRng(seed));
+  const x = tf.randomUniform([batch, 71, 71, 3], -2, 2, 'float32', seed + 2) as tf.Tensor4D;
+  const pass = makePass(backbone);
+  try {
+    const first = pass(x);
+    const expected = await Promise.all(first.map(async (t) => ({ shape: t.shape, values: await t.data() })));
+    tf.dispose(first);
+    const before = tf.memory().numTensors;
+    for (let run = 1; run <= COMPILE_AFTER_RUNS + 2; run++) {
+      const outputs = pass(x);
+      expect(outputs.map((t) => t.shape)).toEqual(expected.map((e) => e.shape));
+      for (const [i, t] of outputs.entries()) expect(maxRelativeError(await t.data(), expected[i]!.values)).toBeLessThan(1e-5);
+      tf.dispose(outputs);
+    }
+    expect([counts.compiles, counts.graphRuns]).toEqual([1, 2]);
+    expect(tf.memory().numTensors).toBe(before);
+  } finally {
+    registerGraphCompiler('tensorflow', real);
+    x.dispose();
+    backbone.dispose();
+  }
+}
 
 describe('the tensorflow graph compiler', () => {
   it('replays a FAM pass as one graph: the eager values, the current weights, no tensor left behind', async (ctx) => {
@@ -58,31 +100,15 @@ describe('the tensorflow graph compiler', () => {
 
   it('runs a scoring forward pass (scoreBatch) as one graph once it has repeated, with the eager scores', async (ctx) => {
     if (!compiler) return ctx.skip(`SKIPPED: the tensorflow backend is absent (${absent})`);
-    let [compiles, graphRuns] = [0, 0];
-    registerGraphCompiler('tensorflow', (fn, inputs) => {
-      compiles++;
-      const { graph, output } = compiler!(fn, inputs);
-      return { graph: { run: (next) => (graphRuns++, graph.run(next)), dispose: () => graph.dispose() }, output };
+    await expectCompiledOnce(compiler, 4, 3, (backbone) => (x) => scoreBatch(backbone, x));
+  });
+
+  it('runs both outputs of a forward pass (compiledForwardOutputs, as Grad-CAM does) as one graph, split back to their shapes', async (ctx) => {
+    if (!compiler) return ctx.skip(`SKIPPED: the tensorflow backend is absent (${absent})`);
+    await expectCompiledOnce(compiler, 6, 2, (backbone) => {
+      const handle = inferenceHandle(backbone);
+      return (x) => Object.values(compiledForwardOutputs(handle, (images) => handle.forward(images), x));
     });
-    const backbone = createBackbone('xception', { widthMultiplier: 0.25, inputSize: 71 }, createRng(4));
-    const x = tf.randomUniform([3, 71, 71, 3], -2, 2, 'float32', 6) as tf.Tensor4D;
-    try {
-      const [eager] = scoreBatch(backbone, x);
-      const expected = await eager.data();
-      eager.dispose();
-      const before = tf.memory().numTensors;
-      for (let run = 1; run <= COMPILE_AFTER_RUNS + 2; run++) {
-        const [scores, gaps] = scoreBatch(backbone, x);
-        expect(maxRelativeError(await scores.data(), expected)).toBeLessThan(1e-5);
-        tf.dispose([scores, gaps]);
-      }
-      expect([compiles, graphRuns]).toEqual([1, 2]);
-      expect(tf.memory().numTensors).toBe(before);
-    } finally {
-      registerGraphCompiler('tensorflow', compiler);
-      x.dispose();
-      backbone.dispose();
-    }
   });
 
   it('refuses inputs of another shape, and a function that reads values back or reads a tensor it was not given', async (ctx) => {
