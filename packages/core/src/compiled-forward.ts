@@ -35,8 +35,11 @@ export function compiledForward(
   return runCompiledPass(owner, `forward|${output}`, pass, [images], { compileAfter: COMPILE_AFTER_RUNS });
 }
 
-/** Per owner and batch shape, the shapes of a forward pass' two outputs, recorded each time the pass runs. */
-const outputShapesOf = new WeakMap<object, Map<string, { readonly featureMap: [number, number, number, number]; readonly logits: number[] }>>();
+/** The shapes of a forward pass' two outputs. */
+type OutputShapes = { readonly featureMap: [number, number, number, number]; readonly logits: number[] };
+
+/** Per owner and batch shape, the shapes of its forward pass' outputs, recorded each time the pass runs. */
+const outputShapesOf = new WeakMap<object, Map<string, OutputShapes>>();
 
 /**
  * Both outputs of an inference forward pass, from one compiled graph once the pass has run
@@ -56,10 +59,9 @@ const outputShapesOf = new WeakMap<object, Map<string, { readonly featureMap: [n
  */
 export function compiledForwardOutputs(owner: object, forward: (images: tf.Tensor4D) => BackboneOutput, images: tf.Tensor4D): BackboneOutput {
   if (!graphCompilerFor()) return forward(images);
-  let shapes = outputShapesOf.get(owner);
-  if (!shapes) outputShapesOf.set(owner, (shapes = new Map()));
+  const byShape = outputShapesOf.get(owner) ?? new Map<string, OutputShapes>();
+  outputShapesOf.set(owner, byShape);
   const key = `${images.dtype}[${images.shape.join(',')}]`;
-  const byShape = shapes;
   const pass = (inputs: readonly tf.Tensor[]): tf.Tensor =>
     tf.tidy(() => {
       const { featureMap, logits } = forward(inputs[0] as tf.Tensor4D);
