@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { errorMessage, registerGraphCompiler } from '@rfm/core';
+import { errorMessage, firstErrorLine, registerGraphCompiler } from '@rfm/core';
 import { resolveInitBackendOptions, type BackendChoice, type InitBackendOptions, type ResolvedInitBackendOptions } from './backend-options.js';
 import { BackendUnavailableError, type BackendName } from './errors.js';
 import { defaultWasmDir, missingWasmBinaries } from './wasm/wasm-files.js';
@@ -246,8 +246,8 @@ export function classifyNativeError(module: string, e: unknown): string {
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(message)) {
     return `${module} is not installed (optional dependency; run \`${BUILD_NATIVE_COMMAND}\`)`;
   }
-  if (/libcud|cuda|cudnn/i.test(message)) return `CUDA libraries missing (${firstLine(message)})`;
-  return `failed to load (${firstLine(message)}; run \`${BUILD_NATIVE_COMMAND}\`)`;
+  if (/libcud|cuda|cudnn/i.test(message)) return `CUDA libraries missing (${firstErrorLine(message)})`;
+  return `failed to load (${firstErrorLine(message)}; run \`${BUILD_NATIVE_COMMAND}\`)`;
 }
 
 async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
@@ -255,7 +255,7 @@ async function tryWasm(o: ResolvedInitBackendOptions): Promise<Attempt> {
   try {
     wasm = await import('@tensorflow/tfjs-backend-wasm');
   } catch (e) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm cannot be imported (${firstLine(errorMessage(e))})` };
+    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm cannot be imported (${firstErrorLine(e)})` };
   }
   let note = '';
   if (initialisedBackends()['wasm'] === undefined) {
@@ -327,6 +327,3 @@ function extendNativeBackend(module: string): void {
   registerGraphCompiler('tensorflow', tensorflowGraphCompiler(module));
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.trim();
-}

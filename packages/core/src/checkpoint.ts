@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { recoverDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
 import type { Backbone } from './backbone.js';
-import { CheckpointError, errorMessage } from './errors.js';
+import { CheckpointError, errorMessage, firstErrorLine } from './errors.js';
 import { checkWeightSpecs, readJsonFile } from './model-io.js';
 import type { RngState } from './rng.js';
 
@@ -153,7 +153,7 @@ export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer:
   try {
     variables.forEach((v, i) => v.write(values[i]!));
   } catch (e) {
-    throw new CheckpointError(`${join(src, 'weights.bin')} does not fit the backbone: ${errorMessage(e).split('\n')[0]}. ${CHECKPOINT_FIX}`, { cause: e });
+    throw new CheckpointError(`${join(src, 'weights.bin')} does not fit the backbone: ${firstErrorLine(e)}. ${CHECKPOINT_FIX}`, { cause: e });
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -164,7 +164,7 @@ export async function loadCheckpoint(dir: string, backbone: Backbone, optimizer:
   try {
     await optimizer.setWeights(named);
   } catch (e) {
-    throw new CheckpointError(`${join(src, 'optimizer.bin')} does not fit the backbone: ${errorMessage(e).split('\n')[0]}. ${CHECKPOINT_FIX}`, { cause: e });
+    throw new CheckpointError(`${join(src, 'optimizer.bin')} does not fit the backbone: ${firstErrorLine(e)}. ${CHECKPOINT_FIX}`, { cause: e });
   } finally {
     tf.dispose(named.map((n) => n.tensor));
   }

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { errorMessage } from './errors.js';
+import { firstErrorLine } from './errors.js';
 
 /** A compiled pass that fell back to eager runs. */
 export interface CompiledPassFallback {
@@ -53,7 +53,7 @@ export function onCompiledPassFallback(listener: CompiledPassFallbackListener): 
  */
 export function reportCompiledPassFallback(fallback: Omit<CompiledPassFallback, 'reason'>, error: unknown): void {
   if (listeners.size === 0) return;
-  const event: CompiledPassFallback = { ...fallback, reason: errorMessage(error).split('\n')[0]!.trim() };
+  const event: CompiledPassFallback = { ...fallback, reason: firstErrorLine(error) };
   for (const listener of listeners) listener(event);
 }
 

@@ -182,6 +182,20 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * The first line of any thrown value's message, trimmed: a reason that fits in one line of a
+ * message, without the stack or runtime dump that may follow it.
+ *
+ * @param e - the caught value (or a message)
+ * @example
+ * ```ts
+ * firstErrorLine(new Error('out of memory\n    at glue.js:1')); // 'out of memory'
+ * ```
+ */
+export function firstErrorLine(e: unknown): string {
+  return errorMessage(e).split('\n')[0]!.trim();
+}
+
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   try {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackboneConfig } from './backbone.js';
 import { recoverDir, replaceDirAtomic, writeFileAtomic } from './atomic-write.js';
-import { CheckpointError, errorMessage } from './errors.js';
+import { CheckpointError, errorMessage, firstErrorLine } from './errors.js';
 import { LayersBackbone } from './layers-backbone.js';
 import { registerCoreLayers } from './layers/register-core-layers.js';
 
@@ -213,7 +213,7 @@ export async function loadBackbone(dir: string): Promise<LayersBackbone> {
     const unknown = /Unknown layer: (\w+)/.exec(errorMessage(e));
     const why = unknown
       ? `it uses layer class ${unknown[1]}, which is not registered; import the package that defines it (the built-in backbones: @rfm/models)`
-      : `${errorMessage(e).split('\n')[0]}. Restore the folder from a backup or train again`;
+      : `${firstErrorLine(e)}. Restore the folder from a backup or train again`;
     throw new CheckpointError(`Cannot load the model ${jsonPath}: ${why}.`, { cause: e });
   }
 }

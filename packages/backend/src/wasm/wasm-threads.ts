@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { errorMessage } from '@rfm/core';
+import { firstErrorLine } from '@rfm/core';
 
 /** The worker's original loading branch, replaced by a direct `importScripts`. */
 const URL_OR_BLOB_BRANCH =
@@ -112,7 +112,7 @@ export async function startWasmModule(threads: number, fallback: boolean, start:
     try {
       return { ok: await start(n) };
     } catch (e) {
-      return { ok: false, thrown: errorMessage(e).split('\n')[0]! };
+      return { ok: false, thrown: firstErrorLine(e) };
     }
   };
   const first = await attempt(threads);
