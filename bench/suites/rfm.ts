@@ -9,7 +9,10 @@
  * on each backend of `--backends` (default wasm and tensorflow; one that cannot load prints why).
  * Also the time SFE spends building its masks on the CPU (the anchor search and block placement
  * for the 16 images, timed on the same attention maps outside the iteration) and its share of an
- * SFE iteration. `--no-recompute` keeps every batch-norm output through the backward pass
+ * SFE iteration. On wasm, whose FAM pass runs eagerly, it also times that pass' convolutions kernel
+ * by kernel (forward and input gradient, `famConvolutionMs`) and gives the SFE/plain they alone
+ * would make (`sfeOverPlainFloor`): the floor no cheaper erasing or dispatch can go below.
+ * `--no-recompute` keeps every batch-norm output through the backward pass
  * (`recomputeMinBytes(Infinity)`), for comparison. The three methods are interleaved repetition by repetition so that load from
  * other processes hits them alike, in reverse order every other repetition. One JSON line per case
  * on stdout, then one ratio line per model (on tensorflow with `fusedPointwise`: whether inference
@@ -37,7 +40,8 @@ import {
 } from '../../packages/core/src/index.js';
 import { placeSfeBlocks, resolveSfeOptions, SuspiciousForgeriesErasing } from '../../packages/augment-sfe/src/index.js';
 import { ProgressiveSfe } from '../../packages/augment-psfe/src/index.js';
-import { fusedPointwiseActive } from '../../packages/backend/src/index.js';
+import { fusedPointwiseActive, profileKernels } from '../../packages/backend/src/index.js';
+import { famConvolutionMs, sfeOverPlainFloor } from '../fam-floor.js';
 
 /** The paper's blocks (120 px at 224) scaled to the input size, as the CLI does. */
 const SFE_OPTIONS = { maxHeight: 120 / 224, maxWidth: 120 / 224 };
@@ -113,6 +117,7 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
   // Warm-up: optimizer slots, kernels and (on wasm) XNNPACK operators are created on first use.
   for (const name of names) times[name] = { total: [], augment: [], first: (await iteration(plugins[name]!, 0)).total };
   const masks: number[] = [];
+  const famConvolutions: number[] = [];
   for (let rep = 0; rep < a.reps; rep++) {
     // Every other repetition runs the methods in reverse order: an iteration runs faster or slower
     // by its place in the sequence (up to 15% measured on tensorflow w0.25), so no method keeps one place.
@@ -121,9 +126,15 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
       times[name]!.total.push(t.total);
       times[name]!.augment.push(t.augment);
     }
-    const fam = forgeryAttentionMap(handle, images);
-    const values = (await fam.data()) as Float32Array;
-    fam.dispose();
+    let values: Float32Array = new Float32Array(0);
+    const famPass = async (): Promise<void> => {
+      const fam = forgeryAttentionMap(handle, images);
+      values = (await fam.data()) as Float32Array;
+      fam.dispose();
+    };
+    // wasm runs the pass eagerly, so its kernels can be timed; tensorflow runs it as one graph.
+    if (backend === 'wasm') famConvolutions.push(famConvolutionMs(await profileKernels(famPass)));
+    else await famPass();
     masks.push(timeMasks(values, a.batch, model.inputSize, rep));
   }
   const maskMs = median(masks);
@@ -161,6 +172,9 @@ async function benchModel(model: ModelCase, a: Args, backend: string): Promise<v
     // other jobs load the machine, since the step after erasing costs what the plain step costs.
     sfeOverPlainByParts: names.includes('sfe') ? round(1 + median(times['sfe']!.augment) / med('plain'), 3) : null,
     psfeOverPlain: names.includes('psfe') ? round(med('psfe') / med('plain'), 3) : null,
+    // The least SFE/plain can be with the FAM pass' convolutions alone (wasm; null elsewhere).
+    famConvolutionMs: famConvolutions.length > 0 ? round(median(famConvolutions)) : null,
+    sfeOverPlainFloor: famConvolutions.length > 0 ? round(sfeOverPlainFloor(median(famConvolutions), med('plain')), 3) : null,
     maskShareOfSfeIteration: round(maskMs / med('sfe'), 5),
     targets: { sfeOverPlain: 1.5, maskShare: 0.01 },
   });
