@@ -5,7 +5,7 @@ import { CONV_BIAS_ACTIVATION_KERNEL } from '../packages/core/src/index.js';
 import { profileKernels } from '../packages/backend/src/index.js';
 import { famConvolutionMs, sfeOverPlainFloor } from './fam-floor.js';
 
-describe('the floor of SFE/plain from a FAM pass convolutions', () => {
+describe("the floor of SFE/plain from a FAM pass' convolutions", () => {
   it('adds the convolution kernels exclusive times and nothing else', () => {
     const kernels = [
       { name: CONV_BIAS_ACTIVATION_KERNEL, calls: 40, inclusiveMs: 1700, exclusiveMs: 1655 },
